@@ -1,0 +1,2 @@
+Console.Error.WriteLine("usage: Alerts.Benchmarks match|poll [options]");
+return 2;

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Alerts.Core.Storage;
+
+namespace Alerts.Core.Tests.Infrastructure;
+
+/// <summary>
+/// A real Azurite (from the repo's node_modules) on free loopback ports, in memory, for the whole test run.
+/// Set ALERTS_TEST_STORAGE to a connection string to use one that is already running.
+/// </summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    private Process? _process;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var external = Environment.GetEnvironmentVariable("ALERTS_TEST_STORAGE");
+        if (!string.IsNullOrEmpty(external))
+        {
+            ConnectionString = external;
+            return;
+        }
+
+        var azurite = Path.Combine(RepositoryRoot.Path, "node_modules", ".bin", "azurite");
+        if (!File.Exists(azurite))
+            throw new InvalidOperationException($"Azurite is not installed at {azurite}: run 'npm ci' in the repository root.");
+
+        int blob = FreePort.Next(), queue = FreePort.Next(), table = FreePort.Next();
+        var start = new ProcessStartInfo(azurite)
+        {
+            ArgumentList =
+            {
+                "--inMemoryPersistence", "--skipApiVersionCheck", "--silent", "--loose",
+                "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
+                "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        foreach (var port in new[] { blob, queue, table })
+            await WaitForPortAsync(port, TimeSpan.FromSeconds(30));
+
+        const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+        ConnectionString =
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};" +
+            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" +
+            $"QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+    }
+
+    /// <summary>A storage client with every table and queue empty, as on a new deployment.</summary>
+    public async Task<AlertsStorage> ResetAsync()
+    {
+        var storage = AlertsStorage.FromConnectionString(ConnectionString);
+        foreach (var table in TableNames.All)
+            await storage.Table(table).DeleteAsync();
+        foreach (var queue in QueueNames.All)
+        {
+            await storage.Queue(queue).DeleteIfExistsAsync();
+            await storage.Queue(QueueNames.Poison(queue)).DeleteIfExistsAsync();
+        }
+        await storage.EnsureCreatedAsync();
+        return storage;
+    }
+
+    private async Task WaitForPortAsync(int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (_process is { HasExited: true })
+                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}.");
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        _process?.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Tests that use storage share one Azurite and the app's fixed table and queue names, so they run one at a time.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class StorageCollection : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "storage";
+}
