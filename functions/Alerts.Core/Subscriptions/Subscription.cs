@@ -1,0 +1,30 @@
+namespace Alerts.Core.Subscriptions;
+
+public enum Frequency { Instant, Hourly, Daily, Weekly }
+
+public enum SubscriptionStatus
+{
+    /// <summary>Waiting for the subscriber to confirm from the email (double opt-in).</summary>
+    Pending,
+    Active,
+    Paused,
+    Unsubscribed,
+}
+
+/// <summary>One query one address follows, and how often it wants to hear about it.</summary>
+/// <param name="TimeZone">IANA time zone id; digest times are local to it.</param>
+/// <param name="DigestHour">Local hour (0-23) for daily and weekly digests.</param>
+/// <param name="DigestDay">Day of the week for weekly digests.</param>
+public sealed record Subscription(
+    string Id,
+    string Email,
+    string Query,
+    Frequency Frequency,
+    SubscriptionStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ConfirmedAt = null,
+    string TimeZone = "UTC",
+    int DigestHour = 8,
+    DayOfWeek DigestDay = DayOfWeek.Monday,
+    string? Label = null,
+    DateTimeOffset? LastDigestAt = null);

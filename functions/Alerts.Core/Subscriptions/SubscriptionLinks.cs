@@ -1,0 +1,20 @@
+using Alerts.Core.Web;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Subscriptions;
+
+/// <summary>The signed URLs that go into emails.</summary>
+public sealed class SubscriptionLinks(SubscriptionTokens tokens, IOptions<SiteOptions> site)
+{
+    public string Confirm(string subscriptionId) =>
+        site.Value.Url("confirm?token=" + tokens.Create(subscriptionId, TokenPurpose.Confirm));
+
+    /// <summary>The RFC 8058 one-click target: GET shows a button, POST unsubscribes.</summary>
+    public string Unsubscribe(string subscriptionId) =>
+        site.Value.Url("unsubscribe?token=" + tokens.Create(subscriptionId, TokenPurpose.Unsubscribe));
+
+    public string Manage(string subscriptionId) =>
+        site.Value.Url("manage?token=" + tokens.Create(subscriptionId, TokenPurpose.Manage));
+
+    public string Subscribe() => site.Value.Url("subscribe");
+}

@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Subscriptions;
+
+public enum TokenPurpose { Confirm, Unsubscribe, Manage }
+
+/// <summary>
+/// Signed, expiring tokens that name one subscription and one purpose: "{payload}.{signature}", both base64url.
+/// A token for one purpose never works for another.
+/// </summary>
+public sealed class SubscriptionTokens
+{
+    private readonly byte[] _key;
+    private readonly byte[][] _acceptedKeys;
+    private readonly TokenOptions _options;
+    private readonly TimeProvider _time;
+
+    public SubscriptionTokens(IOptions<TokenOptions> options, TimeProvider time)
+    {
+        _options = options.Value;
+        _time = time;
+        if (_options.SigningKey.Length < 32)
+            throw new InvalidOperationException($"{TokenOptions.Section}__SigningKey must be at least 32 characters.");
+        _key = Encoding.UTF8.GetBytes(_options.SigningKey);
+        _acceptedKeys = [_key, .. _options.PreviousSigningKeys
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(k => Encoding.UTF8.GetBytes(k))];
+    }
+
+    public string Create(string subscriptionId, TokenPurpose purpose)
+    {
+        var lifetime = purpose == TokenPurpose.Confirm ? _options.ConfirmationLifetime : _options.LinkLifetime;
+        var expires = _time.GetUtcNow().Add(lifetime).ToUnixTimeSeconds();
+        var payload = Encoding.UTF8.GetBytes($"{(int)purpose}|{subscriptionId}|{expires}");
+        return Base64Url(payload) + "." + Base64Url(HMACSHA256.HashData(_key, payload));
+    }
+
+    /// <summary>The subscription id, or null when the token is forged, expired, malformed or for another purpose.</summary>
+    public string? Validate(string? token, TokenPurpose purpose)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 512)
+            return null;
+        var dot = token.IndexOf('.');
+        if (dot <= 0)
+            return null;
+        var payload = FromBase64Url(token[..dot]);
+        var signature = FromBase64Url(token[(dot + 1)..]);
+        if (payload is null || signature is null)
+            return null;
+        if (!_acceptedKeys.Any(key => CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(key, payload), signature)))
+            return null;
+
+        var parts = Encoding.UTF8.GetString(payload).Split('|');
+        if (parts.Length != 3 || parts[0] != ((int)purpose).ToString() || !long.TryParse(parts[2], out var expires))
+            return null;
+        if (_time.GetUtcNow().ToUnixTimeSeconds() > expires)
+            return null;
+        return parts[1];
+    }
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static byte[]? FromBase64Url(string text)
+    {
+        var b64 = text.Replace('-', '+').Replace('_', '/');
+        b64 += (b64.Length % 4) switch { 2 => "==", 3 => "=", _ => "" };
+        try { return Convert.FromBase64String(b64); }
+        catch (FormatException) { return null; }
+    }
+}
