@@ -6,6 +6,8 @@ namespace Alerts.Core.Subscriptions;
 /// <summary>The signed URLs that go into emails.</summary>
 public sealed class SubscriptionLinks(SubscriptionTokens tokens, IOptions<SiteOptions> site)
 {
+    public SubscriptionTokens Tokens => tokens;
+
     public string Confirm(string subscriptionId) =>
         site.Value.Url("confirm?token=" + tokens.Create(subscriptionId, TokenPurpose.Confirm));
 

@@ -1,0 +1,12 @@
+namespace Alerts.Core.Admin;
+
+public sealed class AdminOptions
+{
+    public const string Section = "Admin";
+
+    /// <summary>
+    /// The key the local host asks for on admin routes (header <c>x-functions-key</c> or <c>?code=</c>, like the
+    /// Functions host). In Azure the Functions host checks its own admin key instead.
+    /// </summary>
+    public string ApiKey { get; set; } = "";
+}

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Alerts.Core;
+
+/// <summary>
+/// One ActivitySource and one Meter for the whole pipeline. The Functions worker exports them with OpenTelemetry;
+/// the local host shows the same counters on its admin metrics endpoint.
+/// </summary>
+public static class AlertsTelemetry
+{
+    public const string SourceName = "Alerts";
+    public const string MeterName = "Alerts";
+
+    public static readonly ActivitySource Source = new(SourceName);
+    public static readonly Meter Meter = new(MeterName);
+
+    public static readonly Counter<long> FeedsPolled = Meter.CreateCounter<long>("alerts.feeds.polled", description: "Feed fetches attempted");
+    public static readonly Counter<long> FeedsNotModified = Meter.CreateCounter<long>("alerts.feeds.not_modified", description: "Fetches answered 304 or with unchanged content");
+    public static readonly Counter<long> FetchErrors = Meter.CreateCounter<long>("alerts.feeds.errors", description: "Failed fetches, tagged by kind");
+    public static readonly Counter<long> NewArticles = Meter.CreateCounter<long>("alerts.articles.new", description: "Articles stored for the first time");
+    public static readonly Counter<long> Matches = Meter.CreateCounter<long>("alerts.matches", description: "Subscription matches recorded");
+    public static readonly Counter<long> DigestsSent = Meter.CreateCounter<long>("alerts.digests.sent", description: "Alert and digest emails accepted by the SMTP server");
+    public static readonly Counter<long> SendFailures = Meter.CreateCounter<long>("alerts.digests.send_failures", description: "Emails the SMTP server did not accept");
+}

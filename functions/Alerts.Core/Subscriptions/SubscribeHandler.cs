@@ -1,0 +1,72 @@
+using Alerts.Core.Email;
+using Alerts.Core.Web;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Subscriptions;
+
+/// <summary>Double opt-in: subscribe (pending + confirmation email), confirm, unsubscribe.</summary>
+public sealed class SubscribeHandler(
+    SubscriptionStore store,
+    SubscriptionLinks links,
+    IEmailSender email,
+    IOptions<SiteOptions> site,
+    IOptions<SmtpOptions> smtp,
+    TimeProvider time,
+    ILogger<SubscribeHandler> logger)
+{
+    /// <summary>
+    /// Stores a pending subscription and emails the confirmation link. An address that already follows the same
+    /// query gets no new row and no email, and the caller cannot tell the difference (no address probing).
+    /// </summary>
+    public async Task SubscribeAsync(SubscribeRequest request, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var draft = request.ToPendingSubscription(SubscriptionStore.NewId(), now);
+        var existing = (await store.ListByEmailAsync(draft.Email, cancellationToken))
+            .FirstOrDefault(s => s.Query == draft.Query && s.Status != SubscriptionStatus.Unsubscribed);
+
+        if (existing is { Status: SubscriptionStatus.Active or SubscriptionStatus.Paused })
+        {
+            logger.LogInformation("Subscribe request for an existing subscription {SubscriptionId}; nothing sent", existing.Id);
+            return;
+        }
+
+        // A second request while still pending replaces the draft's settings and re-sends the link.
+        var subscription = existing is null ? draft : draft with { Id = existing.Id, CreatedAt = existing.CreatedAt };
+        await store.UpsertAsync(subscription, cancellationToken);
+        var message = ConfirmationEmail.Compose(subscription, links.Confirm(subscription.Id), site.Value, smtp.Value);
+        await email.SendAsync(message, cancellationToken);
+        logger.LogInformation("Pending subscription {SubscriptionId} stored; confirmation sent", subscription.Id);
+    }
+
+    /// <summary>Activates the subscription the token names; null when the token is invalid or expired.</summary>
+    public async Task<Subscription?> ConfirmAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (await FindAsync(token, TokenPurpose.Confirm, cancellationToken) is not { } subscription)
+            return null;
+        if (subscription.Status == SubscriptionStatus.Pending)
+        {
+            subscription = subscription with { Status = SubscriptionStatus.Active, ConfirmedAt = time.GetUtcNow() };
+            await store.UpsertAsync(subscription, cancellationToken);
+            logger.LogInformation("Subscription {SubscriptionId} confirmed", subscription.Id);
+        }
+        return subscription;
+    }
+
+    public async Task<Subscription?> UnsubscribeAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (await FindAsync(token, TokenPurpose.Unsubscribe, cancellationToken) is not { } subscription)
+            return null;
+        if (subscription.Status != SubscriptionStatus.Unsubscribed)
+        {
+            subscription = subscription with { Status = SubscriptionStatus.Unsubscribed };
+            await store.UpsertAsync(subscription, cancellationToken);
+            logger.LogInformation("Subscription {SubscriptionId} unsubscribed", subscription.Id);
+        }
+        return subscription;
+    }
+
+    public Task<Subscription?> FindAsync(string? token, TokenPurpose purpose, CancellationToken cancellationToken = default) =>
+        links.Tokens.Validate(token, purpose) is { } id ? store.GetAsync(id, cancellationToken) : Task.FromResult<Subscription?>(null);
+}

@@ -1,0 +1,68 @@
+using Alerts.Core.Matching;
+
+namespace Alerts.Core.Subscriptions;
+
+/// <summary>What a person asks for on the subscribe page or through <c>POST /api/subscriptions</c>.</summary>
+public sealed record SubscribeRequest(
+    string? Email,
+    string? Query,
+    string? Frequency,
+    string? TimeZone = null,
+    int? DigestHour = null,
+    string? DigestDay = null,
+    string? Label = null)
+{
+    public const int MaxQueryLength = 500;
+    public const int MaxLabelLength = 100;
+
+    /// <summary>Field name → messages; empty when the request is valid. Field names match the JSON properties.</summary>
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(Email))
+            errors["email"] = ["An email address is required."];
+        else if (!EmailAddress.IsValid(Email))
+            errors["email"] = ["This is not a valid email address."];
+
+        if (string.IsNullOrWhiteSpace(Query))
+            errors["query"] = ["A query is required, e.g. DACA or \"sanctuary city\" AND Chicago."];
+        else if (Query.Length > MaxQueryLength)
+            errors["query"] = [$"The query is {Query.Length} characters long; the limit is {MaxQueryLength}."];
+        else
+        {
+            try { QueryParser.Parse(Query); }
+            catch (QueryParseException ex) { errors["query"] = [ex.Message]; }
+        }
+
+        if (string.IsNullOrWhiteSpace(Frequency))
+            errors["frequency"] = ["A frequency is required: instant, hourly, daily or weekly."];
+        else if (ParseFrequency(Frequency) is null)
+            errors["frequency"] = [$"Unknown frequency '{Frequency}': use instant, hourly, daily or weekly."];
+
+        if (!string.IsNullOrWhiteSpace(TimeZone) && !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+            errors["timeZone"] = [$"Unknown time zone '{TimeZone}': use an IANA name such as Europe/Berlin."];
+        if (DigestHour is < 0 or > 23)
+            errors["digestHour"] = ["The digest hour is a local hour from 0 to 23."];
+        if (!string.IsNullOrWhiteSpace(DigestDay) && !Enum.TryParse<DayOfWeek>(DigestDay, ignoreCase: true, out _))
+            errors["digestDay"] = [$"Unknown day '{DigestDay}': use Monday to Sunday."];
+        if (Label is { Length: > MaxLabelLength })
+            errors["label"] = [$"The label is limited to {MaxLabelLength} characters."];
+        return errors;
+    }
+
+    public static Frequency? ParseFrequency(string? text) =>
+        Enum.TryParse<Frequency>(text?.Trim(), ignoreCase: true, out var f) && Enum.IsDefined(f) && !int.TryParse(text, out _) ? f : null;
+
+    /// <summary>The pending subscription this (valid) request describes.</summary>
+    public Subscription ToPendingSubscription(string id, DateTimeOffset now) => new(
+        id,
+        EmailAddress.Normalize(Email!),
+        Query!.Trim(),
+        ParseFrequency(Frequency)!.Value,
+        SubscriptionStatus.Pending,
+        now,
+        TimeZone: string.IsNullOrWhiteSpace(TimeZone) ? "UTC" : TimeZone.Trim(),
+        DigestHour: DigestHour ?? 8,
+        DigestDay: Enum.TryParse<DayOfWeek>(DigestDay, ignoreCase: true, out var day) ? day : DayOfWeek.Monday,
+        Label: string.IsNullOrWhiteSpace(Label) ? null : Label.Trim());
+}

@@ -1,0 +1,19 @@
+using Alerts.Core;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+
+var telemetry = builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
+telemetry.WithTracing(t => t.AddSource(AlertsTelemetry.SourceName)).WithMetrics(m => m.AddMeter(AlertsTelemetry.MeterName));
+// The exporter only where Application Insights is configured, so that `func start` works without Azure.
+if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
+    telemetry.UseAzureMonitorExporter();
+
+builder.Services.AddAlertsCore(builder.Configuration);
+builder.Build().Run();
