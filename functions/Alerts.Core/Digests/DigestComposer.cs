@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Alerts.Core.Email;
+using Alerts.Core.Feeds;
+using Alerts.Core.Matching;
+using Alerts.Core.Storage;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Web;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Alerts.Core.Digests;
+
+/// <summary>One article in a digest, with the places the query matched it.</summary>
+public sealed record DigestItem(Article Article, IReadOnlyList<Hit> Hits);
+
+/// <summary>
+/// Builds the digest email. Everything that came from a feed is untrusted: it is HTML-encoded, only http(s)
+/// links become hrefs, and the HTML loads nothing remote (no images, no stylesheets), so opening it reveals nothing.
+/// </summary>
+public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<SmtpOptions> smtp, SubscriptionLinks links)
+{
+    public const int SnippetLength = 240;
+
+    private const string MarkStyle = "background-color:#fde68a;color:#111827;padding:0 1px;";
+
+    public MimeMessage Compose(Subscription subscription, string digestKey, IReadOnlyList<DigestItem> items, DateTimeOffset date)
+    {
+        var siteName = site.Value.Name;
+        var options = smtp.Value;
+        var title = FrequencyText.Title(subscription);
+        var subject = $"{items.Count} new article{(items.Count == 1 ? "" : "s")} for \"{title}\"";
+        var unsubscribeUrl = links.Unsubscribe(subscription.Id);
+        var manageUrl = links.Manage(subscription.Id);
+        var zone = DigestSchedule.Zone(subscription.TimeZone);
+        var ordered = items.OrderByDescending(i => i.Article.PublishedAt).ThenBy(i => i.Article.Id, StringComparer.Ordinal).ToList();
+
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(options.FromName, options.FromAddress));
+        message.To.Add(MailboxAddress.Parse(subscription.Email));
+        message.Subject = subject;
+        message.Date = date;
+        message.MessageId = MessageIdFor(subscription.Id, digestKey, options.EffectiveListIdDomain);
+
+        // RFC 8058: one HTTPS URI (the POST target), optionally a mailto:, and the exact one-click marker.
+        var unsubscribe = $"<{unsubscribeUrl}>";
+        if (!string.IsNullOrWhiteSpace(options.UnsubscribeMailbox))
+            unsubscribe += $", <mailto:{options.UnsubscribeMailbox.Trim()}?subject=unsubscribe%20{subscription.Id}>";
+        message.Headers.Add("List-Unsubscribe", unsubscribe);
+        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        message.Headers.Add("List-Id", $"{HeaderPhrase(siteName)} <digests.{options.EffectiveListIdDomain}>");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+
+        var text = new StringBuilder();
+        text.AppendLine(subject).AppendLine();
+        foreach (var item in ordered)
+        {
+            var a = item.Article;
+            text.AppendLine("* " + Collapse(RenderText(Segments(a.Title, HitsIn(item.Hits, DocumentField.Title, a.Title.Length)))));
+            if (SafeLink(a.Link) is { } link)
+                text.AppendLine("  " + link);
+            text.AppendLine("  " + Collapse(a.FeedTitle) + " · " + FormatTime(a.PublishedAt, zone));
+            if (Snippet(item) is { Count: > 0 } snippet)
+                text.AppendLine("  " + Collapse(RenderText(snippet)));
+            text.AppendLine();
+        }
+        text.AppendLine("--");
+        text.AppendLine($"You get this {FrequencyText.Describe(subscription)} because you subscribed to {siteName} alerts for \"{subscription.Query}\".");
+        text.AppendLine("Manage this alert: " + manageUrl);
+        text.AppendLine("Unsubscribe: " + unsubscribeUrl);
+
+        var html = new StringBuilder();
+        html.Append($"""
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{E(subject)}</title></head>
+            <body style="margin:0;padding:0;background:#f4f4f5;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f5;">
+            <tr><td align="center" style="padding:24px 12px;">
+            <table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%;background:#ffffff;border-radius:6px;font-family:Arial,Helvetica,sans-serif;color:#1f2937;">
+            <tr><td style="padding:20px 24px 8px;font-size:20px;font-weight:bold;">{E(subject)}</td></tr>
+            <tr><td style="padding:0 24px 12px;font-size:13px;color:#6b7280;">{E(siteName)} · {E(FrequencyText.Describe(subscription))}</td></tr>
+
+            """);
+        foreach (var item in ordered)
+        {
+            var a = item.Article;
+            var titleHtml = RenderHtml(Segments(a.Title, HitsIn(item.Hits, DocumentField.Title, a.Title.Length)));
+            if (string.IsNullOrWhiteSpace(a.Title))
+                titleHtml = "(untitled)";
+            var link = SafeLink(a.Link);
+            var heading = link is null
+                ? $"<span style=\"color:#111827;\">{titleHtml}</span>"
+                : $"<a href=\"{E(link)}\" style=\"color:#1d4ed8;text-decoration:none;\">{titleHtml}</a>";
+            html.Append($"""
+                <tr><td style="padding:12px 24px;border-top:1px solid #e5e7eb;">
+                <div style="font-size:16px;font-weight:bold;line-height:1.35;">{heading}</div>
+                <div style="font-size:12px;color:#6b7280;padding-top:4px;">{E(Collapse(a.FeedTitle))} · {E(FormatTime(a.PublishedAt, zone))}</div>
+
+                """);
+            if (link is null && !string.IsNullOrWhiteSpace(a.Link))
+                html.Append($"<div style=\"font-size:12px;color:#6b7280;\">{E(Collapse(a.Link))}</div>\n");
+            if (Snippet(item) is { Count: > 0 } snippet)
+                html.Append($"<div style=\"font-size:14px;line-height:1.5;padding-top:6px;\">{RenderHtml(snippet)}</div>\n");
+            html.Append("</td></tr>\n");
+        }
+        html.Append($"""
+            <tr><td style="padding:16px 24px 24px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280;line-height:1.5;">
+            You get this {E(FrequencyText.Describe(subscription))} because you subscribed to {E(siteName)} alerts for &quot;{E(subscription.Query)}&quot;.<br>
+            <a href="{E(manageUrl)}" style="color:#6b7280;">Manage this alert</a> · <a href="{E(unsubscribeUrl)}" style="color:#6b7280;">Unsubscribe</a>
+            </td></tr>
+            </table>
+            </td></tr></table>
+            </body></html>
+            """);
+
+        message.Body = new BodyBuilder { TextBody = text.ToString(), HtmlBody = html.ToString() }.ToMessageBody();
+        return message;
+    }
+
+    /// <summary>The same for every attempt at one digest, so a retried send is recognisably the same message.</summary>
+    public static string MessageIdFor(string subscriptionId, string digestKey, string domain) =>
+        $"digest.{TableKeys.Hash(subscriptionId + "/" + digestKey, 32)}@{domain}";
+
+    /// <summary>The link as an absolute http(s) URL, or null for anything else (javascript:, data:, relative, junk).</summary>
+    public static string? SafeLink(string? link) =>
+        Uri.TryCreate(link?.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri.AbsoluteUri
+            : null;
+
+    /// <summary>~240 characters of the body around the first body hit (or its start), as plain/highlighted runs.</summary>
+    internal static IReadOnlyList<(string Text, bool Hit)> Snippet(DigestItem item)
+    {
+        var body = MatchText.Body(item.Article);
+        if (string.IsNullOrWhiteSpace(body))
+            return [];
+        var hits = HitsIn(item.Hits, DocumentField.Body, body.Length);
+
+        int start, end;
+        if (hits.Count == 0)
+        {
+            start = 0;
+            end = Math.Min(body.Length, SnippetLength);
+        }
+        else
+        {
+            // Some context before the first hit, the rest after it.
+            start = Math.Max(0, hits[0].Start - SnippetLength / 3);
+            end = Math.Min(body.Length, start + SnippetLength);
+            start = Math.Max(0, end - SnippetLength);
+            // Don't start or end mid-word when a space is close by (never cutting into the first hit).
+            if (start > 0 && body.IndexOf(' ', start, Math.Min(20, hits[0].Start - start)) is var space and >= 0)
+                start = space + 1;
+        }
+        if (end < body.Length && body.LastIndexOf(' ', end - 1, Math.Min(20, end - start)) is var cut and > 0
+            && (hits.Count == 0 || cut >= hits[0].Start + hits[0].Length))
+            end = cut;
+
+        var runs = Segments(body, hits, start, end).ToList();
+        if (start > 0)
+            runs.Insert(0, ("…", false));
+        if (end < body.Length)
+            runs.Add(("…", false));
+        return runs;
+    }
+
+    /// <summary>The hits in one field, clamped to the text (stored text can be shorter than what was matched), merged and sorted.</summary>
+    private static List<(int Start, int Length)> HitsIn(IReadOnlyList<Hit> hits, DocumentField field, int textLength)
+    {
+        var ranges = hits
+            .Where(h => h.Field == field && h.Length > 0 && h.Start >= 0 && h.Start < textLength)
+            .Select(h => (Start: h.Start, End: Math.Min(textLength, h.Start + h.Length)))
+            .OrderBy(r => r.Start)
+            .ToList();
+        var merged = new List<(int Start, int Length)>();
+        foreach (var (s, e) in ranges)
+        {
+            if (merged.Count > 0 && s <= merged[^1].Start + merged[^1].Length)
+            {
+                var last = merged[^1];
+                merged[^1] = (last.Start, Math.Max(last.Start + last.Length, e) - last.Start);
+            }
+            else
+                merged.Add((s, e - s));
+        }
+        return merged;
+    }
+
+    private static IReadOnlyList<(string Text, bool Hit)> Segments(string text, List<(int Start, int Length)> hits) =>
+        Segments(text, hits, 0, text.Length).ToList();
+
+    private static IEnumerable<(string Text, bool Hit)> Segments(string text, List<(int Start, int Length)> hits, int start, int end)
+    {
+        var pos = start;
+        foreach (var (hitStart, hitLength) in hits)
+        {
+            var s = Math.Max(hitStart, start);
+            var e = Math.Min(hitStart + hitLength, end);
+            if (e <= s || s < pos)
+                continue;
+            if (s > pos)
+                yield return (text[pos..s], false);
+            yield return (text[s..e], true);
+            pos = e;
+        }
+        if (pos < end)
+            yield return (text[pos..end], false);
+    }
+
+    private static string RenderHtml(IEnumerable<(string Text, bool Hit)> runs) => string.Concat(runs.Select(r =>
+        r.Hit ? $"<mark style=\"{MarkStyle}\">{E(Whitespace(r.Text))}</mark>" : E(Whitespace(r.Text))));
+
+    private static string RenderText(IEnumerable<(string Text, bool Hit)> runs) =>
+        string.Concat(runs.Select(r => r.Hit ? "*" + Whitespace(r.Text) + "*" : Whitespace(r.Text)));
+
+    private static string FormatTime(DateTimeOffset time, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(time, zone);
+        var offset = local.Offset == TimeSpan.Zero ? "UTC"
+            : "UTC" + (local.Offset < TimeSpan.Zero ? "-" : "+") + local.Offset.Duration().ToString(@"hh\:mm", CultureInfo.InvariantCulture);
+        return local.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture) + " " + offset;
+    }
+
+    /// <summary>A display name safe inside a header phrase: no quotes, brackets or control characters.</summary>
+    private static string HeaderPhrase(string name)
+    {
+        var clean = new string(name.Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '.').ToArray()).Trim();
+        return clean.Length == 0 ? "Alerts" : clean;
+    }
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Whitespace(string text) => WhitespaceRun().Replace(text, " ");
+
+    private static string Collapse(string text) => Whitespace(text).Trim();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhitespaceRun();
+}
