@@ -1,0 +1,261 @@
+namespace Alerts.Core.Matching;
+
+/// <summary>
+/// Parses the alert query language (docs/query-language.md). Recursive descent over a small token list;
+/// every failure is a <see cref="QueryParseException"/> naming the position and what was expected.
+/// </summary>
+public static class QueryParser
+{
+    public const int MaxLength = 500;
+    public const int MaxTerms = 50;
+    public const int MaxDepth = 10;
+    public const int MaxDistance = 100;
+    public const int MinPrefixLength = 3;
+
+    public static Query Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxLength)
+            throw new QueryParseException($"Query is too long: {text.Length} characters, at most {MaxLength} at position {MaxLength}", MaxLength);
+        var parser = new Parser(Lex(text));
+        return parser.ParseQuery();
+    }
+
+    /// <summary>Parses, or returns null with the error (for previews and validation endpoints).</summary>
+    public static Query? TryParse(string text, out QueryParseException? error)
+    {
+        try { error = null; return Parse(text); }
+        catch (QueryParseException e) { error = e; return null; }
+    }
+
+    private enum Kind { LParen, RParen, And, Or, Not, Minus, Field, Word, Phrase, Site, End }
+
+    private readonly record struct Tok(Kind Kind, int Pos, string Text = "", int Distance = 0, FieldScope Scope = FieldScope.Any);
+
+    private static QueryParseException Error(string what, int pos) => new($"{what} at position {pos}", pos);
+
+    private static List<Tok> Lex(string s)
+    {
+        var tokens = new List<Tok>();
+        var i = 0;
+        while (i < s.Length)
+        {
+            var c = s[i];
+            if (char.IsWhiteSpace(c)) { i++; continue; }
+            if (c == '(') { tokens.Add(new Tok(Kind.LParen, i)); i++; continue; }
+            if (c == ')') { tokens.Add(new Tok(Kind.RParen, i)); i++; continue; }
+            if (c == '"')
+            {
+                var close = s.IndexOf('"', i + 1);
+                if (close < 0) throw Error("Expected a closing '\"' for the phrase opened at " + i, s.Length);
+                var k = close + 1;
+                var distance = 0;
+                if (k < s.Length && s[k] == '~')
+                {
+                    var d = k + 1;
+                    while (d < s.Length && char.IsAsciiDigit(s[d])) d++;
+                    if (d == k + 1 || d - (k + 1) > 3 || (distance = int.Parse(s.AsSpan(k + 1, d - k - 1))) is < 1 or > MaxDistance)
+                        throw Error($"Expected a number from 1 to {MaxDistance} after '~'", k + 1);
+                    k = d;
+                }
+                tokens.Add(new Tok(Kind.Phrase, i, s[(i + 1)..close], distance));
+                i = k;
+                continue;
+            }
+            if (c == '-' && i + 1 < s.Length && !char.IsWhiteSpace(s[i + 1]) && s[i + 1] != ')')
+            {
+                tokens.Add(new Tok(Kind.Minus, i));
+                i++;
+                continue;
+            }
+            var j = i;
+            while (j < s.Length && !char.IsWhiteSpace(s[j]) && s[j] is not ('(' or ')' or '"')) j++;
+            var word = s[i..j];
+            switch (word)
+            {
+                case "AND": tokens.Add(new Tok(Kind.And, i)); i = j; continue;
+                case "OR": tokens.Add(new Tok(Kind.Or, i)); i = j; continue;
+                case "NOT": tokens.Add(new Tok(Kind.Not, i)); i = j; continue;
+            }
+            var colon = word.IndexOf(':');
+            var field = colon > 0 ? word[..colon].ToLowerInvariant() : "";
+            if (field == "site")
+            {
+                tokens.Add(new Tok(Kind.Site, i, ParseDomain(word[(colon + 1)..], i + colon + 1)));
+                i = j;
+                continue;
+            }
+            if (field is "title" or "body")
+            {
+                tokens.Add(new Tok(Kind.Field, i, field, Scope: field == "title" ? FieldScope.Title : FieldScope.Body));
+                i += colon + 1;
+                // "title:" must be glued to what it applies to.
+                if (i == j && (j >= s.Length || s[j] is not ('(' or '"')))
+                    throw Error($"Expected a word, phrase or '(' after '{field}:'", i);
+                continue;
+            }
+            tokens.Add(new Tok(Kind.Word, i, word));
+            i = j;
+        }
+        tokens.Add(new Tok(Kind.End, s.Length));
+        return tokens;
+    }
+
+    private static string ParseDomain(string value, int pos)
+    {
+        var (host, _, _) = TextAnalyzer.SiteHost(value);
+        var ok = host.Length > 0 && host[0] != '.' && !host.Contains("..", StringComparison.Ordinal)
+            && host.All(ch => char.IsLetterOrDigit(ch) || ch is '-' or '.');
+        if (!ok) throw Error("Expected a domain like example.com after 'site:'", pos);
+        return host;
+    }
+
+    private sealed class Parser(List<Tok> tokens)
+    {
+        private int _index;
+        private int _terms;
+        private FieldScope _scope = FieldScope.Any;
+
+        private Tok Peek => tokens[_index];
+
+        public Query ParseQuery()
+        {
+            var query = ParseOr(0);
+            var t = Peek;
+            if (t.Kind == Kind.RParen) throw Error("Unexpected ')'", t.Pos);
+            if (t.Kind != Kind.End) throw Error("Expected an operator or the end of the query", t.Pos);
+            return query;
+        }
+
+        private Query ParseOr(int depth)
+        {
+            var children = new List<Query>();
+            Add(children, ParseAnd(depth), flattenOr: true);
+            while (Peek.Kind == Kind.Or)
+            {
+                _index++;
+                Add(children, ParseAnd(depth), flattenOr: true);
+            }
+            return children.Count == 1 ? children[0] : new OrQuery(children);
+        }
+
+        private Query ParseAnd(int depth)
+        {
+            var children = new List<Query>();
+            Add(children, ParseUnary(depth), flattenOr: false);
+            while (true)
+            {
+                var kind = Peek.Kind;
+                if (kind == Kind.And) { _index++; Add(children, ParseUnary(depth), flattenOr: false); }
+                else if (kind is Kind.Word or Kind.Phrase or Kind.Site or Kind.Field or Kind.LParen or Kind.Not or Kind.Minus)
+                    Add(children, ParseUnary(depth), flattenOr: false);
+                else break;
+            }
+            return children.Count == 1 ? children[0] : new AndQuery(children);
+        }
+
+        private static void Add(List<Query> list, Query q, bool flattenOr)
+        {
+            // Canonical form: (a AND b) AND c is a AND b AND c.
+            if (flattenOr && q is OrQuery or) list.AddRange(or.Children);
+            else if (!flattenOr && q is AndQuery and) list.AddRange(and.Children);
+            else list.Add(q);
+        }
+
+        private Query ParseUnary(int depth)
+        {
+            var t = Peek;
+            if (t.Kind is Kind.Not or Kind.Minus)
+            {
+                if (depth + 1 > MaxDepth) throw Error($"Query is nested too deeply (at most {MaxDepth} levels)", t.Pos);
+                _index++;
+                return new NotQuery(ParseUnary(depth + 1));
+            }
+            return ParsePrimary(depth);
+        }
+
+        private Query ParsePrimary(int depth)
+        {
+            var t = Peek;
+            switch (t.Kind)
+            {
+                case Kind.LParen:
+                {
+                    if (depth + 1 > MaxDepth) throw Error($"Query is nested too deeply (at most {MaxDepth} levels)", t.Pos);
+                    _index++;
+                    var inner = ParseOr(depth + 1);
+                    if (Peek.Kind != Kind.RParen) throw Error("Expected ')'", Peek.Pos);
+                    _index++;
+                    return inner;
+                }
+                case Kind.Field:
+                {
+                    _index++;
+                    if (Peek.Kind is not (Kind.LParen or Kind.Phrase or Kind.Word or Kind.Field) || Peek.Pos != t.Pos + t.Text.Length + 1)
+                        throw Error($"Expected a word, phrase or '(' after '{t.Text}:'", t.Pos + t.Text.Length + 1);
+                    var saved = _scope;
+                    _scope = t.Scope;
+                    var inner = ParsePrimary(depth);
+                    _scope = saved;
+                    return inner;
+                }
+                case Kind.Site:
+                    _index++;
+                    CountTerms(1, t.Pos);
+                    return new SiteQuery(t.Text);
+                case Kind.Phrase:
+                    _index++;
+                    return Phrase(t);
+                case Kind.Word:
+                    _index++;
+                    return Word(t);
+                default:
+                    var found = t.Kind switch
+                    {
+                        Kind.End => "the end of the query",
+                        Kind.RParen => "')'",
+                        Kind.And => "AND",
+                        Kind.Or => "OR",
+                        _ => t.Kind.ToString(),
+                    };
+                    throw Error($"Expected a term or '(' but found {found}", t.Pos);
+            }
+        }
+
+        private void CountTerms(int n, int pos)
+        {
+            _terms += n;
+            if (_terms > MaxTerms) throw Error($"Too many terms (at most {MaxTerms})", pos);
+        }
+
+        private Query Phrase(Tok t)
+        {
+            var terms = TextAnalyzer.Tokenize(t.Text).Select(x => x.Term).ToArray();
+            if (terms.Length == 0) throw Error("Expected a phrase with letters or digits", t.Pos);
+            CountTerms(terms.Length, t.Pos);
+            if (terms.Length == 1) return new TermQuery(terms[0], _scope);
+            if (t.Distance > 0 && t.Distance < terms.Length - 1)
+                throw Error($"Expected a distance of at least {terms.Length - 1} for {terms.Length} words after '~'", t.Pos + t.Text.Length + 3);
+            return new PhraseQuery(terms, t.Distance, _scope);
+        }
+
+        private Query Word(Tok t)
+        {
+            var word = t.Text;
+            if (word.EndsWith('*'))
+            {
+                var stem = TextAnalyzer.Tokenize(word.TrimEnd('*'));
+                if (stem.Count > 1) throw Error("Expected a single word before '*'", t.Pos);
+                if (stem.Count == 0 || stem[0].Term.Length < MinPrefixLength)
+                    throw Error($"Expected at least {MinPrefixLength} letters or digits before '*'", t.Pos);
+                CountTerms(1, t.Pos);
+                return new PrefixQuery(stem[0].Term, _scope);
+            }
+            var tokens = TextAnalyzer.Tokenize(word);
+            if (tokens.Count == 0) throw Error($"Expected a term with letters or digits but found '{word}'", t.Pos);
+            CountTerms(tokens.Count, t.Pos);
+            // "DACA's" or "covid-19" are several tokens: they must appear together, like a phrase.
+            return tokens.Count == 1 ? new TermQuery(tokens[0].Term, _scope) : new PhraseQuery(tokens.Select(x => x.Term).ToArray(), 0, _scope);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using Alerts.Core.Matching;
+
+namespace Alerts.Core.Tests.Matching;
+
+public class QueryParserTests
+{
+    [Theory]
+    [InlineData("DACA", "daca")]
+    [InlineData("a b", "a AND b")]
+    [InlineData("a AND b", "a AND b")]
+    [InlineData("a OR b c", "a OR b AND c")]
+    [InlineData("(a OR b) c", "(a OR b) AND c")]
+    [InlineData("a -b", "a AND NOT b")]
+    [InlineData("NOT a b", "NOT a AND b")]
+    [InlineData("NOT (a b)", "NOT (a AND b)")]
+    [InlineData("a and b", "a AND and AND b")]
+    [InlineData("a or b", "a AND or AND b")]
+    [InlineData("\"Sanctuary City\"", "\"sanctuary city\"")]
+    [InlineData("\"sanctuary city\"~3", "\"sanctuary city\"~3")]
+    [InlineData("immigra*", "immigra*")]
+    [InlineData("title:Word", "title:word")]
+    [InlineData("body:\"a phrase\"", "body:\"a phrase\"")]
+    [InlineData("title:(a OR b)", "title:a OR title:b")]
+    [InlineData("title:(a OR b) c", "(title:a OR title:b) AND c")]
+    [InlineData("site:Example.com", "site:example.com")]
+    [InlineData("site:https://www.reuters.com/world", "site:www.reuters.com")]
+    [InlineData("DACA's", "\"daca s\"")]
+    [InlineData("covid-19", "\"covid 19\"")]
+    [InlineData("\"single\"", "single")]
+    [InlineData("((a))", "a")]
+    [InlineData("a (b c) d", "a AND b AND c AND d")]
+    [InlineData("a OR (b OR c)", "a OR b OR c")]
+    [InlineData("-sports", "NOT sports")]
+    [InlineData("--x", "NOT NOT x")]
+    [InlineData("Straße", "strasse")]
+    [InlineData("İstanbul", "istanbul")]
+    [InlineData("東京", "\"東 京\"")]
+    [InlineData("unknown:field", "\"unknown field\"")]
+    public void Parses_to_canonical_form(string text, string canonical)
+    {
+        var q = QueryParser.Parse(text);
+        Assert.Equal(canonical, q.ToString());
+        // Canonical text parses back to itself.
+        Assert.Equal(canonical, QueryParser.Parse(canonical).ToString());
+        Assert.Equal(q, QueryParser.Parse(canonical));
+    }
+
+    [Fact]
+    public void Builds_the_expected_tree()
+    {
+        var q = QueryParser.Parse("title:immigra* OR \"a b\"~2 -site:x.org");
+        var or = Assert.IsType<OrQuery>(q);
+        Assert.Equal(new PrefixQuery("immigra", FieldScope.Title), or.Children[0]);
+        var and = Assert.IsType<AndQuery>(or.Children[1]);
+        Assert.Equal(new PhraseQuery(["a", "b"], 2), and.Children[0]);
+        Assert.Equal(new NotQuery(new SiteQuery("x.org")), and.Children[1]);
+    }
+
+    [Theory]
+    [InlineData("", 0, "Expected a term or '('")]
+    [InlineData("   ", 3, "Expected a term or '('")]
+    [InlineData("a AND", 5, "Expected a term or '('")]
+    [InlineData("a OR OR b", 5, "Expected a term or '('")]
+    [InlineData("NOT", 3, "Expected a term or '('")]
+    [InlineData("(a", 2, "Expected ')'")]
+    [InlineData("a)", 1, "Unexpected ')'")]
+    [InlineData("()", 1, "Expected a term or '('")]
+    [InlineData("\"abc", 4, "closing '\"'")]
+    [InlineData("\"a b\"~", 6, "Expected a number")]
+    [InlineData("\"a b\"~0", 6, "Expected a number")]
+    [InlineData("\"a b\"~101", 6, "Expected a number")]
+    [InlineData("\"a b c\"~1", 8, "at least 2")]
+    [InlineData("im*", 0, "at least 3")]
+    [InlineData("x ab*", 2, "at least 3")]
+    [InlineData("*", 0, "at least 3")]
+    [InlineData("a.b.c*", 0, "single word")]
+    [InlineData("title:", 6, "after 'title:'")]
+    [InlineData("title: a", 6, "after 'title:'")]
+    [InlineData("site:", 5, "domain")]
+    [InlineData("site:..com", 5, "domain")]
+    [InlineData("a & b", 2, "letters or digits")]
+    [InlineData("\"!!\"", 0, "phrase with letters")]
+    [InlineData("a - b", 2, "letters or digits")]
+    public void Reports_position_and_expectation(string text, int position, string expected)
+    {
+        var e = Assert.Throws<QueryParseException>(() => QueryParser.Parse(text));
+        Assert.Equal(position, e.Position);
+        Assert.Contains(expected, e.Message);
+        Assert.Contains($"at position {position}", e.Message);
+    }
+
+    [Fact]
+    public void Limits_length()
+    {
+        Assert.IsType<AndQuery>(QueryParser.Parse(string.Join(" ", Enumerable.Repeat("abcdefghijk", 41)) + " abcdefgh"));
+        var e = Assert.Throws<QueryParseException>(() => QueryParser.Parse(new string('a', 501)));
+        Assert.Equal(500, e.Position);
+        Assert.Contains("at most 500", e.Message);
+    }
+
+    [Fact]
+    public void Limits_terms()
+    {
+        var fifty = string.Join(' ', Enumerable.Range(0, 50).Select(i => "w" + i));
+        Assert.IsType<AndQuery>(QueryParser.Parse(fifty));
+        var e = Assert.Throws<QueryParseException>(() => QueryParser.Parse(fifty + " extra"));
+        Assert.Equal(fifty.Length + 1, e.Position);
+        Assert.Contains("Too many terms", e.Message);
+        // Phrase words count too.
+        Assert.Throws<QueryParseException>(() => QueryParser.Parse("\"" + fifty + " x\""));
+    }
+
+    [Fact]
+    public void Limits_depth()
+    {
+        QueryParser.Parse(new string('(', 10) + "a" + new string(')', 10));
+        var e = Assert.Throws<QueryParseException>(() => QueryParser.Parse(new string('(', 11) + "a" + new string(')', 11)));
+        Assert.Equal(10, e.Position);
+        Assert.Contains("nested too deeply", e.Message);
+        QueryParser.Parse(string.Concat(Enumerable.Repeat("NOT ", 10)) + "a");
+        Assert.Throws<QueryParseException>(() => QueryParser.Parse(string.Concat(Enumerable.Repeat("NOT ", 11)) + "a"));
+        Assert.Throws<QueryParseException>(() => QueryParser.Parse(new string('-', 400) + "a"));
+    }
+
+    [Fact]
+    public void Fuzz_garbage_yields_a_query_or_a_parse_exception()
+    {
+        var random = new Random(20261126);
+        const string alphabet = "ab cAND OR NOT()\"'-*~:title:site:body: 0123456789.éİıß東京\t\n\\/&|!?\uD83D\uDE00\uD800";
+        string[] words = ["AND", "OR", "NOT", "(", ")", "\"", "-", "*", "~3", "title:", "site:", "body:", "abc", "x", " "];
+        int parsed = 0, failed = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var sb = new System.Text.StringBuilder();
+            var length = random.Next(0, i % 100 == 0 ? 600 : 40);
+            while (sb.Length < length)
+            {
+                if (random.Next(3) == 0) sb.Append(words[random.Next(words.Length)]);
+                else sb.Append(alphabet[random.Next(alphabet.Length)]);
+            }
+            var text = sb.ToString();
+            try
+            {
+                var q = QueryParser.Parse(text);
+                Assert.NotNull(q);
+                // Whatever parses has a canonical form that parses to the same string
+                // (unless expanding field groups made it longer than the limit).
+                var canonical = q.ToString();
+                if (canonical.Length <= QueryParser.MaxLength) Assert.Equal(canonical, QueryParser.Parse(canonical).ToString());
+                parsed++;
+            }
+            catch (QueryParseException e)
+            {
+                Assert.InRange(e.Position, 0, text.Length);
+                Assert.Contains("at position", e.Message);
+                failed++;
+            }
+        }
+        Assert.True(parsed > 1000, $"only {parsed} parsed");
+        Assert.True(failed > 1000, $"only {failed} failed");
+    }
+}
