@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Alerts.Core;
+using Alerts.Core.Storage;
+
+namespace Alerts.LocalHost;
+
+/// <summary>How to start the local host.</summary>
+/// <param name="Settings">App settings, as in local.settings.json "Values".</param>
+/// <param name="Port">HTTP port on 127.0.0.1 (0 picks a free one).</param>
+/// <param name="RunTriggers">Start the timer and queue listeners; tests turn this off and drive the handlers.</param>
+public sealed record LocalAppOptions(IReadOnlyDictionary<string, string?> Settings, int Port = 7071, bool RunTriggers = true);
+
+/// <summary>The local host: the same handlers and settings as the Functions app, on Kestrel, Azurite and SMTP.</summary>
+public static class LocalApp
+{
+    public static WebApplication Build(LocalAppOptions options, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(options.Settings);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+
+        builder.Services.AddAlertsCore(builder.Configuration);
+        builder.Services.AddProblemDetails();
+        configureServices?.Invoke(builder.Services);
+
+        if (options.RunTriggers)
+        {
+            foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Queue))
+                builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<QueueListener>(s, function));
+            foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Timer))
+                builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<TimerRunner>(s, function));
+        }
+
+        var app = builder.Build();
+        foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Http))
+        {
+            app.MapMethods("/" + function.Route, function.Methods!.Select(m => m.ToUpperInvariant()),
+                (Delegate)((HttpContext context) => function.HttpHandler!(context.RequestServices, context.Request)));
+        }
+        app.MapGet("/", () => Results.Redirect("/subscribe"));
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        return app;
+    }
+
+    /// <summary>Creates tables and queues before the listeners start polling them.</summary>
+    public static Task PrepareStorageAsync(WebApplication app, CancellationToken cancellationToken = default) =>
+        app.Services.GetRequiredService<AlertsStorage>().EnsureCreatedAsync(cancellationToken);
+
+    /// <summary>"Values" of local.settings.json when present, else of local.settings.sample.json.</summary>
+    public static Dictionary<string, string?> ReadSettings(string repositoryRoot)
+    {
+        var path = Path.Combine(repositoryRoot, "local.settings.json");
+        if (!File.Exists(path))
+            path = Path.Combine(repositoryRoot, "local.settings.sample.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var property in document.RootElement.GetProperty("Values").EnumerateObject())
+            // Function app settings use "__" for nesting; IConfiguration uses ':'.
+            values[property.Name.Replace("__", ":")] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.ToString();
+        return values;
+    }
+}
