@@ -1,0 +1,194 @@
+// Alerts on Azure: one resource group with a Flex Consumption function app, its storage account,
+// Key Vault, monitoring and a user-assigned identity. Deployed by `azd up` (see README "Deploy to Azure").
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names and tags are derived from it.')
+param environmentName string
+
+@minLength(1)
+@description('Region for all resources. It must offer Flex Consumption with .NET 10 (az functionapp list-flexconsumption-runtimes).')
+param location string
+
+@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID); gets data and Key Vault access. Empty skips it.')
+param principalId string = ''
+
+@description('From address of the emails; must be on a domain the SMTP provider lets you send from.')
+param smtpFromAddress string
+
+@description('Display name on the From line and product name in pages.')
+param siteName string = 'Alerts'
+
+@description('SMTP relay, e.g. smtp.azurecomm.net (Azure Communication Services) or smtp.sendgrid.net.')
+param smtpHost string
+
+// Strings, not ints: azd substitutes environment variables into main.parameters.json as text.
+@description('SMTP port; 587 with STARTTLS for ACS and SendGrid (port 25 is blocked from Azure).')
+param smtpPort string = '587'
+
+@allowed(['None', 'StartTls', 'SslOnConnect', 'Auto'])
+param smtpSecurity string = 'StartTls'
+
+@description('SMTP user name (ACS: the SMTP Username resource; SendGrid: the literal "apikey").')
+param smtpUserName string
+
+@secure()
+@description('SMTP password or API key, written to Key Vault. Empty keeps the secret already in the vault.')
+param smtpPassword string = ''
+
+@secure()
+@description('Link-signing key (32+ characters). Shorter or empty: a new random key is generated.')
+param tokenSigningKey string = ''
+
+@secure()
+@description('Previous link-signing keys, comma-separated. Shorter than 32 characters: replaced by an unguessable placeholder.')
+param tokenPreviousSigningKeys string = ''
+
+@secure()
+@description('Admin API key (32+ characters). Shorter or empty: a new random key is generated.')
+param adminApiKey string = ''
+
+// newGuid() is only allowed in parameter defaults; these are the fallbacks for the keys above.
+@secure()
+param generatedTokenSigningKey string = '${newGuid()}${newGuid()}'
+@secure()
+param generatedPreviousSigningKeys string = '${newGuid()}${newGuid()}'
+@secure()
+param generatedAdminApiKey string = '${newGuid()}${newGuid()}'
+
+@description('Public base URL for links in emails, e.g. https://alerts.example.org. Empty: the app\'s azurewebsites.net URL.')
+param publicBaseUrl string = ''
+
+@description('Flex Consumption scale-out limit; caps cost and the load on feed publishers and the SMTP relay.')
+param maximumInstanceCount string = '40'
+
+@allowed(['512', '2048', '4096'])
+@description('Memory per Flex Consumption instance in MB.')
+param instanceMemoryMB string = '2048'
+
+@description('When the poller enqueues due feeds (6-field NCRONTAB, UTC).')
+param pollSchedule string = '0 */1 * * * *'
+
+@description('When due digests are enqueued (6-field NCRONTAB, UTC).')
+param digestSchedule string = '30 */1 * * * *'
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var functionAppName = 'func-${resourceToken}'
+// Flex Consumption deploys from this container; the name must be unique per app and at most 63 characters.
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    smtpPassword: smtpPassword
+    tokenSigningKey: length(tokenSigningKey) >= 32 ? tokenSigningKey : generatedTokenSigningKey
+    tokenPreviousSigningKeys: length(tokenPreviousSigningKeys) >= 32 ? tokenPreviousSigningKeys : generatedPreviousSigningKeys
+    adminApiKey: length(adminApiKey) >= 32 ? adminApiKey : generatedAdminApiKey
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+  }
+}
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  scope: rg
+  // The app starts resolving Key Vault references and reading storage as soon as it exists.
+  dependsOn: [rbac]
+  params: {
+    planName: 'plan-${resourceToken}'
+    appName: functionAppName
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    deploymentContainerName: deploymentContainerName
+    blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    maximumInstanceCount: int(maximumInstanceCount)
+    instanceMemoryMB: int(instanceMemoryMB)
+    pollSchedule: pollSchedule
+    digestSchedule: digestSchedule
+    publicBaseUrl: publicBaseUrl
+    siteName: siteName
+    smtpHost: smtpHost
+    smtpPort: int(smtpPort)
+    smtpUserName: smtpUserName
+    smtpSecurity: smtpSecurity
+    smtpFromAddress: smtpFromAddress
+    smtpFromName: siteName
+    smtpSecretUri: keyVault.outputs.smtpSecretUri
+    tokenSigningKeySecretUri: keyVault.outputs.tokenSigningKeySecretUri
+    tokenPreviousSigningKeysSecretUri: keyVault.outputs.tokenPreviousSigningKeysSecretUri
+    adminApiKeySecretUri: keyVault.outputs.adminApiKeySecretUri
+  }
+}
+
+// azd stores these in .azure/<env>/.env; main.parameters.json reads AZURE_KEY_VAULT_NAME back.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_URL string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
+output PUBLIC_BASE_URL string = functionApp.outputs.publicBaseUrl

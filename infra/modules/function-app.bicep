@@ -1,0 +1,178 @@
+// Flex Consumption plan + the function app, with every app setting the code reads.
+// The settings object below is the single list that tests/Alerts.Core.Tests/Infra compares with the code,
+// local.settings.sample.json and the README; keep one `Name: value` per line between the markers.
+param planName string
+param appName string
+param location string
+param tags object
+
+param identityId string
+param identityClientId string
+
+param deploymentContainerName string
+param blobEndpoint string
+param queueEndpoint string
+param tableEndpoint string
+
+param applicationInsightsConnectionString string
+
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('512, 2048 or 4096; validated in main.bicep.')
+param instanceMemoryMB int
+
+@description('6-field NCRONTAB, UTC.')
+param pollSchedule string
+@description('6-field NCRONTAB, UTC.')
+param digestSchedule string
+
+@description('Public base URL for links in emails; empty uses the app\'s default *.azurewebsites.net host name.')
+param publicBaseUrl string
+param siteName string
+
+param smtpHost string
+param smtpPort int
+param smtpUserName string
+@allowed(['None', 'StartTls', 'SslOnConnect', 'Auto'])
+param smtpSecurity string
+param smtpFromAddress string
+param smtpFromName string
+
+param smtpSecretUri string
+param tokenSigningKeySecretUri string
+param tokenPreviousSigningKeysSecretUri string
+param adminApiKeySecretUri string
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  // azd finds the app to deploy the "functions" service to by this tag.
+  tags: union(tags, { 'azd-service-name': 'functions' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Without this, Key Vault references resolve with the (absent) system identity.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${blobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      // Flex takes the worker runtime from here; FUNCTIONS_WORKER_RUNTIME must not be set.
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+}
+
+// Disables basic (publishing-profile) auth; azd deploys with Entra ID.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+var effectivePublicBaseUrl = empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  // app-settings:start
+  properties: {
+    // Functions host and the app's own clients (AlertsStorage.FromConfiguration): identity-based storage.
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    AzureWebJobsStorage__blobServiceUri: blobEndpoint
+    AzureWebJobsStorage__queueServiceUri: queueEndpoint
+    AzureWebJobsStorage__tableServiceUri: tableEndpoint
+    // DefaultAzureCredential picks the user-assigned identity only when told its client id.
+    AZURE_CLIENT_ID: identityClientId
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+    // Local auth is disabled on Application Insights: the host sends telemetry with the identity.
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    PollSchedule: pollSchedule
+    DigestSchedule: digestSchedule
+    Site__PublicBaseUrl: effectivePublicBaseUrl
+    Site__Name: siteName
+    Smtp__Host: smtpHost
+    Smtp__Port: string(smtpPort)
+    Smtp__UserName: smtpUserName
+    Smtp__Password: '@Microsoft.KeyVault(SecretUri=${smtpSecretUri})'
+    Smtp__Security: smtpSecurity
+    Smtp__FromAddress: smtpFromAddress
+    Smtp__FromName: smtpFromName
+    Smtp__ListIdDomain: ''
+    Smtp__UnsubscribeMailbox: ''
+    Smtp__Timeout: '00:01:00'
+    Tokens__SigningKey: '@Microsoft.KeyVault(SecretUri=${tokenSigningKeySecretUri})'
+    Tokens__PreviousSigningKeys: '@Microsoft.KeyVault(SecretUri=${tokenPreviousSigningKeysSecretUri})'
+    Tokens__ConfirmationLifetime: '2.00:00:00'
+    Tokens__LinkLifetime: '365.00:00:00'
+    Admin__ApiKey: '@Microsoft.KeyVault(SecretUri=${adminApiKeySecretUri})'
+    // An honest, contactable User-Agent: publishers can reach the operator through the site.
+    Feeds__UserAgent: 'Alerts/1.0 (+${effectivePublicBaseUrl}; feed fetcher)'
+    Feeds__Timeout: '00:00:20'
+    Feeds__MaxResponseBytes: '5242880'
+    Feeds__MaxRedirects: '5'
+    Feeds__DefaultPollInterval: '00:15:00'
+    Feeds__MaxItemsPerFetch: '200'
+    Feeds__FetchLease: '00:10:00'
+    Feeds__MaxBackoff: '1.00:00:00'
+    Matching__IndexRefreshInterval: '00:00:30'
+  }
+  // app-settings:end
+}
+
+output name string = functionApp.name
+output defaultHostName string = functionApp.properties.defaultHostName
+output publicBaseUrl string = effectivePublicBaseUrl

@@ -1,0 +1,85 @@
+// Key Vault in RBAC mode for the app's secrets. The app reads them through Key Vault references
+// (resolved by the platform with the user-assigned identity), so the values never sit in app settings.
+param name string
+param location string
+param tags object
+
+@secure()
+@description('SMTP password or API key. Empty leaves the secret alone, so a value set directly in the vault survives re-provisioning.')
+param smtpPassword string = ''
+
+@secure()
+@description('HMAC key for the links in emails (Tokens__SigningKey).')
+param tokenSigningKey string
+
+@secure()
+@description('Old signing keys still accepted after a rotation, comma-separated (Tokens__PreviousSigningKeys).')
+param tokenPreviousSigningKeys string
+
+@secure()
+@description('Key for the admin API (Admin__ApiKey).')
+param adminApiKey string
+
+// Secret names are shared with function-app.bicep and the README through these outputs.
+var smtpPasswordSecretName = 'smtp-password'
+var tokenSigningKeySecretName = 'tokens-signing-key'
+var tokenPreviousSigningKeysSecretName = 'tokens-previous-signing-keys'
+var adminApiKeySecretName = 'admin-api-key'
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 7
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(smtpPassword)) {
+  parent: vault
+  name: smtpPasswordSecretName
+  properties: {
+    value: smtpPassword
+  }
+}
+
+resource tokenSigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: tokenSigningKeySecretName
+  properties: {
+    value: tokenSigningKey
+  }
+}
+
+resource tokenPreviousSigningKeysSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: tokenPreviousSigningKeysSecretName
+  properties: {
+    value: tokenPreviousSigningKeys
+  }
+}
+
+resource adminApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: adminApiKeySecretName
+  properties: {
+    value: adminApiKey
+  }
+}
+
+output name string = vault.name
+output id string = vault.id
+output uri string = vault.properties.vaultUri
+// Versionless URIs: a new secret version is picked up without redeploying.
+output smtpSecretUri string = '${vault.properties.vaultUri}secrets/${smtpPasswordSecretName}'
+output tokenSigningKeySecretUri string = '${vault.properties.vaultUri}secrets/${tokenSigningKeySecretName}'
+output tokenPreviousSigningKeysSecretUri string = '${vault.properties.vaultUri}secrets/${tokenPreviousSigningKeysSecretName}'
+output adminApiKeySecretUri string = '${vault.properties.vaultUri}secrets/${adminApiKeySecretName}'
