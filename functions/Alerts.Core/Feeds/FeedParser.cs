@@ -1,0 +1,51 @@
+using System.Diagnostics.CodeAnalysis;
+using Reader = CodeHollow.FeedReader;
+
+namespace Alerts.Core.Feeds;
+
+/// <summary>
+/// Parses RSS, Atom and JSON Feed bytes with CodeHollow.FeedReader. Bytes, not a string, so the XML declaration's
+/// encoding is honoured (decoding ISO-8859-1 as UTF-8 first gives mojibake).
+/// </summary>
+public sealed class FeedParser
+{
+    public bool TryParse(
+        byte[] body, int maxItems, [NotNullWhen(true)] out ParsedFeed? feed, [NotNullWhen(false)] out string? error)
+    {
+        try
+        {
+            var parsed = Reader.FeedReader.ReadFromByteArray(body);
+            var items = parsed.Items
+                .Take(maxItems)
+                .Select(item => new ParsedItem(
+                    Blank(item.Id),
+                    Blank(item.Link),
+                    HtmlText.ToPlainText(item.Title),
+                    HtmlText.ToPlainText(item.Description),
+                    HtmlText.ToPlainText(item.Content),
+                    Utc(item.PublishingDate)))
+                .ToList();
+            feed = new ParsedFeed(HtmlText.ToPlainText(parsed.Title), parsed.Link?.Trim() ?? "", items);
+            error = null;
+            return true;
+        }
+        // Anything the library throws (XmlException incl. entity-expansion limits, FeedTypeNotSupportedException,
+        // JSON errors, its own NullReferenceExceptions on odd feeds) means "not a feed we can read", never a crash.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            feed = null;
+            error = $"Not a readable feed: {ex.GetType().Name}: {ex.Message}";
+            return false;
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    // FeedReader returns UTC; a Local value is converted rather than relabelled, just in case.
+    private static DateTimeOffset? Utc(DateTime? date) => date switch
+    {
+        null => null,
+        { Kind: DateTimeKind.Local } local => new DateTimeOffset(local.ToUniversalTime(), TimeSpan.Zero),
+        { } value => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc), TimeSpan.Zero),
+    };
+}

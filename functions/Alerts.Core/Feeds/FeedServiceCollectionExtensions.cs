@@ -1,0 +1,55 @@
+using System.Net;
+using Alerts.Core.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Feeds;
+
+public static class FeedServiceCollectionExtensions
+{
+    /// <summary>
+    /// Feed polling: options from the "Feeds" section, the "feeds" HTTP client, fetcher, parser, stores and both
+    /// handlers. Registers <see cref="AlertsStorage"/> (from AzureWebJobsStorage) and <see cref="TimeProvider.System"/>
+    /// only if the host has not registered its own.
+    /// </summary>
+    public static IServiceCollection AddFeedFetching(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FeedFetchOptions>()
+            .Bind(configuration.GetSection(FeedFetchOptions.Section))
+            .Validate(o => o.Timeout > TimeSpan.Zero && o.MaxResponseBytes > 0 && o.MaxRedirects >= 0 && o.MaxItemsPerFetch > 0,
+                "Feeds: Timeout, MaxResponseBytes and MaxItemsPerFetch must be positive, MaxRedirects not negative.")
+            .ValidateOnStart();
+
+        services.AddHttpClient(FeedFetcher.HttpClientName, client =>
+            {
+                // FeedFetcher applies its own deadline to headers and body together.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+            {
+                var settings = provider.GetRequiredService<IOptions<FeedFetchOptions>>().Value;
+                return new SocketsHttpHandler
+                {
+                    AutomaticDecompression = DecompressionMethods.All,
+                    AllowAutoRedirect = settings.MaxRedirects > 0,
+                    MaxAutomaticRedirections = Math.Max(1, settings.MaxRedirects),
+                    ConnectTimeout = settings.Timeout,
+                    // Feeds are polled every few minutes; keep connections fresh so DNS changes are picked up.
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    UseCookies = false,
+                };
+            });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => AlertsStorage.FromConfiguration(configuration));
+        services.TryAddSingleton<FeedParser>();
+        services.TryAddSingleton<FeedStore>();
+        services.TryAddSingleton<ArticleStore>();
+        services.TryAddSingleton<FeedFetcher>();
+        services.TryAddSingleton<FeedFetchHandler>();
+        services.TryAddSingleton<FeedPollHandler>();
+        return services;
+    }
+}
