@@ -1,0 +1,94 @@
+using Alerts.Core.Feeds;
+using Alerts.Core.Matching;
+using Alerts.Core.Storage;
+using Alerts.Core.Tests.Infrastructure;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Alerts.Core.Tests.Feeds;
+
+/// <summary>The feed services wired by <see cref="FeedServiceCollectionExtensions.AddFeedFetching"/>, on Azurite and a fake clock.</summary>
+internal sealed class FeedTestHost : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+
+    private readonly ServiceProvider _services;
+    private readonly string _connectionString;
+
+    private FeedTestHost(ServiceProvider services, string connectionString, FakeTimeProvider time)
+    {
+        _services = services;
+        _connectionString = connectionString;
+        Time = time;
+    }
+
+    public FakeTimeProvider Time { get; }
+    public FeedStore Feeds => _services.GetRequiredService<FeedStore>();
+    public ArticleStore Articles => _services.GetRequiredService<ArticleStore>();
+    public FeedFetchHandler Fetch => _services.GetRequiredService<FeedFetchHandler>();
+    public FeedPollHandler Poll => _services.GetRequiredService<FeedPollHandler>();
+    public FeedFetchOptions Options => _services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedFetchOptions>>().Value;
+
+    public static async Task<FeedTestHost> CreateAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
+    {
+        var storage = await azurite.ResetAsync();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                // Short, so the timeout test is quick; everything else answers in milliseconds.
+                ["Feeds:Timeout"] = "00:00:02",
+            })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(storage);
+        var time = new FakeTimeProvider(Start);
+        services.AddSingleton<TimeProvider>(time);
+        services.AddFeedFetching(configuration);
+        return new FeedTestHost(services.BuildServiceProvider(validateScopes: true), azurite.ConnectionString, time);
+    }
+
+    /// <summary>Adds a feed for <paramref name="url"/>, due now.</summary>
+    public async Task<Feed> AddFeedAsync(string url)
+    {
+        var feed = Feed.Create(url, Time.GetUtcNow(), Options.DefaultPollInterval);
+        Assert.True(await Feeds.TryAddAsync(feed));
+        return feed;
+    }
+
+    public async Task<Feed> GetFeedAsync(string id) => await Feeds.GetAsync(id) ?? throw new InvalidOperationException($"Feed {id} is missing.");
+
+    public Task FetchAsync(Feed feed) => Fetch.HandleAsync(new FeedFetchMessage(feed.Id), CancellationToken.None);
+
+    public async Task<List<Article>> ArticlesAsync(Feed feed)
+    {
+        var list = new List<Article>();
+        await foreach (var article in Articles.ListByFeedAsync(feed.Id))
+            list.Add(article);
+        return list;
+    }
+
+    public Task<List<ArticleMatchMessage>> MatchMessagesAsync() => PeekAsync<ArticleMatchMessage>(QueueNames.ArticleMatch);
+
+    public Task<List<FeedFetchMessage>> FetchMessagesAsync() => PeekAsync<FeedFetchMessage>(QueueNames.FeedFetch);
+
+    /// <summary>
+    /// Every message on the queue, read with a plain client and decoded by hand: proves the wire format is the
+    /// Base64 JSON the Functions queue trigger expects. Peek leaves the messages in place (max 32 per peek).
+    /// </summary>
+    private async Task<List<T>> PeekAsync<T>(string queueName)
+    {
+        var raw = new QueueClient(_connectionString, queueName);
+        var peeked = await raw.PeekMessagesAsync(maxMessages: 32);
+        return peeked.Value
+            .Select(m => QueueMessages.Deserialize<T>(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(m.Body.ToString()))))
+            .ToList();
+    }
+
+    public Task ClearMatchQueueAsync() => new QueueClient(_connectionString, QueueNames.ArticleMatch).ClearMessagesAsync();
+
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+}
