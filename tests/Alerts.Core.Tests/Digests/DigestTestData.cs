@@ -1,0 +1,50 @@
+using Alerts.Core.Email;
+using Alerts.Core.Feeds;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Web;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Tests.Digests;
+
+/// <summary>Subscriptions, articles and link signing shared by the digest and email tests.</summary>
+internal static class DigestTestData
+{
+    public static readonly SiteOptions Site = new() { PublicBaseUrl = "https://alerts.example.org", Name = "Alerts" };
+
+    public static SubscriptionLinks Links(TimeProvider? time = null) => new(
+        new SubscriptionTokens(Options.Create(new TokenOptions { SigningKey = "test-signing-key-that-is-long-enough-0123456789" }), time ?? TimeProvider.System),
+        Options.Create(Site));
+
+    public static SmtpOptions Smtp(string unsubscribeMailbox = "") => new()
+    {
+        FromAddress = "alerts@alerts.example.org",
+        FromName = "Alerts",
+        UnsubscribeMailbox = unsubscribeMailbox,
+    };
+
+    public static Subscription Subscription(
+        Frequency frequency = Frequency.Daily,
+        SubscriptionStatus status = SubscriptionStatus.Active,
+        string query = "DACA",
+        string timeZone = "America/New_York",
+        int digestHour = 8,
+        DayOfWeek digestDay = DayOfWeek.Monday,
+        string email = "reader@example.com") => new(
+            SubscriptionStore.NewId(), email, query, frequency, status,
+            CreatedAt: new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            ConfirmedAt: new DateTimeOffset(2026, 1, 1, 0, 5, 0, TimeSpan.Zero),
+            TimeZone: timeZone, DigestHour: digestHour, DigestDay: digestDay);
+
+    public static Article Article(
+        string itemKey,
+        string title = "Court rules on DACA",
+        string summary = "The court ruled on DACA today.",
+        string content = "",
+        string link = "https://news.example.com/a",
+        string feedTitle = "Example News",
+        DateTimeOffset? published = null) => new(
+            "feed0001", itemKey, title, link, summary, content,
+            published ?? new DateTimeOffset(2026, 11, 26, 13, 30, 0, TimeSpan.Zero),
+            published ?? new DateTimeOffset(2026, 11, 26, 13, 31, 0, TimeSpan.Zero),
+            feedTitle, "news.example.com");
+}

@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Alerts.Core.Email;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.ComponentModel;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Alerts.Core.Tests.Infrastructure;
+
+/// <summary>
+/// A real SMTP server in the test process, on 127.0.0.1 and a free port. Every accepted message is parsed into a
+/// <see cref="MimeMessage"/>. <see cref="FailNext"/> makes the next deliveries fail with 554 after DATA, the way a
+/// relay refuses a message, to test retries.
+/// </summary>
+public sealed class TestSmtpServer : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<MimeMessage> _messages = [];
+    private readonly Lock _lock = new();
+    private readonly Task _running;
+    private int _failuresLeft;
+    private int _rejected;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private TestSmtpServer(int port)
+    {
+        Port = port;
+        var options = new SmtpServerOptionsBuilder()
+            .ServerName("test-smtp.localhost")
+            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, port)))
+            .Build();
+        var services = new ServiceProvider();
+        services.Add(new Store(this));
+        var server = new SmtpServer.SmtpServer(options, services);
+        _running = server.StartAsync(_stop.Token);
+    }
+
+    public int Port { get; }
+
+    public IReadOnlyList<MimeMessage> Messages
+    {
+        get { lock (_lock) return _messages.ToList(); }
+    }
+
+    /// <summary>How many deliveries were refused through <see cref="FailNext"/>.</summary>
+    public int Rejected => Volatile.Read(ref _rejected);
+
+    public static async Task<TestSmtpServer> StartAsync()
+    {
+        var server = new TestSmtpServer(FreePort.Next());
+        await server.WaitUntilListeningAsync(TimeSpan.FromSeconds(10));
+        return server;
+    }
+
+    /// <summary>Options for <see cref="SmtpEmailSender"/> pointing here (no TLS, no auth).</summary>
+    public SmtpOptions Options(string fromAddress = "alerts@alerts.test") => new()
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Security = "None",
+        FromAddress = fromAddress,
+        FromName = "Alerts",
+        Timeout = TimeSpan.FromSeconds(10),
+    };
+
+    /// <summary>Refuse the next <paramref name="count"/> messages with a permanent 554 reply.</summary>
+    public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
+
+    public void Clear()
+    {
+        lock (_lock) _messages.Clear();
+    }
+
+    public async Task<MimeMessage> WaitForMessageAsync(Func<MimeMessage, bool> predicate, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                if (_messages.FirstOrDefault(predicate) is { } found)
+                    return found;
+                changed = _changed.Task;
+            }
+            try
+            {
+                await changed.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"No matching message within {timeout}; received {Messages.Count}.");
+            }
+        }
+    }
+
+    private SmtpResponse Receive(ReadOnlySequence<byte> buffer)
+    {
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            Interlocked.Increment(ref _rejected);
+            return new SmtpResponse(SmtpReplyCode.TransactionFailed, "Rejected by test switch");
+        }
+        Interlocked.Exchange(ref _failuresLeft, 0);
+
+        using var stream = new MemoryStream(buffer.ToArray());
+        var message = MimeMessage.Load(stream);
+        lock (_lock)
+        {
+            _messages.Add(message);
+            var changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            changed.SetResult();
+        }
+        return SmtpResponse.Ok;
+    }
+
+    private async Task WaitUntilListeningAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (_running.IsFaulted)
+                await _running;
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _running.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (TimeoutException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private sealed class Store(TestSmtpServer server) : MessageStore
+    {
+        public override Task<SmtpResponse> SaveAsync(
+            ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken) =>
+            Task.FromResult(server.Receive(buffer));
+    }
+}
