@@ -1,43 +1,399 @@
+using System.Runtime.InteropServices;
+
 namespace Alerts.Core.Matching;
 
 /// <summary>
-/// Interim implementation: evaluates every stored query tree per article (correct, not fast).
-/// Replaced by the compiled, term-indexed engine.
+/// The compiled matching engine (in the spirit of Lucene's Monitor / the Elasticsearch percolator).
+/// Each query is compiled to a small int program and indexed under a minimal set of "required keys" (words,
+/// prefixes, sites) of which every matching article must contain at least one. An article is tokenised once; only
+/// the queries posted under its keys (plus the few queries without required keys, e.g. purely negative ones) are
+/// verified, against per-key occurrence lists. Upsert/Remove are incremental. Match takes a read lock, writers a
+/// write lock, so concurrent matching is safe; results are ordered by subscription id (ordinal).
 /// </summary>
 public sealed class SubscriptionIndex : ISubscriptionIndex
 {
-    private readonly ReaderWriterLockSlim _lock = new();
-    private readonly SortedDictionary<string, Query> _queries = new(StringComparer.Ordinal);
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Func<string, double>? _termWeight;
+
+    // Interned keys; words, prefixes and sites share one dense id space. Keys are never removed (bounded by vocabulary).
+    private readonly Dictionary<string, int> _words = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _prefixes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _sites = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _prefixLookup;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _siteLookup;
+    private int _keyCount;
+    private int _maxPrefixLength;
+    // Which ASCII 3-character stems start some prefix: skips the prefix lookups for most tokens.
+    private readonly bool[] _prefixStems = new bool[StemSpace];
+    private bool _nonAsciiPrefixes;
+    private Posting[] _postings = new Posting[256];
+
+    // Subscriptions live in slots; a slot's program starts with its required keys.
+    private readonly Dictionary<string, int> _slotById = new(StringComparer.Ordinal);
+    private string?[] _ids = new string?[256];
+    private int[]?[] _programs = new int[]?[256];
+    private int _slotCount;
+    private readonly Stack<int> _freeSlots = new();
+    private Posting _unindexed; // queries no required key can find (e.g. "-sports")
+
+    [ThreadStatic] private static MatchScratch? t_scratch;
+
+    /// <param name="termWeight">Optional estimate of how common a folded word is (e.g. document frequency); the
+    /// compiler indexes AND queries under their rarest part. Without it longer words count as rarer.</param>
+    public SubscriptionIndex(Func<string, double>? termWeight = null)
+    {
+        _termWeight = termWeight;
+        _wordLookup = _words.GetAlternateLookup<ReadOnlySpan<char>>();
+        _prefixLookup = _prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
+        _siteLookup = _sites.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public int Count
     {
-        get { _lock.EnterReadLock(); try { return _queries.Count; } finally { _lock.ExitReadLock(); } }
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _slotById.Count; } finally { _lock.ExitReadLock(); }
+        }
     }
 
     public void Upsert(string subscriptionId, string query)
     {
+        ArgumentNullException.ThrowIfNull(subscriptionId);
         var parsed = QueryParser.Parse(query);
         _lock.EnterWriteLock();
-        try { _queries[subscriptionId] = parsed; } finally { _lock.ExitWriteLock(); }
+        try
+        {
+            if (_slotById.TryGetValue(subscriptionId, out var existing)) FreeSlot(existing);
+            var program = new ProgramCompiler(this).Compile(parsed);
+            var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotCount++;
+            if (slot >= _ids.Length)
+            {
+                Array.Resize(ref _ids, _ids.Length * 2);
+                Array.Resize(ref _programs, _programs.Length * 2);
+            }
+            // Reuse the dictionary's string instance: one copy of the id per subscription.
+            _ids[slot] = subscriptionId;
+            _programs[slot] = program;
+            _slotById[subscriptionId] = slot;
+            var keyCount = program[0];
+            if (keyCount == 0) _unindexed.Add(slot);
+            for (var i = 1; i <= keyCount; i++) _postings[program[i]].Add(slot);
+        }
+        finally { _lock.ExitWriteLock(); }
     }
 
     public bool Remove(string subscriptionId)
     {
         _lock.EnterWriteLock();
-        try { return _queries.Remove(subscriptionId); } finally { _lock.ExitWriteLock(); }
+        try
+        {
+            if (!_slotById.TryGetValue(subscriptionId, out var slot)) return false;
+            FreeSlot(slot);
+            return true;
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    private void FreeSlot(int slot)
+    {
+        var program = _programs[slot]!;
+        var keyCount = program[0];
+        if (keyCount == 0) _unindexed.Remove(slot);
+        for (var i = 1; i <= keyCount; i++) _postings[program[i]].Remove(slot);
+        _slotById.Remove(_ids[slot]!);
+        _ids[slot] = null;
+        _programs[slot] = null;
+        _freeSlots.Push(slot);
     }
 
     public IReadOnlyList<QueryMatch> Match(MatchDocument document)
     {
-        var analyzed = new AnalyzedDocument(document);
-        var result = new List<QueryMatch>();
+        ArgumentNullException.ThrowIfNull(document);
+        var s = t_scratch ??= new MatchScratch();
         _lock.EnterReadLock();
         try
         {
-            foreach (var (id, query) in _queries)
-                if (QueryEvaluator.Evaluate(query, analyzed) is { } hits) result.Add(new QueryMatch(id, hits));
+            s.Begin(_keyCount, _slotCount);
+            Analyze(document, s);
+            CollectCandidates(s);
+            List<QueryMatch>? results = null;
+            var candidates = s.Candidates;
+            for (var i = 0; i < s.CandidateCount; i++)
+            {
+                var slot = candidates[i];
+                var program = _programs[slot]!;
+                var root = program[0] + 1;
+                if (!s.Eval(program, root)) continue;
+                s.Hits.Clear();
+                s.Collect(program, root);
+                (results ??= []).Add(new QueryMatch(_ids[slot]!, QueryEvaluator.Normalize(s.Hits)));
+            }
+            if (results is null) return [];
+            var array = results.ToArray();
+            Array.Sort(array, static (a, b) => string.CompareOrdinal(a.SubscriptionId, b.SubscriptionId));
+            return array;
         }
         finally { _lock.ExitReadLock(); }
-        return result;
+    }
+
+    private void Analyze(MatchDocument document, MatchScratch s)
+    {
+        AnalyzeField(document.Title ?? "", DocumentField.Title, 0, s);
+        AnalyzeField(document.Body ?? "", DocumentField.Body, AnalyzedDocument.BodyBase, s);
+        if (_sites.Count > 0 && !string.IsNullOrEmpty(document.Site))
+        {
+            var (host, start, length) = TextAnalyzer.SiteHost(document.Site);
+            var span = host.AsSpan();
+            while (span.Length > 0)
+            {
+                if (_siteLookup.TryGetValue(span, out var key)) s.Record(key, new Occurrence(0, start, length, DocumentField.Site));
+                var dot = span.IndexOf('.');
+                if (dot < 0) break;
+                span = span[(dot + 1)..];
+            }
+        }
+        s.Group();
+    }
+
+    private void AnalyzeField(string text, DocumentField field, int position, MatchScratch s)
+    {
+        var scanner = new TokenScanner(text);
+        var buffer = s.FoldBuffer;
+        var checkPrefixes = _maxPrefixLength > 0;
+        while (scanner.Next(out var start, out var length))
+        {
+            var folded = TextAnalyzer.Fold(text.AsSpan(start, length), buffer, out _);
+            if (folded.Length == 0) continue;
+            var occurrence = new Occurrence(position++, start, length, field);
+            if (_wordLookup.TryGetValue(folded, out var key)) s.Record(key, occurrence);
+            if (!checkPrefixes || folded.Length < QueryParser.MinPrefixLength) continue;
+            var stem = StemCode(folded);
+            if (stem >= 0 ? !_prefixStems[stem] : !_nonAsciiPrefixes) continue;
+            var max = Math.Min(folded.Length, _maxPrefixLength);
+            for (var len = QueryParser.MinPrefixLength; len <= max; len++)
+                if (_prefixLookup.TryGetValue(folded[..len], out var prefixKey)) s.Record(prefixKey, occurrence);
+        }
+    }
+
+    private void CollectCandidates(MatchScratch s)
+    {
+        for (var l = 0; l < s.LocalCount; l++)
+        {
+            ref var posting = ref _postings[s.LocalKeys[l]];
+            s.AddCandidates(posting.Items.AsSpan(0, posting.Count));
+        }
+        if (_unindexed.Count > 0) s.AddCandidates(_unindexed.Items.AsSpan(0, _unindexed.Count));
+    }
+
+    private const int StemSpace = 37 * 37 * 37;
+
+    /// <summary>Code of the first 3 characters if they are [a-z0-9], else -1.</summary>
+    private static int StemCode(ReadOnlySpan<char> folded)
+    {
+        var code = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            var c = folded[i];
+            int v = c is >= 'a' and <= 'z' ? c - 'a' + 1 : c is >= '0' and <= '9' ? c - '0' + 27 : -1;
+            if (v < 0) return -1;
+            code = code * 37 + v;
+        }
+        return code;
+    }
+
+    // ---- key interning (write lock held) ----
+
+    private int InternWord(string term) => Intern(_words, term);
+
+    private int InternSite(string domain) => Intern(_sites, domain);
+
+    private int InternPrefix(string prefix)
+    {
+        var key = Intern(_prefixes, prefix);
+        _maxPrefixLength = Math.Max(_maxPrefixLength, prefix.Length);
+        var stem = StemCode(prefix);
+        if (stem >= 0) _prefixStems[stem] = true;
+        else _nonAsciiPrefixes = true;
+        return key;
+    }
+
+    private int Intern(Dictionary<string, int> keys, string text)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(keys, text, out var exists);
+        if (exists) return slot;
+        slot = _keyCount++;
+        if (slot >= _postings.Length) Array.Resize(ref _postings, _postings.Length * 2);
+        return slot;
+    }
+
+    private double WordCost(string term) =>
+        _termWeight?.Invoke(term) ?? 1.0 / ((term.Length + 1.0) * (term.Length + 1.0));
+
+    /// <summary>Turns a query tree into an int program (see <see cref="Op"/>) preceded by its required keys.</summary>
+    private readonly struct ProgramCompiler(SubscriptionIndex index)
+    {
+        private readonly List<int> _code = [];
+
+        public int[] Compile(Query query)
+        {
+            var required = Required(query);
+            var keys = required?.Keys.Distinct().ToArray() ?? [];
+            _code.Add(keys.Length);
+            _code.AddRange(keys);
+            Emit(query);
+            return _code.ToArray();
+        }
+
+        private void Emit(Query query)
+        {
+            switch (query)
+            {
+                case TermQuery t:
+                    _code.Add(Op.Key | (int)t.Scope << 8);
+                    _code.Add(index.InternWord(t.Term));
+                    break;
+                case PrefixQuery p:
+                    _code.Add(Op.Key | (int)p.Scope << 8);
+                    _code.Add(index.InternPrefix(p.Prefix));
+                    break;
+                case SiteQuery s:
+                    _code.Add(Op.Key | Op.SiteScope << 8);
+                    _code.Add(index.InternSite(s.Domain));
+                    break;
+                case PhraseQuery { Distance: 0 } p:
+                    _code.Add(Op.Phrase | (int)p.Scope << 8);
+                    _code.Add(p.Terms.Count);
+                    foreach (var term in p.Terms) _code.Add(index.InternWord(term));
+                    break;
+                case PhraseQuery p:
+                {
+                    // Proximity: distinct words with how often each must occur in the window.
+                    var distinct = p.Terms.GroupBy(x => x, StringComparer.Ordinal).ToArray();
+                    _code.Add(Op.Near | (int)p.Scope << 8);
+                    _code.Add(distinct.Length);
+                    _code.Add(p.Distance);
+                    foreach (var group in distinct)
+                    {
+                        _code.Add(index.InternWord(group.Key));
+                        _code.Add(group.Count());
+                    }
+                    break;
+                }
+                case AndQuery or OrQuery:
+                {
+                    var children = query is AndQuery a ? a.Children : ((OrQuery)query).Children;
+                    var at = _code.Count;
+                    _code.Add(query is AndQuery ? Op.And : Op.Or);
+                    _code.Add(children.Count);
+                    _code.Add(0);
+                    foreach (var child in children) Emit(child);
+                    _code[at + 2] = _code.Count - at;
+                    break;
+                }
+                case NotQuery n:
+                {
+                    var at = _code.Count;
+                    _code.Add(Op.Not);
+                    _code.Add(0);
+                    Emit(n.Child);
+                    _code[at + 1] = _code.Count - at;
+                    break;
+                }
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(query), query.GetType().Name);
+            }
+        }
+
+        private readonly record struct KeySet(List<int> Keys, double Cost);
+
+        /// <summary>
+        /// Keys of which any match must contain one: a word for a term or phrase, the union for OR, the cheapest
+        /// child for AND; null when a query can match without any positive word (NOT).
+        /// </summary>
+        private KeySet? Required(Query query)
+        {
+            switch (query)
+            {
+                case TermQuery t:
+                    return new KeySet([index.InternWord(t.Term)], index.WordCost(t.Term));
+                case PrefixQuery p:
+                    // A prefix stands for many words: costlier than a word of the same length.
+                    return new KeySet([index.InternPrefix(p.Prefix)], 8 * index.WordCost(p.Prefix));
+                case SiteQuery s:
+                    return new KeySet([index.InternSite(s.Domain)], 1.0);
+                case PhraseQuery p:
+                {
+                    var best = p.Terms.MinBy(index.WordCost)!;
+                    return new KeySet([index.InternWord(best)], index.WordCost(best));
+                }
+                case AndQuery a:
+                {
+                    KeySet? best = null;
+                    foreach (var child in a.Children)
+                        if (Required(child) is { } set && (best is null || set.Cost < best.Value.Cost)) best = set;
+                    return best;
+                }
+                case OrQuery o:
+                {
+                    var keys = new List<int>();
+                    var cost = 0.0;
+                    foreach (var child in o.Children)
+                    {
+                        if (Required(child) is not { } set) return null;
+                        keys.AddRange(set.Keys);
+                        cost += set.Cost;
+                    }
+                    return new KeySet(keys, cost);
+                }
+                default:
+                    return null;
+            }
+        }
+    }
+}
+
+/// <summary>Opcodes of a compiled query program.</summary>
+internal static class Op
+{
+    public const int Key = 1;    // [Key|scope<<8, key]
+    public const int Phrase = 2; // [Phrase|scope<<8, n, key*n]
+    public const int Near = 3;   // [Near|scope<<8, n, distance, (key, count)*n]
+    public const int And = 4;    // [And, n, length, child*n]
+    public const int Or = 5;     // [Or, n, length, child*n]
+    public const int Not = 6;    // [Not, length, child]
+    public const int SiteScope = 3;
+
+    public static int Length(int[] p, int at) => (p[at] & 0xFF) switch
+    {
+        Key => 2,
+        Phrase => 2 + p[at + 1],
+        Near => 3 + 2 * p[at + 1],
+        And or Or => p[at + 2],
+        _ => p[at + 1],
+    };
+}
+
+/// <summary>A growable list of slot numbers; compact because there is one per key.</summary>
+internal struct Posting
+{
+    public int[] Items;
+    public int Count;
+
+    public void Add(int slot)
+    {
+        Items ??= new int[2];
+        if (Count == Items.Length) Array.Resize(ref Items, Count * 2);
+        Items[Count++] = slot;
+    }
+
+    public void Remove(int slot)
+    {
+        var i = Array.IndexOf(Items, slot, 0, Count);
+        if (i < 0) return;
+        // Order does not matter: candidates are deduplicated and results sorted by id.
+        Items[i] = Items[--Count];
+        if (Count == 0) Items = null!;
     }
 }

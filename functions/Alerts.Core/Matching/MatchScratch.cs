@@ -1,0 +1,318 @@
+namespace Alerts.Core.Matching;
+
+/// <summary>
+/// Per-thread working memory for <see cref="SubscriptionIndex.Match"/>: the article's occurrences grouped by key,
+/// the candidate set, and the interpreter for compiled programs. Reused across articles so that matching allocates
+/// little beyond its results. Generation stamps avoid clearing the key- and slot-sized arrays per article.
+/// </summary>
+internal sealed class MatchScratch
+{
+    public readonly char[] FoldBuffer = new char[64];
+    public readonly List<Hit> Hits = [];
+
+    private int _gen;
+    private int[] _keyStamp = [];
+    private int[] _keyLocal = [];
+    private int[] _slotStamp = [];
+
+    public int[] LocalKeys = new int[256];
+    public int LocalCount;
+    private int[] _localCount = new int[256];
+    private int[] _localOffset = new int[256];
+
+    private int[] _rawLocal = new int[1024];
+    private Occurrence[] _rawOcc = new Occurrence[1024];
+    private int _rawCount;
+    private Occurrence[] _grouped = new Occurrence[1024];
+
+    public int[] Candidates = new int[256];
+    public int CandidateCount;
+
+    private int[] _nearPos = new int[64];
+    private int[] _nearIndex = new int[64];
+    private int[] _nearTerm = new int[64];
+    private Occurrence[] _nearOcc = new Occurrence[64];
+    private readonly int[] _nearHave = new int[QueryParser.MaxTerms + 1];
+    private readonly int[] _nearNeed = new int[QueryParser.MaxTerms + 1];
+
+    public void Begin(int keyCount, int slotCount)
+    {
+        if (++_gen == int.MaxValue)
+        {
+            Array.Clear(_keyStamp);
+            Array.Clear(_slotStamp);
+            _gen = 1;
+        }
+        if (_keyStamp.Length < keyCount)
+        {
+            var size = Math.Max(keyCount, _keyStamp.Length * 2);
+            Array.Resize(ref _keyStamp, size);
+            Array.Resize(ref _keyLocal, size);
+        }
+        if (_slotStamp.Length < slotCount) Array.Resize(ref _slotStamp, Math.Max(slotCount, _slotStamp.Length * 2));
+        LocalCount = 0;
+        _rawCount = 0;
+        CandidateCount = 0;
+    }
+
+    public void Record(int key, Occurrence occurrence)
+    {
+        int local;
+        if (_keyStamp[key] == _gen) local = _keyLocal[key];
+        else
+        {
+            _keyStamp[key] = _gen;
+            local = LocalCount++;
+            _keyLocal[key] = local;
+            if (local == LocalKeys.Length)
+            {
+                Array.Resize(ref LocalKeys, local * 2);
+                Array.Resize(ref _localCount, local * 2);
+                Array.Resize(ref _localOffset, local * 2);
+            }
+            LocalKeys[local] = key;
+            _localCount[local] = 0;
+        }
+        if (_rawCount == _rawOcc.Length)
+        {
+            Array.Resize(ref _rawOcc, _rawCount * 2);
+            Array.Resize(ref _rawLocal, _rawCount * 2);
+        }
+        _rawLocal[_rawCount] = local;
+        _rawOcc[_rawCount++] = occurrence;
+        _localCount[local]++;
+    }
+
+    /// <summary>Counting sort of the occurrences by key; stays in position order within a key.</summary>
+    public void Group()
+    {
+        if (_grouped.Length < _rawCount) _grouped = new Occurrence[_rawOcc.Length];
+        var offset = 0;
+        for (var l = 0; l < LocalCount; l++)
+        {
+            _localOffset[l] = offset;
+            offset += _localCount[l];
+        }
+        for (var i = 0; i < _rawCount; i++)
+            _grouped[_localOffset[_rawLocal[i]]++] = _rawOcc[i];
+        for (var l = 0; l < LocalCount; l++) _localOffset[l] -= _localCount[l];
+    }
+
+    public void AddCandidates(ReadOnlySpan<int> slots)
+    {
+        foreach (var slot in slots)
+        {
+            if (_slotStamp[slot] == _gen) continue;
+            _slotStamp[slot] = _gen;
+            if (CandidateCount == Candidates.Length) Array.Resize(ref Candidates, CandidateCount * 2);
+            Candidates[CandidateCount++] = slot;
+        }
+    }
+
+    private ReadOnlySpan<Occurrence> Occurrences(int key)
+    {
+        if (_keyStamp[key] != _gen) return default;
+        var local = _keyLocal[key];
+        return _grouped.AsSpan(_localOffset[local], _localCount[local]);
+    }
+
+    private static bool InScope(in Occurrence o, int scope) => scope switch
+    {
+        (int)FieldScope.Title => o.Field == DocumentField.Title,
+        (int)FieldScope.Body => o.Field == DocumentField.Body,
+        _ => true,
+    };
+
+    /// <summary>Does the program node at <paramref name="at"/> match? Short-circuits; no hits.</summary>
+    public bool Eval(int[] p, int at)
+    {
+        var head = p[at];
+        switch (head & 0xFF)
+        {
+            case Op.Key:
+            {
+                var occ = Occurrences(p[at + 1]);
+                if (occ.IsEmpty) return false;
+                // Occurrences are in position order and title positions precede body positions.
+                return (head >> 8) switch
+                {
+                    (int)FieldScope.Title => occ[0].Field == DocumentField.Title,
+                    (int)FieldScope.Body => occ[^1].Field == DocumentField.Body,
+                    _ => true,
+                };
+            }
+            case Op.Phrase:
+                return Phrase(p, at, collect: false);
+            case Op.Near:
+                return Near(p, at, collect: false);
+            case Op.And:
+            {
+                var n = p[at + 1];
+                var c = at + 3;
+                for (var i = 0; i < n; i++, c += Op.Length(p, c))
+                    if (!Eval(p, c)) return false;
+                return true;
+            }
+            case Op.Or:
+            {
+                var n = p[at + 1];
+                var c = at + 3;
+                for (var i = 0; i < n; i++, c += Op.Length(p, c))
+                    if (Eval(p, c)) return true;
+                return false;
+            }
+            default:
+                return !Eval(p, at + 2);
+        }
+    }
+
+    /// <summary>Like <see cref="Eval"/>, adding every positive occurrence that takes part in the match to <see cref="Hits"/>.</summary>
+    public bool Collect(int[] p, int at)
+    {
+        var head = p[at];
+        switch (head & 0xFF)
+        {
+            case Op.Key:
+            {
+                var scope = head >> 8;
+                var any = false;
+                foreach (ref readonly var o in Occurrences(p[at + 1]))
+                {
+                    if (!InScope(o, scope)) continue;
+                    any = true;
+                    Hits.Add(new Hit(o.Field, o.Start, o.Length));
+                }
+                return any;
+            }
+            case Op.Phrase:
+                return Phrase(p, at, collect: true);
+            case Op.Near:
+                return Near(p, at, collect: true);
+            case Op.And:
+            {
+                var mark = Hits.Count;
+                var n = p[at + 1];
+                var c = at + 3;
+                for (var i = 0; i < n; i++, c += Op.Length(p, c))
+                {
+                    if (Collect(p, c)) continue;
+                    Hits.RemoveRange(mark, Hits.Count - mark);
+                    return false;
+                }
+                return true;
+            }
+            case Op.Or:
+            {
+                var any = false;
+                var n = p[at + 1];
+                var c = at + 3;
+                for (var i = 0; i < n; i++, c += Op.Length(p, c))
+                    any |= Collect(p, c);
+                return any;
+            }
+            default:
+                return !Eval(p, at + 2);
+        }
+    }
+
+    private bool Phrase(int[] p, int at, bool collect)
+    {
+        var scope = p[at] >> 8;
+        var n = p[at + 1];
+        var keys = at + 2;
+        for (var i = 1; i < n; i++)
+            if (Occurrences(p[keys + i]).IsEmpty) return false;
+        var any = false;
+        foreach (ref readonly var first in Occurrences(p[keys]))
+        {
+            if (!InScope(first, scope)) continue;
+            var last = first;
+            var ok = true;
+            for (var i = 1; i < n && ok; i++)
+            {
+                var next = Occurrences(p[keys + i]);
+                var found = FindPosition(next, first.Position + i);
+                if (found < 0) ok = false;
+                else last = next[found];
+            }
+            if (!ok) continue;
+            if (!collect) return true;
+            any = true;
+            Hits.Add(new Hit(first.Field, first.Start, last.Start + last.Length - first.Start));
+        }
+        return any;
+    }
+
+    private static int FindPosition(ReadOnlySpan<Occurrence> occurrences, int position)
+    {
+        int lo = 0, hi = occurrences.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var p = occurrences[mid].Position;
+            if (p == position) return mid;
+            if (p < position) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return -1;
+    }
+
+    /// <summary>Sliding window over the words' merged positions: a window [p, p + distance] starting at an
+    /// occurrence must hold each word as often as the query repeats it (same definition as the evaluator).</summary>
+    private bool Near(int[] p, int at, bool collect)
+    {
+        var scope = p[at] >> 8;
+        var n = p[at + 1];
+        var distance = p[at + 2];
+        var total = 0;
+        for (var t = 0; t < n; t++)
+        {
+            var occ = Occurrences(p[at + 3 + 2 * t]);
+            var need = p[at + 4 + 2 * t];
+            if (occ.Length < need) return false;
+            var inScope = 0;
+            foreach (ref readonly var o in occ)
+            {
+                if (!InScope(o, scope)) continue;
+                inScope++;
+                if (total == _nearPos.Length)
+                {
+                    Array.Resize(ref _nearPos, total * 2);
+                    Array.Resize(ref _nearIndex, total * 2);
+                    Array.Resize(ref _nearTerm, total * 2);
+                    Array.Resize(ref _nearOcc, total * 2);
+                }
+                _nearPos[total] = o.Position;
+                _nearIndex[total] = total;
+                _nearTerm[total] = t;
+                _nearOcc[total] = o;
+                total++;
+            }
+            if (inScope < need) return false;
+            _nearNeed[t] = need;
+            _nearHave[t] = 0;
+        }
+        Array.Sort(_nearPos, _nearIndex, 0, total);
+        var any = false;
+        var j = 0;
+        for (var i = 0; i < total; i++)
+        {
+            var limit = _nearPos[i] + distance;
+            while (j < total && _nearPos[j] <= limit) _nearHave[_nearTerm[_nearIndex[j++]]]++;
+            var ok = true;
+            for (var t = 0; t < n && ok; t++) ok = _nearHave[t] >= _nearNeed[t];
+            if (ok)
+            {
+                if (!collect) return true;
+                any = true;
+                for (var k = i; k < j; k++)
+                {
+                    ref readonly var o = ref _nearOcc[_nearIndex[k]];
+                    Hits.Add(new Hit(o.Field, o.Start, o.Length));
+                }
+            }
+            _nearHave[_nearTerm[_nearIndex[i]]]--;
+        }
+        return any;
+    }
+}
