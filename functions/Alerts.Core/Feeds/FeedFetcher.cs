@@ -61,7 +61,8 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, IOptions<FeedFet
             return new FeedFetchResult.Failed(
                 FeedErrorKind.Timeout, null, $"No complete response within {settings.Timeout.TotalSeconds:0.#} s.", Elapsed());
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        // InvalidDataException: a corrupt gzip/brotli body, which surfaces while reading the decompressed stream.
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
         {
             var status = ex is HttpRequestException { StatusCode: { } code } ? (int?)code : null;
             return new FeedFetchResult.Failed(FeedErrorKind.Network, status, ex.Message, Elapsed());

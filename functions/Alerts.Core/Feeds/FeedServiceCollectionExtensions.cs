@@ -18,8 +18,13 @@ public static class FeedServiceCollectionExtensions
     {
         services.AddOptions<FeedFetchOptions>()
             .Bind(configuration.GetSection(FeedFetchOptions.Section))
-            .Validate(o => o.Timeout > TimeSpan.Zero && o.MaxResponseBytes > 0 && o.MaxRedirects >= 0 && o.MaxItemsPerFetch > 0,
-                "Feeds: Timeout, MaxResponseBytes and MaxItemsPerFetch must be positive, MaxRedirects not negative.")
+            .Validate(o => o.MaxResponseBytes > 0 && o.MaxRedirects >= 0 && o.MaxItemsPerFetch > 0,
+                "Feeds: MaxResponseBytes and MaxItemsPerFetch must be positive, MaxRedirects not negative.")
+            // TimeSpan binding reads a bare "20" as 20 days; refuse that rather than hang workers on a dead server.
+            .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(5),
+                "Feeds:Timeout must be between 0 and 5 minutes, written as hh:mm:ss (e.g. 00:00:20).")
+            .Validate(o => o.DefaultPollInterval >= TimeSpan.FromMinutes(1) && o.FetchLease > TimeSpan.Zero && o.MaxBackoff >= o.DefaultPollInterval,
+                "Feeds: DefaultPollInterval must be at least a minute, FetchLease positive, MaxBackoff not below DefaultPollInterval.")
             .ValidateOnStart();
 
         services.AddHttpClient(FeedFetcher.HttpClientName, client =>

@@ -27,6 +27,8 @@ public sealed class FeedFaultTests(AzuriteFixture azurite) : IAsyncLifetime
         { "too large with Content-Length", FeedErrorKind.TooLarge, 200 },
         { "too large without Content-Length", FeedErrorKind.TooLarge, 200 },
         { "connection refused", FeedErrorKind.Network, null },
+        { "gzip bomb", FeedErrorKind.TooLarge, 200 },
+        { "redirect loop", FeedErrorKind.Http, 302 },
     };
 
     [Theory]
@@ -105,6 +107,16 @@ public sealed class FeedFaultTests(AzuriteFixture azurite) : IAsyncLifetime
                 _server.Respond("/bad.xml", new ScriptedResponse(200, BigFeed(SizeLimit * 4), "application/rss+xml",
                     SendContentLength: fault.EndsWith("with Content-Length", StringComparison.Ordinal)));
                 break;
+            case "gzip bomb":
+                // Small on the wire (so Content-Length passes), far over the limit once decompressed.
+                var compressed = Gzip(BigFeed(SizeLimit * 16));
+                Assert.True(compressed.Length < SizeLimit);
+                _server.Respond("/bad.xml", new ScriptedResponse(200, compressed, "application/rss+xml",
+                    Headers: new Dictionary<string, string> { ["Content-Encoding"] = "gzip" }));
+                break;
+            case "redirect loop":
+                _server.Respond("/bad.xml", new ScriptedResponse(302, [], Headers: new Dictionary<string, string> { ["Location"] = "/bad.xml" }));
+                break;
             case "connection refused":
                 return $"http://127.0.0.1:{FreePort.Next()}/feed.xml";
             default:
@@ -113,8 +125,16 @@ public sealed class FeedFaultTests(AzuriteFixture azurite) : IAsyncLifetime
         return _server.Url("/bad.xml");
     }
 
+    internal static byte[] Gzip(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal))
+            gzip.Write(data);
+        return output.ToArray();
+    }
+
     /// <summary>A valid feed, so only the size can be the reason it is refused.</summary>
-    private static byte[] BigFeed(int atLeastBytes)
+    internal static byte[] BigFeed(int atLeastBytes)
     {
         var rss = new RssBuilder("Big");
         var padding = new string('x', 1000);

@@ -232,4 +232,23 @@ public sealed class FeedFetchHandlerTests(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal(0, _server.RequestCount("/a.xml"));
         Assert.Empty(await host.ArticlesAsync(feed));
     }
+
+    [Fact]
+    public async Task Redirects_and_compressed_bodies_are_followed_and_decoded()
+    {
+        await using var host = await FeedTestHost.CreateAsync(azurite);
+        var rss = new RssBuilder("Zipped").AddItem("Packed", "https://zip.test/1", "inside gzip");
+        _server.Respond("/final.xml", new ScriptedResponse(200, FeedFaultTests.Gzip(rss.BuildBytes()), "application/rss+xml",
+            Headers: new Dictionary<string, string> { ["Content-Encoding"] = "gzip" }));
+        _server.Respond("/moved.xml", new ScriptedResponse(301, [], Headers: new Dictionary<string, string> { ["Location"] = "/final.xml" }));
+        _server.Respond("/old.xml", new ScriptedResponse(302, [], Headers: new Dictionary<string, string> { ["Location"] = _server.Url("/moved.xml") }));
+        var feed = await host.AddFeedAsync(_server.Url("/old.xml"));
+
+        await host.FetchAsync(feed);
+
+        var article = Assert.Single(await host.ArticlesAsync(feed));
+        Assert.Equal("inside gzip", article.Summary);
+        Assert.Equal(1, _server.RequestCount("/final.xml"));
+        Assert.Equal(0, (await host.GetFeedAsync(feed.Id)).ConsecutiveFailures);
+    }
 }
