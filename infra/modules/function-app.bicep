@@ -127,8 +127,8 @@ var effectivePublicBaseUrl = empty(publicBaseUrl) ? 'https://${functionApp.prope
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'
-  // app-settings:start
   properties: {
+    // app-settings:start
     // Functions host and the app's own clients (AlertsStorage.FromConfiguration): identity-based storage.
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
@@ -169,8 +169,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Feeds__FetchLease: '00:10:00'
     Feeds__MaxBackoff: '1.00:00:00'
     Matching__IndexRefreshInterval: '00:00:30'
+    // app-settings:end
   }
-  // app-settings:end
 }
 
 output name string = functionApp.name
