@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Alerts.Core.Storage;
+using Alerts.Core.Tests.Infrastructure;
+using NCrontab;
+
+namespace Alerts.Core.Tests.Infra;
+
+/// <summary>
+/// Every setting the code reads must be set by the Bicep template, listed in local.settings.sample.json and
+/// documented in the README, so adding an options property without deploying it fails here rather than in Azure.
+/// </summary>
+public class AppSettingsDriftTests
+{
+    [Fact]
+    public void Reflection_finds_the_options_sections()
+    {
+        // Guards the discovery itself: if it silently found nothing, every drift test below would pass.
+        var sections = InfraFiles.OptionsSections().Select(o => o.Section).ToList();
+        Assert.Superset(new HashSet<string> { "Smtp", "Tokens", "Site", "Feeds" }, sections.ToHashSet());
+        Assert.Equal(sections.Count, sections.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains("Smtp__Host", InfraFiles.OptionsSettings());
+        Assert.Contains("Tokens__SigningKey", InfraFiles.OptionsSettings());
+        Assert.DoesNotContain("Smtp__EffectiveListIdDomain", InfraFiles.OptionsSettings());
+    }
+
+    [Fact]
+    public void Every_setting_the_code_reads_is_in_the_bicep_app_settings()
+    {
+        var bicep = InfraFiles.BicepAppSettings();
+        var missing = InfraFiles.SettingsExpectedInAzure().Where(s => !bicep.ContainsKey(s)).ToList();
+        Assert.True(missing.Count == 0,
+            "Add to the app-settings block in infra/modules/function-app.bicep: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Every_setting_the_code_reads_is_in_local_settings_sample()
+    {
+        var values = InfraFiles.LocalSettingsValues();
+        var missing = InfraFiles.SettingsExpectedLocally().Where(s => !values.ContainsKey(s)).ToList();
+        Assert.True(missing.Count == 0, "Add to local.settings.sample.json Values: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Every_setting_is_documented_in_the_readme_configuration_table()
+    {
+        var documented = InfraFiles.ReadmeConfigurationSettings();
+        var expected = InfraFiles.SettingsExpectedInAzure().Concat(InfraFiles.SettingsExpectedLocally())
+            .Append("APPLICATIONINSIGHTS_AUTHENTICATION_STRING")
+            .Distinct(StringComparer.OrdinalIgnoreCase);
+        var missing = expected.Where(s => !documented.Contains(s)).ToList();
+        Assert.True(missing.Count == 0,
+            "Add rows to the README table between <!-- configuration:start/end -->: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Local_settings_sample_is_a_valid_local_settings_file()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "local.settings.sample.json")));
+        var root = document.RootElement;
+        Assert.False(root.GetProperty("IsEncrypted").GetBoolean());
+        Assert.Equal(7071, root.GetProperty("Host").GetProperty("LocalHttpPort").GetInt32());
+        // Core Tools and the local host only take string values.
+        foreach (var value in root.GetProperty("Values").EnumerateObject())
+            Assert.True(value.Value.ValueKind == JsonValueKind.String, $"Values.{value.Name} must be a string.");
+    }
+
+    [Theory]
+    [InlineData("Smtp__Password")]
+    [InlineData("Tokens__SigningKey")]
+    [InlineData("Tokens__PreviousSigningKeys")]
+    [InlineData("Admin__ApiKey")]
+    public void Secrets_are_key_vault_references(string setting)
+    {
+        var bicep = InfraFiles.BicepAppSettings();
+        Assert.True(bicep.TryGetValue(setting, out var value), $"{setting} is not in the Bicep app settings.");
+        Assert.StartsWith("'@Microsoft.KeyVault(SecretUri=", value);
+        // References resolve with the identity that has Key Vault Secrets User, not a system identity.
+        Assert.Contains("keyVaultReferenceIdentity: identityId", InfraFiles.ReadInfra("modules/function-app.bicep"));
+    }
+
+    [Theory]
+    // Flex Consumption takes the runtime from functionAppConfig and rejects these.
+    [InlineData("FUNCTIONS_WORKER_RUNTIME")]
+    [InlineData("FUNCTIONS_EXTENSION_VERSION")]
+    [InlineData("WEBSITE_RUN_FROM_PACKAGE")]
+    // Shared keys are disabled on the storage account, so a connection string cannot work.
+    [InlineData("AzureWebJobsStorage")]
+    public void Bicep_does_not_set(string setting) =>
+        Assert.False(InfraFiles.BicepAppSettings().ContainsKey(setting), $"{setting} must not be set on the Flex Consumption app.");
+
+    [Fact]
+    public void Schedules_are_six_field_ncrontab_in_bicep_defaults_and_local_settings()
+    {
+        var main = InfraFiles.ReadInfra("main.bicep");
+        var local = InfraFiles.LocalSettingsValues();
+        foreach (var (setting, param) in new[] { (ScheduleSettings.Poll, "pollSchedule"), (ScheduleSettings.Digest, "digestSchedule") })
+        {
+            var bicepDefault = Regex.Match(main, $@"param {param} string = '(?<cron>[^']+)'");
+            Assert.True(bicepDefault.Success, $"main.bicep has no default for {param}.");
+            foreach (var cron in new[] { bicepDefault.Groups["cron"].Value, local[setting]! })
+            {
+                Assert.Equal(6, cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+                CrontabSchedule.Parse(cron, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+            }
+        }
+    }
+}
