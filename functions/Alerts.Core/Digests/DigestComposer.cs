@@ -31,11 +31,11 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
         var siteName = site.Value.Name;
         var options = smtp.Value;
         var title = FrequencyText.Title(subscription);
-        var subject = $"{items.Count} new article{(items.Count == 1 ? "" : "s")} for \"{title}\"";
+        var groups = DigestGrouping.Group(items);
+        var subject = $"{groups.Count} new article{(groups.Count == 1 ? "" : "s")} for \"{title}\"";
         var unsubscribeUrl = links.Unsubscribe(subscription.Id);
         var manageUrl = links.Manage(subscription.Id);
         var zone = DigestSchedule.Zone(subscription.TimeZone);
-        var ordered = items.OrderByDescending(i => i.Article.PublishedAt).ThenBy(i => i.Article.Id, StringComparer.Ordinal).ToList();
 
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(options.FromName, options.FromAddress));
@@ -55,15 +55,18 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
 
         var text = new StringBuilder();
         text.AppendLine(subject).AppendLine();
-        foreach (var item in ordered)
+        foreach (var group in groups)
         {
-            var a = item.Article;
+            var (item, a) = (group.Lead, group.Lead.Article);
             text.AppendLine("* " + Collapse(RenderText(Segments(a.Title, HitsIn(item.Hits, DocumentField.Title, a.Title.Length)))));
             if (SafeLink(a.Link) is { } link)
                 text.AppendLine("  " + link);
             text.AppendLine("  " + Collapse(a.FeedTitle) + " · " + FormatTime(a.PublishedAt, zone));
             if (Snippet(item) is { Count: > 0 } snippet)
                 text.AppendLine("  " + Collapse(RenderText(snippet)));
+            if (group.Others.Count > 0)
+                text.AppendLine("  Also in: " + string.Join(", ", group.Others.Select(o =>
+                    Collapse(o.Article.FeedTitle) + (SafeLink(o.Article.Link) is { } l ? " <" + l + ">" : ""))));
             text.AppendLine();
         }
         text.AppendLine("--");
@@ -83,9 +86,9 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
             <tr><td style="padding:0 24px 12px;font-size:13px;color:#6b7280;">{E(siteName)} · {E(FrequencyText.Describe(subscription))}</td></tr>
 
             """);
-        foreach (var item in ordered)
+        foreach (var group in groups)
         {
-            var a = item.Article;
+            var (item, a) = (group.Lead, group.Lead.Article);
             var titleHtml = RenderHtml(Segments(a.Title, HitsIn(item.Hits, DocumentField.Title, a.Title.Length)));
             if (string.IsNullOrWhiteSpace(a.Title))
                 titleHtml = "(untitled)";
@@ -103,6 +106,13 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
                 html.Append($"<div style=\"font-size:12px;color:#6b7280;\">{E(Collapse(a.Link))}</div>\n");
             if (Snippet(item) is { Count: > 0 } snippet)
                 html.Append($"<div style=\"font-size:14px;line-height:1.5;padding-top:6px;\">{RenderHtml(snippet)}</div>\n");
+            if (group.Others.Count > 0)
+            {
+                var others = group.Others.Select(o => SafeLink(o.Article.Link) is { } l
+                    ? $"<a href=\"{E(l)}\" style=\"color:#6b7280;\">{E(Collapse(o.Article.FeedTitle))}</a>"
+                    : E(Collapse(o.Article.FeedTitle)));
+                html.Append($"<div style=\"font-size:12px;color:#6b7280;padding-top:6px;\">Also in: {string.Join(", ", others)}</div>\n");
+            }
             html.Append("</td></tr>\n");
         }
         html.Append($"""

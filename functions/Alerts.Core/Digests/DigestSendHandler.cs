@@ -38,8 +38,8 @@ public sealed class DigestSendHandler(
     TimeProvider time,
     ILogger<DigestSendHandler> logger)
 {
-    /// <summary>Cap per email; the rest stays pending for the next period (and keeps the frozen list well under 64 KiB).</summary>
-    public const int MaxArticles = 100;
+    /// <summary>Cap per email, so the HTML stays under Gmail's ~100 KB clipping and the frozen list far under 64 KiB; the rest waits for the next period.</summary>
+    public const int MaxArticles = 50;
 
     public const string InstantPrefix = "instant-";
 

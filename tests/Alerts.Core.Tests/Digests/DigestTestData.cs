@@ -40,10 +40,11 @@ internal static class DigestTestData
         string title = "Court rules on DACA",
         string summary = "The court ruled on DACA today.",
         string content = "",
-        string link = "https://news.example.com/a",
+        string? link = null,
         string feedTitle = "Example News",
+        string feedId = "feed0001",
         DateTimeOffset? published = null) => new(
-            "feed0001", itemKey, title, link, summary, content,
+            feedId, itemKey, title, link ?? "https://news.example.com/" + itemKey, summary, content,
             published ?? new DateTimeOffset(2026, 11, 26, 13, 30, 0, TimeSpan.Zero),
             published ?? new DateTimeOffset(2026, 11, 26, 13, 31, 0, TimeSpan.Zero),
             feedTitle, "news.example.com");
