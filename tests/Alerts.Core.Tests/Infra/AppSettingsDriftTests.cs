@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Alerts.Core.Storage;
@@ -104,5 +106,40 @@ public class AppSettingsDriftTests
                 CrontabSchedule.Parse(cron, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
             }
         }
+    }
+
+    [Fact]
+    public void Option_values_in_bicep_and_local_settings_convert_to_the_property_types()
+    {
+        // The configuration binder converts with the type's TypeConverter; a value like "20" for a TimeSpan
+        // binds as 20 days, and "abc" for an int fails only at startup in Azure.
+        var bicep = InfraFiles.BicepAppSettings();
+        var local = InfraFiles.LocalSettingsValues();
+        var failures = new List<string>();
+        foreach (var (type, section) in InfraFiles.OptionsSections())
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }))
+        {
+            var name = $"{section}__{property.Name}";
+            var candidates = new List<(string Source, string Value)>();
+            if (local.TryGetValue(name, out var localValue) && !string.IsNullOrEmpty(localValue))
+                candidates.Add(("local.settings.sample.json", localValue));
+            // Only plain literals; expressions and Key Vault references are resolved in Azure.
+            if (bicep.TryGetValue(name, out var bicepValue) && Regex.Match(bicepValue, @"^'(?<v>[^'$]+)'$") is { Success: true } literal)
+                candidates.Add(("function-app.bicep", literal.Groups["v"].Value));
+            foreach (var (source, value) in candidates)
+            {
+                try
+                {
+                    var converted = TypeDescriptor.GetConverter(property.PropertyType).ConvertFromInvariantString(value);
+                    if (converted is TimeSpan span && !value.Contains(':'))
+                        failures.Add($"{source} {name}='{value}' is {span}; write TimeSpans as [d.]hh:mm:ss.");
+                }
+                catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException or OverflowException)
+                {
+                    failures.Add($"{source} {name}='{value}': {ex.Message}");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 }
