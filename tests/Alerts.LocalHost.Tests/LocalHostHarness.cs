@@ -1,0 +1,110 @@
+using System.Net.Http.Json;
+using Alerts.Core.Storage;
+using Alerts.Core.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Alerts.LocalHost.Tests;
+
+/// <summary>
+/// The local host as a person runs it — Kestrel, queue listeners, the same handlers — on real Azurite, a real SMTP
+/// server and real HTTP feeds, with a fake clock so that "tomorrow at 08:00" takes no time. Timers are driven by the
+/// test (their schedules never fire), queues by the host's own listeners.
+/// </summary>
+public sealed class LocalHostHarness : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key";
+    public static readonly DateTimeOffset Start = new(2026, 11, 26, 6, 0, 0, TimeSpan.Zero);
+
+    private LocalHostHarness(WebApplication app, TestSmtpServer smtp, TestFeedServer feeds, FakeTimeProvider clock, AlertsStorage storage, string baseUrl)
+    {
+        App = app;
+        Smtp = smtp;
+        Feeds = feeds;
+        Clock = clock;
+        Storage = storage;
+        BaseUrl = baseUrl;
+        Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
+    }
+
+    public WebApplication App { get; }
+    public TestSmtpServer Smtp { get; }
+    public TestFeedServer Feeds { get; }
+    public FakeTimeProvider Clock { get; }
+    public AlertsStorage Storage { get; }
+    public string BaseUrl { get; }
+    public HttpClient Http { get; }
+
+    public static async Task<LocalHostHarness> StartAsync(AzuriteFixture azurite, bool runTriggers = true)
+    {
+        var storage = await azurite.ResetAsync();
+        var smtp = await TestSmtpServer.StartAsync();
+        var feeds = await TestFeedServer.StartAsync();
+        var clock = new FakeTimeProvider(Start);
+        var port = FreePort.Next();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            // Never fires on its own: the tests run the timers.
+            [ScheduleSettings.Poll] = "0 0 0 1 1 *",
+            [ScheduleSettings.Digest] = "0 0 0 1 1 *",
+            ["Site:PublicBaseUrl"] = baseUrl,
+            ["Tokens:SigningKey"] = "end-to-end-test-signing-key-0123456789abcdef",
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = smtp.Port.ToString(),
+            ["Smtp:Security"] = "None",
+            ["Smtp:FromAddress"] = "alerts@alerts.test",
+            ["Admin:ApiKey"] = AdminKey,
+            ["Matching:IndexRefreshInterval"] = "00:00:00",
+        };
+        var app = LocalApp.Build(new LocalAppOptions(settings, port, runTriggers), services => services.AddSingleton<TimeProvider>(clock));
+        await LocalApp.PrepareStorageAsync(app);
+        await app.StartAsync();
+        return new LocalHostHarness(app, smtp, feeds, clock, storage, baseUrl);
+    }
+
+    public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    /// <summary>Runs a timer function once, as its schedule would.</summary>
+    public async Task RunTimerAsync(string name)
+    {
+        var function = LocalFunctions.All.Single(f => f.Name == name);
+        await using var scope = App.Services.CreateAsyncScope();
+        await function.TimerHandler!(scope.ServiceProvider, CancellationToken.None);
+    }
+
+    public async Task<HttpResponseMessage> AddFeedAsync(string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/feeds") { Content = JsonContent.Create(new { url }) };
+        request.Headers.Add("x-functions-key", AdminKey);
+        return await Http.SendAsync(request);
+    }
+
+    /// <summary>Waits until every pipeline queue is empty and stays empty (the listeners have done all the work).</summary>
+    public async Task WaitForQueuesToDrainAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var quietRounds = 0;
+        while (quietRounds < 3)
+        {
+            var pending = 0;
+            foreach (var queue in QueueNames.All)
+                pending += (await Storage.Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            quietRounds = pending == 0 ? quietRounds + 1 : 0;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{pending} messages still queued after the timeout.");
+            await Task.Delay(300);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Smtp.DisposeAsync();
+        await Feeds.DisposeAsync();
+    }
+}
