@@ -29,17 +29,9 @@ public static class AlertsServices
         services.AddEmail(configuration);
         services.AddDigests();
 
-        services.AddSingleton<SubscriptionStore>();
-        services.AddSingleton<SubscriptionTokens>();
-        services.AddSingleton<SubscriptionLinks>();
-        services.AddSingleton<SubscribeHandler>();
-        services.AddSingleton<SubscriptionEndpoints>();
-
-        services.AddSingleton<MatchStore>();
-        services.AddSingleton<SubscriptionIndexProvider>();
-        services.AddSingleton<ArticleMatchHandler>();
-
-        services.AddSingleton<FeedAdminEndpoints>();
+        services.AddSubscriptions();
+        services.AddMatching();
+        services.AddAdmin();
         return services;
     }
 }

@@ -1,10 +1,7 @@
-using Alerts.Core.Admin;
 using Alerts.Core.Digests;
 using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Storage;
-using Alerts.Core.Subscriptions;
-using Alerts.Core.Web;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.LocalHost;
@@ -29,9 +26,13 @@ public sealed record LocalFunction(
     public Func<IServiceProvider, HttpRequest, Task<IResult>>? HttpHandler { get; init; }
 }
 
-public static class LocalFunctions
+/// <summary>Every function the local host wires; each feature keeps its list in its own file.</summary>
+public static partial class LocalFunctions
 {
-    public static readonly IReadOnlyList<LocalFunction> All =
+    public static IReadOnlyList<LocalFunction> All => [.. Pipeline, .. Subscriber, .. Admin];
+
+    /// <summary>Timers and queues.</summary>
+    public static readonly IReadOnlyList<LocalFunction> Pipeline =
     [
         new("PollFeeds", TriggerKind.Timer, ScheduleSetting: ScheduleSettings.Poll)
         {
@@ -52,34 +53,6 @@ public static class LocalFunctions
         new("SendDigest", TriggerKind.Queue, Queue: QueueNames.DigestSend)
         {
             QueueHandler = (s, m, ct) => s.GetRequiredService<DigestSendHandler>().HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m), ct),
-        },
-        new("SubscribePage", TriggerKind.Http, Route: Routes.SubscribePage, Methods: ["get", "post"])
-        {
-            HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().SubscribePageAsync(r),
-        },
-        new("CreateSubscription", TriggerKind.Http, Route: Routes.Subscriptions, Methods: ["post"])
-        {
-            HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().PostAsync(r),
-        },
-        new("Confirm", TriggerKind.Http, Route: Routes.Confirm, Methods: ["get", "post"])
-        {
-            HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().ConfirmAsync(r),
-        },
-        new("Unsubscribe", TriggerKind.Http, Route: Routes.Unsubscribe, Methods: ["get", "post"])
-        {
-            HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().UnsubscribeAsync(r),
-        },
-        new("ListFeeds", TriggerKind.Http, Route: Routes.AdminFeeds, Methods: ["get"], AdminOnly: true)
-        {
-            HttpHandler = (s, r) => s.GetRequiredService<FeedAdminEndpoints>().ListAsync(r),
-        },
-        new("AddFeed", TriggerKind.Http, Route: Routes.AdminFeeds, Methods: ["post"], AdminOnly: true)
-        {
-            HttpHandler = (s, r) => s.GetRequiredService<FeedAdminEndpoints>().AddAsync(r),
-        },
-        new("DeleteFeed", TriggerKind.Http, Route: Routes.AdminFeed, Methods: ["delete"], AdminOnly: true)
-        {
-            HttpHandler = (s, r) => s.GetRequiredService<FeedAdminEndpoints>().DeleteAsync(r, (string)r.RouteValues["id"]!),
         },
     ];
 }

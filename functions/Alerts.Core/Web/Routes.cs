@@ -2,9 +2,9 @@ namespace Alerts.Core.Web;
 
 /// <summary>
 /// Every HTTP route, relative to the site root (host.json sets routePrefix to ""), shared by the Function
-/// attributes and the local host.
+/// attributes and the local host. Features add their routes in their own partial files.
 /// </summary>
-public static class Routes
+public static partial class Routes
 {
     public const string SubscribePage = "subscribe";
     public const string Subscriptions = "api/subscriptions";

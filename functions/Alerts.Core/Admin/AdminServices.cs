@@ -1,0 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Core.Admin;
+
+public static class AdminServices
+{
+    public static IServiceCollection AddAdmin(this IServiceCollection services)
+    {
+        services.AddSingleton<FeedAdminEndpoints>();
+        return services;
+    }
+}

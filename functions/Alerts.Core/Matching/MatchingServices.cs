@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Core.Matching;
+
+public static class MatchingServices
+{
+    public static IServiceCollection AddMatching(this IServiceCollection services)
+    {
+        services.AddSingleton<MatchStore>();
+        services.AddSingleton<SubscriptionIndexProvider>();
+        services.AddSingleton<ArticleMatchHandler>();
+        return services;
+    }
+}

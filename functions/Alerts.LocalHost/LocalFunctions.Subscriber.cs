@@ -1,0 +1,29 @@
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Web;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.LocalHost;
+
+public static partial class LocalFunctions
+{
+    /// <summary>Subscriber API and pages (SubscriberFunctions in Alerts.Functions).</summary>
+    public static readonly IReadOnlyList<LocalFunction> Subscriber =
+    [
+        new("SubscribePage", TriggerKind.Http, Route: Routes.SubscribePage, Methods: ["get", "post"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().SubscribePageAsync(r),
+        },
+        new("CreateSubscription", TriggerKind.Http, Route: Routes.Subscriptions, Methods: ["post"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().PostAsync(r),
+        },
+        new("Confirm", TriggerKind.Http, Route: Routes.Confirm, Methods: ["get", "post"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().ConfirmAsync(r),
+        },
+        new("Unsubscribe", TriggerKind.Http, Route: Routes.Unsubscribe, Methods: ["get", "post"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().UnsubscribeAsync(r),
+        },
+    ];
+}
