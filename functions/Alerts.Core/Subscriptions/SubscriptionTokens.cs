@@ -23,11 +23,16 @@ public sealed class SubscriptionTokens
         _time = time;
         if (_options.SigningKey.Length < 32)
             throw new InvalidOperationException($"{TokenOptions.Section}__SigningKey must be at least 32 characters.");
+        // An unresolved Key Vault reference leaves its own (guessable) text in the setting: never sign with that.
+        if (IsUnresolvedReference(_options.SigningKey) || IsUnresolvedReference(_options.PreviousSigningKeys))
+            throw new InvalidOperationException($"{TokenOptions.Section} keys hold an unresolved Key Vault reference; check the app's Key Vault access.");
         _key = Encoding.UTF8.GetBytes(_options.SigningKey);
         _acceptedKeys = [_key, .. _options.PreviousSigningKeys
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(k => Encoding.UTF8.GetBytes(k))];
     }
+
+    private static bool IsUnresolvedReference(string value) => value.Contains("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);
 
     public string Create(string subscriptionId, TokenPurpose purpose)
     {
