@@ -21,5 +21,6 @@ public static class AlertsTelemetry
     public static readonly Counter<long> NewArticles = Meter.CreateCounter<long>("alerts.articles.new", description: "Articles stored for the first time");
     public static readonly Counter<long> Matches = Meter.CreateCounter<long>("alerts.matches", description: "Subscription matches recorded");
     public static readonly Counter<long> DigestsSent = Meter.CreateCounter<long>("alerts.digests.sent", description: "Alert and digest emails accepted by the SMTP server");
+    public static readonly Histogram<double> QueueAge = Meter.CreateHistogram<double>("alerts.queue.age", unit: "s", description: "Time a message waited in its queue");
     public static readonly Counter<long> SendFailures = Meter.CreateCounter<long>("alerts.digests.send_failures", description: "Emails the SMTP server did not accept");
 }

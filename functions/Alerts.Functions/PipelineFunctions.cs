@@ -2,11 +2,15 @@ using Alerts.Core.Digests;
 using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Storage;
+using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Alerts.Functions;
 
-/// <summary>Timer and queue triggers: bind, call one handler, return. Messages are JSON strings (see QueueMessages).</summary>
+/// <summary>
+/// Timer and queue triggers: bind, call one handler, return. Messages are JSON (see QueueMessages); binding the
+/// QueueMessage gives its insertion time for the queue-age metric and the producer's trace parent.
+/// </summary>
 public sealed class PipelineFunctions(
     FeedPollHandler poll,
     FeedFetchHandler fetch,
@@ -15,22 +19,40 @@ public sealed class PipelineFunctions(
     DigestSendHandler send)
 {
     [Function("PollFeeds")]
-    public Task PollFeeds([TimerTrigger("%" + ScheduleSettings.Poll + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
-        poll.HandleAsync(cancellationToken);
+    public async Task PollFeeds([TimerTrigger("%" + ScheduleSettings.Poll + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        using var activity = QueueMessages.StartTimer("PollFeeds");
+        await poll.HandleAsync(cancellationToken);
+    }
 
     [Function("FetchFeed")]
-    public Task FetchFeed([QueueTrigger(QueueNames.FeedFetch)] string message, CancellationToken cancellationToken) =>
-        fetch.HandleAsync(QueueMessages.Deserialize<FeedFetchMessage>(message), cancellationToken);
+    public async Task FetchFeed([QueueTrigger(QueueNames.FeedFetch)] QueueMessage message, CancellationToken cancellationToken)
+    {
+        var body = message.Body.ToString();
+        using var activity = QueueMessages.StartProcessing("FetchFeed", QueueNames.FeedFetch, body, message.InsertedOn);
+        await fetch.HandleAsync(QueueMessages.Deserialize<FeedFetchMessage>(body), cancellationToken);
+    }
 
     [Function("MatchArticle")]
-    public Task MatchArticle([QueueTrigger(QueueNames.ArticleMatch)] string message, CancellationToken cancellationToken) =>
-        match.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(message), cancellationToken);
+    public async Task MatchArticle([QueueTrigger(QueueNames.ArticleMatch)] QueueMessage message, CancellationToken cancellationToken)
+    {
+        var body = message.Body.ToString();
+        using var activity = QueueMessages.StartProcessing("MatchArticle", QueueNames.ArticleMatch, body, message.InsertedOn);
+        await match.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body), cancellationToken);
+    }
 
     [Function("ScheduleDigests")]
-    public Task ScheduleDigests([TimerTrigger("%" + ScheduleSettings.Digest + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
-        digests.HandleAsync(cancellationToken);
+    public async Task ScheduleDigests([TimerTrigger("%" + ScheduleSettings.Digest + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        using var activity = QueueMessages.StartTimer("ScheduleDigests");
+        await digests.HandleAsync(cancellationToken);
+    }
 
     [Function("SendDigest")]
-    public Task SendDigest([QueueTrigger(QueueNames.DigestSend)] string message, CancellationToken cancellationToken) =>
-        send.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(message), cancellationToken);
+    public async Task SendDigest([QueueTrigger(QueueNames.DigestSend)] QueueMessage message, CancellationToken cancellationToken)
+    {
+        var body = message.Body.ToString();
+        using var activity = QueueMessages.StartProcessing("SendDigest", QueueNames.DigestSend, body, message.InsertedOn);
+        await send.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(body), cancellationToken);
+    }
 }

@@ -1,4 +1,5 @@
 using Alerts.Core;
+using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -13,7 +14,13 @@ var telemetry = builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults()
 telemetry.WithTracing(t => t.AddSource(AlertsTelemetry.SourceName)).WithMetrics(m => m.AddMeter(AlertsTelemetry.MeterName));
 // The exporter only where Application Insights is configured, so that `func start` works without Azure.
 if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
-    telemetry.UseAzureMonitorExporter();
+{
+    // Application Insights accepts only Entra-authenticated telemetry (local auth is off): use the app's identity.
+    var clientId = builder.Configuration["AZURE_CLIENT_ID"];
+    telemetry.UseAzureMonitorExporter(o => o.Credential = string.IsNullOrEmpty(clientId)
+        ? new DefaultAzureCredential()
+        : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId)));
+}
 
 builder.Services.AddAlertsCore(builder.Configuration);
 builder.Build().Run();

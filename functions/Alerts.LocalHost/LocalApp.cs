@@ -24,6 +24,7 @@ public static class LocalApp
 
         builder.Services.AddAlertsCore(builder.Configuration);
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<MetricsEndpoint>();
         configureServices?.Invoke(builder.Services);
 
         if (options.RunTriggers)
@@ -35,14 +36,33 @@ public static class LocalApp
         }
 
         var app = builder.Build();
+        // Listen from the start, not from the first scrape.
+        app.Services.GetRequiredService<MetricsEndpoint>();
         foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Http))
         {
             app.MapMethods("/" + function.Route, function.Methods!.Select(m => m.ToUpperInvariant()),
                 (Delegate)((HttpContext context) => function.HttpHandler!(context.RequestServices, context.Request)));
         }
         app.MapGet("/", () => Results.Redirect("/subscribe"));
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/metrics", (MetricsEndpoint metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
+        app.MapGet("/healthz", HealthAsync);
         return app;
+    }
+
+    /// <summary>200 when storage answers, with the depth of each queue and its poison queue; 503 otherwise.</summary>
+    private static async Task<IResult> HealthAsync(AlertsStorage storage, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var queues = new Dictionary<string, int>();
+            foreach (var name in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
+                queues[name] = (await storage.Queue(name).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+            return Results.Json(new { status = "healthy", queues });
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
+        {
+            return Results.Json(new { status = "unhealthy", error = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
     /// <summary>Creates tables and queues before the listeners start polling them.</summary>

@@ -68,6 +68,7 @@ public sealed class QueueListener(
         }
         try
         {
+            using var activity = QueueMessages.StartProcessing(function.Name, function.Queue!, body, message.InsertedOn);
             await using var scope = services.CreateAsyncScope();
             await function.QueueHandler!(scope.ServiceProvider, body, cancellationToken);
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);

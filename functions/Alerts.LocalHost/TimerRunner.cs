@@ -38,6 +38,7 @@ public sealed class TimerRunner(
     {
         try
         {
+            using var activity = Alerts.Core.Storage.QueueMessages.StartTimer(function.Name);
             await using var scope = services.CreateAsyncScope();
             await function.TimerHandler!(scope.ServiceProvider, cancellationToken);
         }

@@ -71,6 +71,7 @@ public sealed class LocalHostHarness : IAsyncDisposable
     public async Task RunTimerAsync(string name)
     {
         var function = LocalFunctions.All.Single(f => f.Name == name);
+        using var activity = QueueMessages.StartTimer(name);
         await using var scope = App.Services.CreateAsyncScope();
         await function.TimerHandler!(scope.ServiceProvider, CancellationToken.None);
     }
