@@ -26,10 +26,27 @@ public sealed class AlertsStorage
 
     public static QueueClientOptions QueueOptions() => new() { MessageEncoding = QueueMessageEncoding.Base64 };
 
-    public static AlertsStorage FromConnectionString(string connectionString) => new(
-        new TableServiceClient(connectionString),
-        new QueueServiceClient(connectionString, QueueOptions()),
-        new BlobServiceClient(connectionString));
+    /// <param name="counter">Optional: counts every storage transaction these clients make (benchmarks).</param>
+    public static AlertsStorage FromConnectionString(string connectionString, StorageTransactionCounter? counter = null)
+    {
+        var tableOptions = new TableClientOptions();
+        var queueOptions = QueueOptions();
+        var blobOptions = new BlobClientOptions();
+        if (counter is not null)
+        {
+            // Per retry: every attempt is a billed transaction.
+            tableOptions.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerRetry);
+            queueOptions.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerRetry);
+            blobOptions.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerRetry);
+        }
+        var tables = new TableServiceClient(connectionString, tableOptions);
+        var queues = new QueueServiceClient(connectionString, queueOptions);
+        var blobs = new BlobServiceClient(connectionString, blobOptions);
+        StorageTransactionCounter.ServiceByPort[tables.Uri.Port] = "table";
+        StorageTransactionCounter.ServiceByPort[queues.Uri.Port] = "queue";
+        StorageTransactionCounter.ServiceByPort[blobs.Uri.Port] = "blob";
+        return new AlertsStorage(tables, queues, blobs);
+    }
 
     /// <summary>
     /// Reads the same connection the Functions host uses for its triggers (<c>AzureWebJobsStorage</c>):
