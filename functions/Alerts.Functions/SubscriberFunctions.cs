@@ -7,7 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Alerts.Functions;
 
 /// <summary>The subscriber API and pages; anonymous, because the signed links in emails are the credential.</summary>
-public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints)
+public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints, ManageEndpoints manage, OpenApiEndpoint openApi)
 {
     [Function("SubscribePage")]
     public Task<IActionResult> SubscribePage(
@@ -28,4 +28,29 @@ public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints)
     public Task<IActionResult> Unsubscribe(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = Routes.Unsubscribe)] HttpRequest request) =>
         ResultAction.From(endpoints.UnsubscribeAsync(request));
+
+    [Function("PreviewSubscription")]
+    public Task<IActionResult> PreviewSubscription(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.SubscriptionPreview)] HttpRequest request) =>
+        ResultAction.From(endpoints.PreviewAsync(request));
+
+    [Function("ManagePage")]
+    public Task<IActionResult> ManagePage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = Routes.Manage)] HttpRequest request) =>
+        ResultAction.From(manage.ManageAsync(request));
+
+    [Function("ManageExport")]
+    public Task<IActionResult> ManageExport(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ManageExport)] HttpRequest request) =>
+        ResultAction.From(manage.ExportAsync(request));
+
+    [Function("ManageDelete")]
+    public Task<IActionResult> ManageDelete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = Routes.ManageDelete)] HttpRequest request) =>
+        ResultAction.From(manage.DeleteAsync(request));
+
+    [Function("OpenApi")]
+    public Task<IActionResult> OpenApi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApi)] HttpRequest request) =>
+        ResultAction.From(openApi.GetAsync(request));
 }

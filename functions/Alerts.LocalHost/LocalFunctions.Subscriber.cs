@@ -25,5 +25,25 @@ public static partial class LocalFunctions
         {
             HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().UnsubscribeAsync(r),
         },
+        new("PreviewSubscription", TriggerKind.Http, Route: Routes.SubscriptionPreview, Methods: ["get"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().PreviewAsync(r),
+        },
+        new("ManagePage", TriggerKind.Http, Route: Routes.Manage, Methods: ["get", "post"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<ManageEndpoints>().ManageAsync(r),
+        },
+        new("ManageExport", TriggerKind.Http, Route: Routes.ManageExport, Methods: ["get"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<ManageEndpoints>().ExportAsync(r),
+        },
+        new("ManageDelete", TriggerKind.Http, Route: Routes.ManageDelete, Methods: ["get", "post"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<ManageEndpoints>().DeleteAsync(r),
+        },
+        new("OpenApi", TriggerKind.Http, Route: Routes.OpenApi, Methods: ["get"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<OpenApiEndpoint>().GetAsync(r),
+        },
     ];
 }

@@ -169,6 +169,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Feeds__FetchLease: '00:10:00'
     Feeds__MaxBackoff: '1.00:00:00'
     Matching__IndexRefreshInterval: '00:00:30'
+    SubscribeLimits__PerClientPerHour: '20'
+    SubscribeLimits__PerAddressPerDay: '5'
     // app-settings:end
   }
 }

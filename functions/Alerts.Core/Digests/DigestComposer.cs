@@ -53,9 +53,13 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
         message.Headers.Add("List-Id", $"{HeaderPhrase(siteName)} <digests.{options.EffectiveListIdDomain}>");
         message.Headers.Add("X-Auto-Response-Suppress", "All");
 
+        // The subscriber's cap: that many stories in full, the rest as a title list so nothing is silently dropped.
+        var full = subscription.MaxItems is { } cap and > 0 ? groups.Take(cap).ToList() : groups.ToList();
+        var more = groups.Skip(full.Count).ToList();
+
         var text = new StringBuilder();
         text.AppendLine(subject).AppendLine();
-        foreach (var group in groups)
+        foreach (var group in full)
         {
             var (item, a) = (group.Lead, group.Lead.Article);
             text.AppendLine("* " + Collapse(RenderText(Segments(a.Title, HitsIn(item.Hits, DocumentField.Title, a.Title.Length)))));
@@ -67,6 +71,14 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
             if (group.Others.Count > 0)
                 text.AppendLine("  Also in: " + string.Join(", ", group.Others.Select(o =>
                     Collapse(o.Article.FeedTitle) + (SafeLink(o.Article.Link) is { } l ? " <" + l + ">" : ""))));
+            text.AppendLine();
+        }
+        if (more.Count > 0)
+        {
+            text.AppendLine($"{more.Count} more:");
+            foreach (var group in more)
+                text.AppendLine("- " + Collapse(group.Lead.Article.Title) + (SafeLink(group.Lead.Article.Link) is { } l ? " <" + l + ">" : "")
+                    + " (" + Collapse(group.Lead.Article.FeedTitle) + ")");
             text.AppendLine();
         }
         text.AppendLine("--");
@@ -86,7 +98,7 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
             <tr><td style="padding:0 24px 12px;font-size:13px;color:#6b7280;">{E(siteName)} · {E(FrequencyText.Describe(subscription))}</td></tr>
 
             """);
-        foreach (var group in groups)
+        foreach (var group in full)
         {
             var (item, a) = (group.Lead, group.Lead.Article);
             var titleHtml = RenderHtml(Segments(a.Title, HitsIn(item.Hits, DocumentField.Title, a.Title.Length)));
@@ -112,6 +124,18 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
                     ? $"<a href=\"{E(l)}\" style=\"color:#6b7280;\">{E(Collapse(o.Article.FeedTitle))}</a>"
                     : E(Collapse(o.Article.FeedTitle)));
                 html.Append($"<div style=\"font-size:12px;color:#6b7280;padding-top:6px;\">Also in: {string.Join(", ", others)}</div>\n");
+            }
+            html.Append("</td></tr>\n");
+        }
+        if (more.Count > 0)
+        {
+            html.Append($"<tr><td style=\"padding:12px 24px;border-top:1px solid #e5e7eb;font-size:14px;\"><div style=\"font-weight:bold;padding-bottom:4px;\">{more.Count} more</div>\n");
+            foreach (var group in more)
+            {
+                var a = group.Lead.Article;
+                var moreTitle = E(string.IsNullOrWhiteSpace(a.Title) ? "(untitled)" : Collapse(a.Title));
+                var line = SafeLink(a.Link) is { } l ? $"<a href=\"{E(l)}\" style=\"color:#1d4ed8;text-decoration:none;\">{moreTitle}</a>" : moreTitle;
+                html.Append($"<div style=\"padding:2px 0;\">{line} <span style=\"font-size:12px;color:#6b7280;\">{E(Collapse(a.FeedTitle))}</span></div>\n");
             }
             html.Append("</td></tr>\n");
         }

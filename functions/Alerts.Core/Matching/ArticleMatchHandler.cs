@@ -26,7 +26,10 @@ public sealed class ArticleMatchHandler(
         }
 
         var (index, subscriptions) = await indexProvider.GetAsync(cancellationToken);
-        var found = index.Match(new MatchDocument(article.Title, MatchText.Body(article), article.Site));
+        // The index knows queries only; a subscription restricted to some sites drops articles from the others here.
+        var found = index.Match(new MatchDocument(article.Title, MatchText.Body(article), article.Site))
+            .Where(m => !subscriptions.TryGetValue(m.SubscriptionId, out var s) || s.AllowsSite(article.Site))
+            .ToList();
         var now = time.GetUtcNow();
         foreach (var match in found)
         {

@@ -12,6 +12,7 @@ public sealed class SubscribeHandler(
     IEmailSender email,
     IOptions<SiteOptions> site,
     IOptions<SmtpOptions> smtp,
+    SubscribeRateLimiter limiter,
     TimeProvider time,
     ILogger<SubscribeHandler> logger)
 {
@@ -29,6 +30,14 @@ public sealed class SubscribeHandler(
         if (existing is { Status: SubscriptionStatus.Active or SubscriptionStatus.Paused })
         {
             logger.LogInformation("Subscribe request for an existing subscription {SubscriptionId}; nothing sent", existing.Id);
+            return;
+        }
+
+        if (!limiter.AllowAddress(draft.Email))
+        {
+            // Same silence as above: a flood of requests for one address must not become a flood of emails to it.
+            logger.LogWarning("Confirmation emails for the address of subscription request {SubscriptionId} are over today's limit; nothing sent",
+                existing?.Id ?? draft.Id);
             return;
         }
 

@@ -10,10 +10,14 @@ public sealed record SubscribeRequest(
     string? TimeZone = null,
     int? DigestHour = null,
     string? DigestDay = null,
-    string? Label = null)
+    string? Label = null,
+    string[]? Sites = null,
+    int? MaxItems = null)
 {
     public const int MaxQueryLength = 500;
     public const int MaxLabelLength = 100;
+    public const int MaxSites = 20;
+    public const int MaxItemsLimit = 50;
 
     /// <summary>Field name → messages; empty when the request is valid. Field names match the JSON properties.</summary>
     public Dictionary<string, string[]> Validate()
@@ -47,7 +51,28 @@ public sealed record SubscribeRequest(
             errors["digestDay"] = [$"Unknown day '{DigestDay}': use Monday to Sunday."];
         if (Label is { Length: > MaxLabelLength })
             errors["label"] = [$"The label is limited to {MaxLabelLength} characters."];
+        if (Sites is { Length: > MaxSites })
+            errors["sites"] = [$"At most {MaxSites} sites."];
+        else if (Sites?.FirstOrDefault(s => NormalizeSite(s) is null) is { } badSite)
+            errors["sites"] = [$"'{badSite}' is not a site: use a domain such as reuters.com."];
+        if (MaxItems is < 1 or > MaxItemsLimit)
+            errors["maxItems"] = [$"The number of articles shown in full is from 1 to {MaxItemsLimit}."];
         return errors;
+    }
+
+    /// <summary>Sites typed in a form: separated by commas, spaces or new lines.</summary>
+    public static string[]? SplitSites(string? text) =>
+        text?.Split([',', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts ? parts : null;
+
+    /// <summary>"https://www.Reuters.com/world" → "www.reuters.com"; null when it is not a plausible host name.</summary>
+    public static string? NormalizeSite(string? text)
+    {
+        var host = TextAnalyzer.SiteHost(text).Host;
+        if (host.StartsWith("www.", StringComparison.Ordinal))
+            host = host[4..]; // "www.reuters.com" is meant as the whole site
+        var valid = host.Length is > 2 and <= 253 && host.Contains('.') && !host.StartsWith('.') && !host.Contains("..")
+            && host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-');
+        return valid ? host : null;
     }
 
     public static Frequency? ParseFrequency(string? text) =>
@@ -64,5 +89,24 @@ public sealed record SubscribeRequest(
         TimeZone: string.IsNullOrWhiteSpace(TimeZone) ? "UTC" : TimeZone.Trim(),
         DigestHour: DigestHour ?? 8,
         DigestDay: Enum.TryParse<DayOfWeek>(DigestDay, ignoreCase: true, out var day) ? day : DayOfWeek.Monday,
-        Label: string.IsNullOrWhiteSpace(Label) ? null : Label.Trim());
+        Label: string.IsNullOrWhiteSpace(Label) ? null : Label.Trim(),
+        Sites: Sites is { Length: > 0 } ? Sites.Select(s => NormalizeSite(s)!).Distinct(StringComparer.Ordinal).ToArray() : null,
+        MaxItems: MaxItems);
+
+    /// <summary>An existing subscription with this (valid) request's settings; identity, status and history stay.</summary>
+    public Subscription ApplyTo(Subscription existing)
+    {
+        var settings = ToPendingSubscription(existing.Id, existing.CreatedAt);
+        return existing with
+        {
+            Query = settings.Query,
+            Frequency = settings.Frequency,
+            TimeZone = settings.TimeZone,
+            DigestHour = settings.DigestHour,
+            DigestDay = settings.DigestDay,
+            Label = settings.Label,
+            Sites = settings.Sites,
+            MaxItems = settings.MaxItems,
+        };
+    }
 }

@@ -15,6 +15,8 @@ public enum SubscriptionStatus
 /// <param name="TimeZone">IANA time zone id; digest times are local to it.</param>
 /// <param name="DigestHour">Local hour (0-23) for daily and weekly digests.</param>
 /// <param name="DigestDay">Day of the week for weekly digests.</param>
+/// <param name="Sites">When set, only articles from these sites (a domain covers its subdomains) can match.</param>
+/// <param name="MaxItems">When set, a digest shows this many articles in full and lists the rest by title only.</param>
 public sealed record Subscription(
     string Id,
     string Email,
@@ -27,4 +29,17 @@ public sealed record Subscription(
     int DigestHour = 8,
     DayOfWeek DigestDay = DayOfWeek.Monday,
     string? Label = null,
-    DateTimeOffset? LastDigestAt = null);
+    DateTimeOffset? LastDigestAt = null,
+    IReadOnlyList<string>? Sites = null,
+    int? MaxItems = null)
+{
+    /// <summary>True when the subscription takes articles from <paramref name="site"/> (a host or URL).</summary>
+    public bool AllowsSite(string? site)
+    {
+        if (Sites is not { Count: > 0 })
+            return true;
+        var host = Matching.TextAnalyzer.SiteHost(site).Host;
+        // "reuters.com" covers "www.reuters.com" but not "notreuters.com".
+        return Matching.TextAnalyzer.SiteSuffixes(host).Any(suffix => Sites.Contains(suffix, StringComparer.Ordinal));
+    }
+}

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Alerts.Core.Matching;
 using Alerts.Core.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,12 @@ namespace Alerts.Core.Subscriptions;
 /// The subscriber-facing HTTP surface: the JSON API and the pages. Both hosts (Functions and the local host)
 /// call these methods with ASP.NET Core's <see cref="HttpRequest"/>.
 /// </summary>
-public sealed class SubscriptionEndpoints(SubscribeHandler handler, IOptions<SiteOptions> site, ILogger<SubscriptionEndpoints> logger)
+public sealed class SubscriptionEndpoints(
+    SubscribeHandler handler,
+    QueryPreview preview,
+    SubscribeRateLimiter limiter,
+    IOptions<SiteOptions> site,
+    ILogger<SubscriptionEndpoints> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private const string PendingMessage =
@@ -39,31 +45,78 @@ public sealed class SubscriptionEndpoints(SubscribeHandler handler, IOptions<Sit
         var errors = body.Validate();
         if (errors.Count > 0)
             return Results.ValidationProblem(errors, title: "The subscription request is not valid.");
+        if (limiter.CheckClient(request) is { } retryAfter)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(title: "Too many subscription requests.",
+                detail: "This network has sent too many subscription requests; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+        }
 
         if (await TrySubscribeAsync(body, request.HttpContext.RequestAborted) is { } failure)
             return failure;
         return Results.Json(new { status = "pending", message = PendingMessage }, statusCode: StatusCodes.Status202Accepted);
     }
 
-    /// <summary><c>GET /subscribe</c> shows the form; <c>POST /subscribe</c> takes the form and re-renders it with errors.</summary>
+    /// <summary>
+    /// <c>GET /subscribe</c> shows the form; <c>POST /subscribe</c> subscribes, or with <c>action=preview</c> shows what
+    /// the query would have matched (the no-JavaScript path of the live preview) and keeps the form filled in.
+    /// </summary>
     public async Task<IResult> SubscribePageAsync(HttpRequest request)
     {
+        var cancellationToken = request.HttpContext.RequestAborted;
         if (!HttpMethods.IsPost(request.Method))
-            return Render(SiteName, "Subscribe", SubscribeForm(new SubscribeRequest(null, request.Query["q"], "daily"), []));
+            return SubscribePage(new SubscribeRequest(null, request.Query["q"], "daily"), [], "");
 
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
-        var body = new SubscribeRequest(
-            form["email"], form["query"], form["frequency"], form["timeZone"],
-            int.TryParse(form["digestHour"], out var hour) ? hour : null, form["digestDay"], form["label"]);
+        var form = await request.ReadFormAsync(cancellationToken);
+        var body = SubscriptionForm.Read(form, form["email"]);
+        if (form["action"] == "preview")
+        {
+            var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
+            if (queryErrors.Count > 0)
+                return SubscribePage(body, queryErrors, "", StatusCodes.Status400BadRequest);
+            var result = await preview.RunAsync(QueryParser.Parse(body.Query!), body.Query!.Trim(), NormalizedSites(body.Sites), cancellationToken);
+            return SubscribePage(body, [], PreviewHtml(result));
+        }
+
         var errors = body.Validate();
         if (errors.Count > 0)
-            return Render(SiteName, "Subscribe", SubscribeForm(body, errors), StatusCodes.Status400BadRequest);
-        if (await TrySubscribeAsync(body, request.HttpContext.RequestAborted) is not null)
-            return Render(SiteName, "Subscribe",
-                "<p class=\"error\" role=\"alert\">We could not send the confirmation email just now. Please try again in a few minutes.</p>"
-                + SubscribeForm(body, []), StatusCodes.Status503ServiceUnavailable);
+            return SubscribePage(body, errors, "", StatusCodes.Status400BadRequest);
+        if (limiter.CheckClient(request) is { } retryAfter)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return SubscribePage(body, [], $"<p class=\"error\" role=\"alert\">Too many subscription requests from your network. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} minutes.</p>", StatusCodes.Status429TooManyRequests);
+        }
+        if (await TrySubscribeAsync(body, cancellationToken) is not null)
+            return SubscribePage(body, [],
+                "<p class=\"error\" role=\"alert\">We could not send the confirmation email just now. Please try again in a few minutes.</p>",
+                StatusCodes.Status503ServiceUnavailable);
         return Render(SiteName, "Check your email",
             $"<h1>Check your email</h1><p class=\"notice\" role=\"status\">{Encode(PendingMessage)}</p>");
+    }
+
+    /// <summary>
+    /// <c>GET /api/subscriptions/preview?q=&amp;sites=</c>: what the query would have matched in the last 7 days.
+    /// A query that does not parse is a problem+json 400 with the parser's message and <c>position</c>.
+    /// </summary>
+    public async Task<IResult> PreviewAsync(HttpRequest request)
+    {
+        string query = request.Query["q"].ToString();
+        var sites = SubscribeRequest.SplitSites(string.Join(',', request.Query["sites"].ToArray()));
+        if (string.IsNullOrWhiteSpace(query))
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = ["A query is required, e.g. ?q=DACA."] },
+                title: "The query is missing.");
+        if (query.Length > SubscribeRequest.MaxQueryLength)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = [$"The query is {query.Length} characters long; the limit is {SubscribeRequest.MaxQueryLength}."] },
+                title: "The query is not valid.", extensions: new Dictionary<string, object?> { ["position"] = SubscribeRequest.MaxQueryLength });
+        if (QueryParser.TryParse(query, out var error) is not { } parsed)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = [error!.Message] },
+                title: "The query is not valid.", detail: error.Message,
+                extensions: new Dictionary<string, object?> { ["position"] = error.Position });
+        if (new SubscribeRequest(null, null, null, Sites: sites).Validate().TryGetValue("sites", out var siteErrors))
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["sites"] = siteErrors }, title: "The sites are not valid.");
+
+        var result = await preview.RunAsync(parsed, query.Trim(), NormalizedSites(sites), request.HttpContext.RequestAborted);
+        return Results.Json(result, Json);
     }
 
     /// <summary>
@@ -166,36 +219,114 @@ public sealed class SubscriptionEndpoints(SubscribeHandler handler, IOptions<Sit
         Open the link from the most recent email, or <a href="/{Routes.SubscribePage}">subscribe again</a>.</p>
         """, StatusCodes.Status400BadRequest);
 
-    private static string SubscribeForm(SubscribeRequest values, Dictionary<string, string[]> errors)
-    {
-        string ErrorFor(string field) => errors.TryGetValue(field, out var messages)
-            ? $"<p class=\"error\" id=\"{field}-error\" role=\"alert\">{Encode(string.Join(" ", messages))}</p>" : "";
-        string Described(string field) => errors.ContainsKey(field) ? $" aria-invalid=\"true\" aria-describedby=\"{field}-error\"" : "";
-        string Selected(string option) =>
-            string.Equals(values.Frequency, option, StringComparison.OrdinalIgnoreCase) ? " selected" : "";
+    private static string[]? NormalizedSites(string[]? sites) =>
+        sites is { Length: > 0 } ? sites.Select(x => SubscribeRequest.NormalizeSite(x)!).Distinct(StringComparer.Ordinal).ToArray() : null;
 
-        return $"""
-            <h1>Get news alerts</h1>
-            <p>We email you when new articles in our feeds match your query.</p>
-            <form method="post" action="/{Routes.SubscribePage}" novalidate>
-              <label for="email">Email address</label>
-              <input id="email" name="email" type="email" autocomplete="email" required value="{Encode(values.Email)}"{Described("email")}>
-              {ErrorFor("email")}
-              <label for="query">Query</label>
-              <input id="query" name="query" type="text" required maxlength="{SubscribeRequest.MaxQueryLength}" value="{Encode(values.Query)}"{Described("query")}>
-              <p class="hint">Words must all appear. Use <code>"quoted phrases"</code>, <code>OR</code>, <code>-exclude</code>,
-              <code>immigra*</code>. Example: <code>"sanctuary city" AND Chicago</code>.</p>
-              {ErrorFor("query")}
-              <label for="frequency">How often</label>
-              <select id="frequency" name="frequency"{Described("frequency")}>
-                <option value="instant"{Selected("instant")}>As it happens</option>
-                <option value="hourly"{Selected("hourly")}>Hourly digest</option>
-                <option value="daily"{Selected("daily")}>Daily digest</option>
-                <option value="weekly"{Selected("weekly")}>Weekly digest</option>
-              </select>
-              {ErrorFor("frequency")}
-              <button type="submit">Subscribe</button>
-            </form>
-            """;
+    private IResult SubscribePage(SubscribeRequest values, Dictionary<string, string[]> errors, string previewHtml, int status = StatusCodes.Status200OK) =>
+        Render(SiteName, "Subscribe", SubscribeForm(values, errors, previewHtml), status, SubscribeScript);
+
+    /// <summary>The preview as server-rendered HTML; the script renders the same structure from the JSON.</summary>
+    private static string PreviewHtml(PreviewResult result)
+    {
+        var items = string.Concat(result.Articles.Select(a =>
+        {
+            var title = Encode(string.IsNullOrWhiteSpace(a.Title) ? "(untitled)" : a.Title);
+            var heading = a.Link is null ? title : $"<a href=\"{Encode(a.Link)}\" rel=\"noopener noreferrer\">{title}</a>";
+            var also = a.AlsoIn > 0 ? $" · also in {a.AlsoIn} more" : "";
+            return $"<li>{heading}<br><span class=\"meta\">{Encode(a.FeedTitle)} · {a.PublishedAt:yyyy-MM-dd HH:mm} UTC{also}</span></li>";
+        }));
+        var summary = result.Count == 0
+            ? "No stored article from the last 7 days matches this query. New articles will still be checked as they arrive."
+            : $"{result.Count} stor{(result.Count == 1 ? "y" : "ies")} in the last 7 days would have matched"
+              + (result.Count > result.Articles.Count ? $"; the newest {result.Articles.Count}:" : ":");
+        return $"<h2>Preview</h2><p>{Encode(summary)}</p>" + (items.Length > 0 ? $"<ol>{items}</ol>" : "");
     }
+
+    private static string SubscribeForm(SubscribeRequest values, Dictionary<string, string[]> errors, string previewHtml) => $"""
+        <h1>Get news alerts</h1>
+        <p>We email you when new articles in our feeds match your query: as they appear, or in an hourly, daily or weekly digest.</p>
+        <form method="post" action="/{Routes.SubscribePage}" novalidate>
+          <label for="email">Email address</label>
+          <input id="email" name="email" type="email" autocomplete="email" required value="{Encode(values.Email)}"{SubscriptionForm.Described("email", errors)}>
+          {SubscriptionForm.ErrorFor("email", errors)}
+          {SubscriptionForm.QueryField(values, errors)}
+          <button type="submit" name="action" value="preview" class="secondary">Preview matches</button>
+          <section id="preview" class="preview" aria-live="polite" aria-label="Preview">{previewHtml}</section>
+          {SubscriptionForm.SettingsFields(values, errors)}
+          <button type="submit" name="action" value="subscribe">Subscribe</button>
+        </form>
+        {SubscriptionForm.TimeZoneList()}
+        """;
+
+    /// <summary>
+    /// Progressive enhancement only: the time zone from the browser, and live validation and preview through the
+    /// preview API as the query is typed. Feed text is put in with textContent, never as HTML.
+    /// </summary>
+    private const string SubscribeScript = """
+        (function () {
+          var tz = document.getElementById('timeZone');
+          try { if (tz && !tz.value) tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { }
+          var query = document.getElementById('query'), sites = document.getElementById('sites');
+          var out = document.getElementById('preview');
+          if (!query || !out || !window.fetch) return;
+          var timer = 0, seq = 0;
+          function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
+          function clearError() {
+            var old = document.getElementById('query-error'); if (old) old.remove();
+            query.removeAttribute('aria-invalid');
+            query.setAttribute('aria-describedby', 'query-hint');
+          }
+          function showError(message, position) {
+            clearError();
+            var box = el('div', message + ' ', 'error'); box.id = 'query-error'; box.setAttribute('role', 'alert');
+            if (typeof position === 'number') {
+              var text = query.value, at = Math.max(0, Math.min(position, text.length));
+              var echo = el('code', null, 'query-echo'); echo.setAttribute('aria-hidden', 'true');
+              echo.appendChild(document.createTextNode(text.slice(0, at)));
+              echo.appendChild(el('mark', at < text.length ? text.charAt(at) : ' '));
+              echo.appendChild(document.createTextNode(text.slice(at + 1)));
+              box.appendChild(echo);
+            }
+            document.getElementById('query-hint').after(box);
+            query.setAttribute('aria-invalid', 'true');
+            query.setAttribute('aria-describedby', 'query-error query-hint');
+          }
+          function render(result) {
+            out.replaceChildren(el('h2', 'Preview'));
+            var n = result.count, shown = result.articles.length;
+            out.appendChild(el('p', n === 0
+              ? 'No stored article from the last 7 days matches this query. New articles will still be checked as they arrive.'
+              : n + (n === 1 ? ' story' : ' stories') + ' in the last 7 days would have matched' + (n > shown ? '; the newest ' + shown + ':' : ':')));
+            if (!shown) return;
+            var list = el('ol');
+            result.articles.forEach(function (a) {
+              var li = el('li'), title = a.title || '(untitled)';
+              if (a.link && /^https?:/i.test(a.link)) { var link = el('a', title); link.href = a.link; link.rel = 'noopener noreferrer'; li.appendChild(link); }
+              else li.appendChild(document.createTextNode(title));
+              li.appendChild(el('br'));
+              li.appendChild(el('span', a.feedTitle + ' · ' + a.publishedAt.slice(0, 16).replace('T', ' ') + ' UTC' + (a.alsoIn ? ' · also in ' + a.alsoIn + ' more' : ''), 'meta'));
+              list.appendChild(li);
+            });
+            out.appendChild(list);
+          }
+          function run() {
+            var q = query.value.trim(), mine = ++seq;
+            if (!q) { clearError(); out.replaceChildren(); return; }
+            var url = '/api/subscriptions/preview?q=' + encodeURIComponent(q) + (sites && sites.value.trim() ? '&sites=' + encodeURIComponent(sites.value) : '');
+            fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
+              return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+            }).then(function (res) {
+              if (mine !== seq) return;
+              if (res.ok) { clearError(); render(res.body); return; }
+              var errs = res.body.errors || {};
+              if (errs.q) { showError(errs.q[0], res.body.position); out.replaceChildren(); }
+              else if (errs.sites) { out.replaceChildren(el('p', errs.sites[0], 'error')); }
+            }).catch(function () { });
+          }
+          function schedule() { clearTimeout(timer); timer = setTimeout(run, 350); }
+          query.addEventListener('input', schedule);
+          if (sites) sites.addEventListener('input', schedule);
+          if (query.value.trim() && !out.children.length) run();
+        })();
+        """;
 }

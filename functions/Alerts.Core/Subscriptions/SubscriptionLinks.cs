@@ -18,5 +18,9 @@ public sealed class SubscriptionLinks(SubscriptionTokens tokens, IOptions<SiteOp
     public string Manage(string subscriptionId) =>
         site.Value.Url("manage?token=" + tokens.Create(subscriptionId, TokenPurpose.Manage));
 
+    /// <summary>Confirms erasing every subscription of the address; sent only to that address.</summary>
+    public string DeleteAll(string subscriptionId) =>
+        site.Value.Url(Routes.ManageDelete + "?token=" + tokens.Create(subscriptionId, TokenPurpose.DeleteAll));
+
     public string Subscribe() => site.Value.Url("subscribe");
 }

@@ -6,11 +6,17 @@ public static class SubscriptionServices
 {
     public static IServiceCollection AddSubscriptions(this IServiceCollection services)
     {
+        services.AddOptions<SubscribeLimitOptions>().BindConfiguration(SubscribeLimitOptions.Section);
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<SubscriptionTokens>();
         services.AddSingleton<SubscriptionLinks>();
+        services.AddSingleton<SubscribeRateLimiter>();
         services.AddSingleton<SubscribeHandler>();
+        services.AddSingleton<QueryPreview>();
         services.AddSingleton<SubscriptionEndpoints>();
+        services.AddSingleton<ManageHandler>();
+        services.AddSingleton<ManageEndpoints>();
+        services.AddSingleton<OpenApiEndpoint>();
         return services;
     }
 }

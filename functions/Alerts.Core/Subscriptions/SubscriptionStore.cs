@@ -61,6 +61,8 @@ public sealed class SubscriptionStore(AlertsStorage storage)
         ["DigestDay"] = s.DigestDay.ToString(),
         ["Label"] = s.Label,
         ["LastDigestAt"] = s.LastDigestAt,
+        ["Sites"] = s.Sites is { Count: > 0 } sites ? string.Join(',', sites) : null,
+        ["MaxItems"] = s.MaxItems,
     };
 
     private static Subscription FromEntity(TableEntity e) => new(
@@ -75,5 +77,11 @@ public sealed class SubscriptionStore(AlertsStorage storage)
         e.GetInt32("DigestHour") ?? 8,
         Enum.TryParse<DayOfWeek>(e.GetString("DigestDay"), out var day) ? day : DayOfWeek.Monday,
         e.GetString("Label"),
-        e.GetDateTimeOffset("LastDigestAt"));
+        e.GetDateTimeOffset("LastDigestAt"),
+        e.GetString("Sites") is { Length: > 0 } sites ? sites.Split(',') : null,
+        e.GetInt32("MaxItems"));
+
+    /// <summary>Removes the row for good (the subscriber asked to delete their data).</summary>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
+        await Table.DeleteEntityAsync(id, Row, ETag.All, cancellationToken);
 }

@@ -4,7 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Subscriptions;
 
-public enum TokenPurpose { Confirm, Unsubscribe, Manage }
+public enum TokenPurpose
+{
+    Confirm,
+    Unsubscribe,
+    Manage,
+    /// <summary>Erasing all of an address's data: sent by email when asked for on the manage page, short-lived.</summary>
+    DeleteAll,
+}
 
 /// <summary>
 /// Signed, expiring tokens that name one subscription and one purpose: "{payload}.{signature}", both base64url.
@@ -36,7 +43,7 @@ public sealed class SubscriptionTokens
 
     public string Create(string subscriptionId, TokenPurpose purpose)
     {
-        var lifetime = purpose == TokenPurpose.Confirm ? _options.ConfirmationLifetime : _options.LinkLifetime;
+        var lifetime = purpose is TokenPurpose.Confirm or TokenPurpose.DeleteAll ? _options.ConfirmationLifetime : _options.LinkLifetime;
         var expires = _time.GetUtcNow().Add(lifetime).ToUnixTimeSeconds();
         var payload = Encoding.UTF8.GetBytes($"{(int)purpose}|{subscriptionId}|{expires}");
         return Base64Url(payload) + "." + Base64Url(HMACSHA256.HashData(_key, payload));

@@ -40,6 +40,26 @@ public static class HtmlPage
           table { border-collapse: collapse; width: 100%; font-size: .9rem; }
           th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
           code { background: #f3f4f6; padding: 0 .25rem; border-radius: 3px; }
+          input[type=number] { font: inherit; padding: .5rem; border: 1px solid #6b7280; border-radius: 4px; width: 8rem; }
+          [aria-invalid=true] { border-color: #b91c1c; border-width: 2px; }
+          .row { display: flex; gap: 1rem; flex-wrap: wrap; }
+          .row > div { flex: 1 1 12rem; }
+          .actions { display: flex; gap: .75rem; flex-wrap: wrap; align-items: center; }
+          .actions form { margin: 0; }
+          button.danger { background: #b91c1c; }
+          mark { background: #fde68a; color: #111827; }
+          .query-echo { display: block; margin-top: .25rem; white-space: pre-wrap; font-weight: normal; color: #1b1b1b; }
+          .query-echo mark { background: #fecaca; outline: 1px solid #b91c1c; }
+          .card { border: 1px solid #d1d5db; border-radius: 6px; padding: .75rem 1rem; margin: 1rem 0; }
+          .card h2 { font-size: 1.1rem; margin: 0 0 .25rem; }
+          .status { display: inline-block; font-size: .8rem; font-weight: 600; padding: 0 .4rem; border-radius: 3px; background: #e5e7eb; color: #1f2937; }
+          .status-active { background: #d1fae5; color: #065f46; }
+          .status-paused { background: #fef3c7; color: #78350f; }
+          .preview { margin-top: 1rem; border-top: 1px solid #e5e7eb; padding-top: .5rem; }
+          .preview ol { padding-left: 1.25rem; }
+          .preview li { margin: .35rem 0; }
+          .meta { color: #4b5563; font-size: .85rem; }
+          details summary { cursor: pointer; font-weight: 600; margin-top: .5rem; }
         </style>
         </head>
         <body>

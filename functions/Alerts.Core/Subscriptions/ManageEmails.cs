@@ -1,0 +1,43 @@
+using System.Net;
+using Alerts.Core.Email;
+using Alerts.Core.Web;
+using MimeKit;
+
+namespace Alerts.Core.Subscriptions;
+
+/// <summary>Transactional emails from the manage page.</summary>
+public static class ManageEmails
+{
+    public static MimeMessage DeleteConfirmation(string address, string deleteUrl, SiteOptions site, SmtpOptions smtp)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(smtp.FromName, smtp.FromAddress));
+        message.To.Add(MailboxAddress.Parse(address));
+        message.Subject = $"Confirm: delete all your {site.Name} alerts";
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(smtp.EffectiveListIdDomain);
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+
+        var text = $"""
+            Someone with a manage link from one of your {site.Name} emails asked to delete every alert for {address},
+            with their history. This cannot be undone.
+
+            To delete everything, open this link and press the button:
+            {deleteUrl}
+
+            If this wasn't you, ignore this email: nothing changes.
+            """;
+        string E(string s) => WebUtility.HtmlEncode(s);
+        var html = $"""
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>{E(message.Subject)}</title></head>
+            <body style="margin:0;padding:24px;background:#f4f4f5;font-family:Arial,Helvetica,sans-serif;color:#1f2937;">
+            <p>Someone with a manage link from one of your {E(site.Name)} emails asked to delete every alert for <strong>{E(address)}</strong>, with their history. This cannot be undone.</p>
+            <p><a href="{E(deleteUrl)}" style="color:#b91c1c;">Delete all my alerts</a></p>
+            <p style="font-size:13px;color:#6b7280;">If this wasn't you, ignore this email: nothing changes.</p>
+            </body></html>
+            """;
+        message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
+        return message;
+    }
+}

@@ -1,0 +1,148 @@
+using Alerts.Core.Digests;
+using Alerts.Core.Email;
+using Alerts.Core.Storage;
+using Alerts.Core.Web;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Subscriptions;
+
+/// <summary>The address a manage link proves control of, and every subscription it holds.</summary>
+/// <param name="Anchor">The subscription the link was issued for; it only identifies the address.</param>
+public sealed record ManageContext(Subscription Anchor, IReadOnlyList<Subscription> Subscriptions)
+{
+    public string Email => Anchor.Email;
+
+    /// <summary>A subscription of this address, or null: a link for one address never touches another's.</summary>
+    public Subscription? Find(string? id) => Subscriptions.FirstOrDefault(s => s.Id == id);
+}
+
+/// <summary>Everything stored about one address, for "export my data".</summary>
+public sealed record DataExport(string Email, DateTimeOffset ExportedAt, IReadOnlyList<SubscriptionExport> Subscriptions);
+
+public sealed record SubscriptionExport(
+    string Id, string Query, string? Label, string Frequency, string Status, string TimeZone, int DigestHour, string DigestDay,
+    IReadOnlyList<string>? Sites, int? MaxItems, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? LastDigestAt,
+    IReadOnlyList<DigestExport> Digests);
+
+public sealed record DigestExport(string Key, string State, DateTimeOffset? SentAt, int ArticleCount);
+
+/// <summary>
+/// What the signed manage link allows: list, edit, pause, resume and unsubscribe any subscription of the same
+/// address, export its data, and erase it all after a second confirmation by email.
+/// </summary>
+public sealed class ManageHandler(
+    SubscriptionStore store,
+    DigestStore digests,
+    SubscriptionLinks links,
+    AlertsStorage storage,
+    IEmailSender email,
+    IOptions<SiteOptions> site,
+    IOptions<SmtpOptions> smtp,
+    TimeProvider time,
+    ILogger<ManageHandler> logger)
+{
+    /// <summary>Null when the token is not a valid manage link or its subscription is gone.</summary>
+    public async Task<ManageContext?> OpenAsync(string? token, CancellationToken cancellationToken = default) =>
+        await OpenAsync(token, TokenPurpose.Manage, cancellationToken);
+
+    public async Task<ManageContext?> OpenAsync(string? token, TokenPurpose purpose, CancellationToken cancellationToken = default)
+    {
+        if (links.Tokens.Validate(token, purpose) is not { } id || await store.GetAsync(id, cancellationToken) is not { } anchor)
+            return null;
+        var all = (await store.ListByEmailAsync(anchor.Email, cancellationToken))
+            .OrderBy(s => s.Status == SubscriptionStatus.Unsubscribed)
+            .ThenBy(s => s.CreatedAt)
+            .ToList();
+        return new ManageContext(anchor, all);
+    }
+
+    /// <summary>Pause, resume (also re-activates an unsubscribed one: the link proves the address) or unsubscribe.</summary>
+    public async Task<Subscription> SetStatusAsync(Subscription subscription, SubscriptionStatus status, CancellationToken cancellationToken = default)
+    {
+        if (subscription.Status == status)
+            return subscription;
+        var changed = subscription with
+        {
+            Status = status,
+            ConfirmedAt = status == SubscriptionStatus.Active ? subscription.ConfirmedAt ?? time.GetUtcNow() : subscription.ConfirmedAt,
+        };
+        await store.UpsertAsync(changed, cancellationToken);
+        logger.LogInformation("Subscription {SubscriptionId} changed from {From} to {To} from the manage page", subscription.Id, subscription.Status, status);
+        return changed;
+    }
+
+    public async Task<Subscription> UpdateAsync(Subscription subscription, SubscribeRequest settings, CancellationToken cancellationToken = default)
+    {
+        var changed = settings.ApplyTo(subscription);
+        await store.UpsertAsync(changed, cancellationToken);
+        logger.LogInformation("Subscription {SubscriptionId} settings changed from the manage page", subscription.Id);
+        return changed;
+    }
+
+    public async Task<int> UnsubscribeAllAsync(ManageContext context, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        foreach (var s in context.Subscriptions.Where(s => s.Status != SubscriptionStatus.Unsubscribed))
+        {
+            await SetStatusAsync(s, SubscriptionStatus.Unsubscribed, cancellationToken);
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Erasing is irreversible, so it needs a second link, sent to the address itself.</summary>
+    public async Task RequestDeleteAllAsync(ManageContext context, CancellationToken cancellationToken = default)
+    {
+        await email.SendAsync(ManageEmails.DeleteConfirmation(context.Email, links.DeleteAll(context.Anchor.Id), site.Value, smtp.Value), cancellationToken);
+        logger.LogInformation("Erase confirmation sent for the address of subscription {SubscriptionId}", context.Anchor.Id);
+    }
+
+    /// <summary>Deletes every subscription of the address with its matches and digest history. Returns how many.</summary>
+    public async Task<int> DeleteAllAsync(ManageContext context, CancellationToken cancellationToken = default)
+    {
+        foreach (var s in context.Subscriptions)
+        {
+            await DeletePartitionAsync(TableNames.Matches, s.Id, cancellationToken);
+            await DeletePartitionAsync(TableNames.Digests, s.Id, cancellationToken);
+            await store.DeleteAsync(s.Id, cancellationToken);
+        }
+        logger.LogInformation("Erased {Count} subscriptions of the address of subscription {SubscriptionId}", context.Subscriptions.Count, context.Anchor.Id);
+        return context.Subscriptions.Count;
+    }
+
+    public async Task<DataExport> ExportAsync(ManageContext context, CancellationToken cancellationToken = default)
+    {
+        var list = new List<SubscriptionExport>();
+        foreach (var s in context.Subscriptions)
+        {
+            var history = (await digests.ListAsync(s.Id, cancellationToken))
+                .OrderBy(d => d.ScheduledAt ?? d.FrozenAt)
+                .Select(d => new DigestExport(d.DigestKey, d.State.ToString(), d.SentAt, d.ArticleIds?.Count ?? 0))
+                .ToList();
+            list.Add(new SubscriptionExport(
+                s.Id, s.Query, s.Label, s.Frequency.ToString(), s.Status.ToString(), s.TimeZone, s.DigestHour, s.DigestDay.ToString(),
+                s.Sites, s.MaxItems, s.CreatedAt, s.ConfirmedAt, s.LastDigestAt, history));
+        }
+        return new DataExport(context.Email, time.GetUtcNow(), list);
+    }
+
+    private async Task DeletePartitionAsync(string table, string partitionKey, CancellationToken cancellationToken)
+    {
+        var client = storage.Table(table);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
+        await foreach (var row in client.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            try
+            {
+                await client.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Deleted concurrently; the goal is reached either way.
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Alerts.Core.Web;
+
+public static partial class Routes
+{
+    /// <summary>The manage page: every subscription of the address named by a signed manage link.</summary>
+    public const string Manage = "manage";
+    /// <summary>Everything stored about the address, as a JSON download.</summary>
+    public const string ManageExport = "manage/export";
+    /// <summary>The emailed confirmation for erasing all of an address's subscriptions.</summary>
+    public const string ManageDelete = "manage/delete";
+    /// <summary>What a query would have matched over the last 7 days.</summary>
+    public const string SubscriptionPreview = "api/subscriptions/preview";
+    public const string OpenApi = "api/openapi.json";
+}
