@@ -25,6 +25,22 @@ internal sealed class MatchScratch
     private int _rawCount;
     private Occurrence[] _grouped = new Occurrence[1024];
 
+    public int[] MatchedSlots = new int[64];
+    public QueryMatch[] Matched = new QueryMatch[64];
+
+    public void AddMatch(int slot, QueryMatch match)
+    {
+        if (_matchedCount == Matched.Length)
+        {
+            Array.Resize(ref MatchedSlots, _matchedCount * 2);
+            Array.Resize(ref Matched, _matchedCount * 2);
+        }
+        MatchedSlots[_matchedCount] = slot;
+        Matched[_matchedCount++] = match;
+    }
+
+    private int _matchedCount;
+
     public int[] Candidates = new int[256];
     public int CandidateCount;
 
@@ -53,6 +69,7 @@ internal sealed class MatchScratch
         LocalCount = 0;
         _rawCount = 0;
         CandidateCount = 0;
+        _matchedCount = 0;
     }
 
     public void Record(int key, Occurrence occurrence)
@@ -98,10 +115,14 @@ internal sealed class MatchScratch
         for (var l = 0; l < LocalCount; l++) _localOffset[l] -= _localCount[l];
     }
 
-    public void AddCandidates(ReadOnlySpan<int> slots)
+    /// <summary>Adds (slot, confirm) pairs, skipping slots whose confirm key is absent from the article.</summary>
+    public void AddCandidates(ReadOnlySpan<int> pairs)
     {
-        foreach (var slot in slots)
+        for (var i = 0; i < pairs.Length; i += 2)
         {
+            var slot = pairs[i];
+            var confirm = pairs[i + 1];
+            if (confirm >= 0 && _keyStamp[confirm] != _gen) continue;
             if (_slotStamp[slot] == _gen) continue;
             _slotStamp[slot] = _gen;
             if (CandidateCount == Candidates.Length) Array.Resize(ref Candidates, CandidateCount * 2);

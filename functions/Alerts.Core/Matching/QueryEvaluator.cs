@@ -79,13 +79,18 @@ public static class QueryEvaluator
     {
         if (hits.Count == 0) return [];
         var span = CollectionsMarshal.AsSpan(hits);
-        span.Sort(static (a, b) => a.Field != b.Field ? a.Field.CompareTo(b.Field)
-            : a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Length.CompareTo(b.Length));
+        var sorted = true;
+        for (var i = 1; i < span.Length && sorted; i++) sorted = Compare(span[i - 1], span[i]) < 0;
+        if (sorted) return span.ToArray(); // the common case: one word, occurrences in text order
+        span.Sort(Compare);
         var n = 1;
         for (var i = 1; i < span.Length; i++)
             if (span[i] != span[n - 1]) span[n++] = span[i];
         return span[..n].ToArray();
     }
+
+    private static int Compare(Hit a, Hit b) => a.Field != b.Field ? a.Field.CompareTo(b.Field)
+        : a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Length.CompareTo(b.Length);
 
     private static bool Collect(Query query, AnalyzedDocument doc, List<Hit>? hits)
     {

@@ -36,6 +36,8 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     private int _slotCount;
     private readonly Stack<int> _freeSlots = new();
     private Posting _unindexed; // queries no required key can find (e.g. "-sports")
+    // True while ascending slot numbers mean ascending ids, so results need no string sort.
+    private bool _slotsInIdOrder = true;
 
     [ThreadStatic] private static MatchScratch? t_scratch;
 
@@ -73,13 +75,15 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                 Array.Resize(ref _ids, _ids.Length * 2);
                 Array.Resize(ref _programs, _programs.Length * 2);
             }
+            if (_slotsInIdOrder) _slotsInIdOrder = FitsOrder(slot, subscriptionId);
             // Reuse the dictionary's string instance: one copy of the id per subscription.
             _ids[slot] = subscriptionId;
             _programs[slot] = program;
             _slotById[subscriptionId] = slot;
             var keyCount = program[0];
-            if (keyCount == 0) _unindexed.Add(slot);
-            for (var i = 1; i <= keyCount; i++) _postings[program[i]].Add(slot);
+            var confirm = program[keyCount + 1];
+            if (keyCount == 0) _unindexed.Add(slot, confirm);
+            for (var i = 1; i <= keyCount; i++) _postings[program[i]].Add(slot, confirm);
         }
         finally { _lock.ExitWriteLock(); }
     }
@@ -94,6 +98,23 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             return true;
         }
         finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>Is <paramref name="id"/> between the ids of the nearest live slots around <paramref name="slot"/>?
+    /// Gives up (false) after a short scan, which only costs the id sort in Match.</summary>
+    private bool FitsOrder(int slot, string id)
+    {
+        for (int i = slot - 1, steps = 0; i >= 0; i--, steps++)
+        {
+            if (steps > 64) return false;
+            if (_ids[i] is { } below) { if (string.CompareOrdinal(below, id) >= 0) return false; break; }
+        }
+        for (int i = slot + 1, steps = 0; i < _slotCount; i++, steps++)
+        {
+            if (steps > 64) return false;
+            if (_ids[i] is { } above) { if (string.CompareOrdinal(above, id) <= 0) return false; break; }
+        }
+        return true;
     }
 
     private void FreeSlot(int slot)
@@ -118,22 +139,43 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             s.Begin(_keyCount, _slotCount);
             Analyze(document, s);
             CollectCandidates(s);
-            List<QueryMatch>? results = null;
+            var matched = 0;
             var candidates = s.Candidates;
             for (var i = 0; i < s.CandidateCount; i++)
             {
                 var slot = candidates[i];
                 var program = _programs[slot]!;
-                var root = program[0] + 1;
-                if (!s.Eval(program, root)) continue;
+                var root = program[0] + 2;
+                // A lone word needs no separate yes/no pass: collecting finds out too.
+                if ((program[root] & 0xFF) != Op.Key && !s.Eval(program, root)) continue;
                 s.Hits.Clear();
-                s.Collect(program, root);
-                (results ??= []).Add(new QueryMatch(_ids[slot]!, QueryEvaluator.Normalize(s.Hits)));
+                if (!s.Collect(program, root)) continue;
+                s.AddMatch(slot, new QueryMatch(_ids[slot]!, QueryEvaluator.Normalize(s.Hits)));
+                matched++;
             }
-            if (results is null) return [];
-            var array = results.ToArray();
-            Array.Sort(array, static (a, b) => string.CompareOrdinal(a.SubscriptionId, b.SubscriptionId));
-            return array;
+            if (matched == 0) return [];
+            var result = new QueryMatch[matched];
+            Array.Sort(s.MatchedSlots, s.Matched, 0, matched);
+            Array.Copy(s.Matched, result, matched);
+            Array.Clear(s.Matched, 0, matched);
+            // Slots are usually in id order (bulk loads come sorted); otherwise sort by id.
+            if (!_slotsInIdOrder) Array.Sort(result, static (a, b) => string.CompareOrdinal(a.SubscriptionId, b.SubscriptionId));
+            return result;
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>Diagnostics for benchmarks: how many queries an article makes the engine verify.</summary>
+    internal int CandidateCount(MatchDocument document)
+    {
+        var s = t_scratch ??= new MatchScratch();
+        _lock.EnterReadLock();
+        try
+        {
+            s.Begin(_keyCount, _slotCount);
+            Analyze(document, s);
+            CollectCandidates(s);
+            return s.CandidateCount;
         }
         finally { _lock.ExitReadLock(); }
     }
@@ -182,9 +224,9 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         for (var l = 0; l < s.LocalCount; l++)
         {
             ref var posting = ref _postings[s.LocalKeys[l]];
-            s.AddCandidates(posting.Items.AsSpan(0, posting.Count));
+            s.AddCandidates(posting.Items.AsSpan(0, 2 * posting.Count));
         }
-        if (_unindexed.Count > 0) s.AddCandidates(_unindexed.Items.AsSpan(0, _unindexed.Count));
+        if (_unindexed.Count > 0) s.AddCandidates(_unindexed.Items.AsSpan(0, 2 * _unindexed.Count));
     }
 
     private const int StemSpace = 37 * 37 * 37;
@@ -242,6 +284,10 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             var keys = required?.Keys.Distinct().ToArray() ?? [];
             _code.Add(keys.Length);
             _code.AddRange(keys);
+            // A second key every match must contain, checked from the posting list before the program is read:
+            // most candidates that share one word with an AND or phrase query lack the other.
+            var confirm = required?.Musts.Where(m => !(keys.Length == 1 && m.Key == keys[0])).OrderBy(m => m.Cost).Select(m => m.Key).FirstOrDefault(-1) ?? -1;
+            _code.Add(confirm);
             Emit(query);
             return _code.ToArray();
         }
@@ -306,7 +352,11 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             }
         }
 
-        private readonly record struct KeySet(List<int> Keys, double Cost);
+        /// <summary>Keys of which a match contains at least one, and <see cref="Musts"/> that every match contains.</summary>
+        private readonly record struct KeySet(List<int> Keys, double Cost, List<(int Key, double Cost)> Musts)
+        {
+            public static KeySet Single(int key, double cost) => new([key], cost, [(key, cost)]);
+        }
 
         /// <summary>
         /// Keys of which any match must contain one: a word for a term or phrase, the union for OR, the cheapest
@@ -317,23 +367,30 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             switch (query)
             {
                 case TermQuery t:
-                    return new KeySet([index.InternWord(t.Term)], index.WordCost(t.Term));
+                    return KeySet.Single(index.InternWord(t.Term), index.WordCost(t.Term));
                 case PrefixQuery p:
                     // A prefix stands for many words: costlier than a word of the same length.
-                    return new KeySet([index.InternPrefix(p.Prefix)], 8 * index.WordCost(p.Prefix));
+                    return KeySet.Single(index.InternPrefix(p.Prefix), 8 * index.WordCost(p.Prefix));
                 case SiteQuery s:
-                    return new KeySet([index.InternSite(s.Domain)], 1.0);
+                    return KeySet.Single(index.InternSite(s.Domain), 1.0);
                 case PhraseQuery p:
                 {
-                    var best = p.Terms.MinBy(index.WordCost)!;
-                    return new KeySet([index.InternWord(best)], index.WordCost(best));
+                    var musts = new List<(int Key, double Cost)>();
+                    foreach (var term in p.Terms) musts.Add((index.InternWord(term), index.WordCost(term)));
+                    var best = musts.MinBy(m => m.Cost);
+                    return new KeySet([best.Key], best.Cost, musts);
                 }
                 case AndQuery a:
                 {
                     KeySet? best = null;
+                    var musts = new List<(int, double)>();
                     foreach (var child in a.Children)
-                        if (Required(child) is { } set && (best is null || set.Cost < best.Value.Cost)) best = set;
-                    return best;
+                    {
+                        if (Required(child) is not { } set) continue;
+                        musts.AddRange(set.Musts);
+                        if (best is null || set.Cost < best.Value.Cost) best = set;
+                    }
+                    return best is { } b ? b with { Musts = musts } : null;
                 }
                 case OrQuery o:
                 {
@@ -345,7 +402,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                         keys.AddRange(set.Keys);
                         cost += set.Cost;
                     }
-                    return new KeySet(keys, cost);
+                    return new KeySet(keys, cost, []);
                 }
                 default:
                     return null;
@@ -375,25 +432,33 @@ internal static class Op
     };
 }
 
-/// <summary>A growable list of slot numbers; compact because there is one per key.</summary>
+/// <summary>A growable list of the slots posted under one key.</summary>
 internal struct Posting
 {
     public int[] Items;
     public int Count;
 
-    public void Add(int slot)
+    // Pairs (slot, confirm key or -1); Count counts pairs.
+    public void Add(int slot, int confirm)
     {
         Items ??= new int[2];
-        if (Count == Items.Length) Array.Resize(ref Items, Count * 2);
-        Items[Count++] = slot;
+        if (2 * Count == Items.Length) Array.Resize(ref Items, Items.Length * 2);
+        Items[2 * Count] = slot;
+        Items[2 * Count + 1] = confirm;
+        Count++;
     }
 
     public void Remove(int slot)
     {
-        var i = Array.IndexOf(Items, slot, 0, Count);
-        if (i < 0) return;
-        // Order does not matter: candidates are deduplicated and results sorted by id.
-        Items[i] = Items[--Count];
-        if (Count == 0) Items = null!;
+        for (var i = 0; i < Count; i++)
+        {
+            if (Items[2 * i] != slot) continue;
+            // Order does not matter: candidates are deduplicated and results sorted by id.
+            Count--;
+            Items[2 * i] = Items[2 * Count];
+            Items[2 * i + 1] = Items[2 * Count + 1];
+            if (Count == 0) Items = null!;
+            return;
+        }
     }
 }
