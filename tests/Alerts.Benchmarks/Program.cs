@@ -1,2 +1,15 @@
-Console.Error.WriteLine("usage: Alerts.Benchmarks match|poll [options]");
-return 2;
+using Alerts.Benchmarks;
+
+// One process, one command per benchmark: `match` (the matching engine); other commands can be added here.
+return args.Length == 0 ? Usage() : args[0] switch
+{
+    "match" => MatchBenchmark.Run(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Alerts.Benchmarks <command> [options]");
+    Console.Error.WriteLine("  match --corpus PATH --subscriptions N [--articles M] [--seed S] [--peer-articles K] [--word-sampling band|df]");
+    return 2;
+}
