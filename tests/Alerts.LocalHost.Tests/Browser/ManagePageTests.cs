@@ -1,0 +1,152 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Alerts.LocalHost.Tests.Browser;
+
+/// <summary>The manage page, opened from the signed link in an email: every alert of the address, and full control.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azurite)
+{
+    private const string Jane = "jane@example.test";
+
+    [Fact]
+    public async Task The_manage_link_lists_every_alert_of_the_address_and_no_one_elses()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        await EndToEndTests.ActiveSubscriptionAsync(host, "\"sanctuary city\" Chicago", Frequency.Instant, Jane);
+        await EndToEndTests.ActiveSubscriptionAsync(host, "<script>alert(1)</script> refugees", Frequency.Weekly, "bob@example.test");
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your alerts", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("section.card")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "DACA Active" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "\"sanctuary city\" Chicago Active" })).ToBeVisibleAsync();
+        Assert.DoesNotContain("refugees", await page.ContentAsync());
+    }
+
+    [Fact]
+    public async Task A_subscriber_changes_the_frequency_and_pauses_and_resumes_from_the_manage_page()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var store = host.Service<SubscriptionStore>();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
+        var card = page.Locator("section.card").Filter(new() { HasText = "DACA" });
+
+        await card.GetByText("Edit").ClickAsync();
+        await card.GetByLabel("How often").SelectOptionAsync("weekly");
+        await card.GetByLabel("Day (weekly)").SelectOptionAsync("Friday");
+        await card.GetByLabel("Time (daily and weekly)").SelectOptionAsync("18");
+        await card.GetByLabel("Time zone").FillAsync("Europe/Berlin");
+        await card.GetByLabel("Label (optional)").FillAsync("Dreamers");
+        await card.GetByLabel("Only from these sites (optional)").FillAsync("https://www.Reuters.com/world, apnews.com");
+        await card.GetByLabel("Articles shown in full per email (optional)").FillAsync("5");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your changes are saved.");
+        var edited = await store.GetAsync(daca.Id);
+        Assert.Equal((Frequency.Weekly, DayOfWeek.Friday, 18, "Europe/Berlin", "Dreamers", 5),
+            (edited!.Frequency, edited.DigestDay, edited.DigestHour, edited.TimeZone, edited.Label, edited.MaxItems));
+        Assert.Equal(["reuters.com", "apnews.com"], edited.Sites);
+        Assert.Equal(SubscriptionStatus.Active, edited.Status);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause alert: Dreamers" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Paused");
+        Assert.Equal(SubscriptionStatus.Paused, (await store.GetAsync(daca.Id))!.Status);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Resume alert: Dreamers" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Resumed");
+        Assert.Equal(SubscriptionStatus.Active, (await store.GetAsync(daca.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task An_edit_with_a_broken_query_shows_the_parser_message_on_that_field_and_changes_nothing()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
+        var card = page.Locator("section.card").Filter(new() { HasText = "DACA" });
+
+        await card.GetByText("Edit").ClickAsync();
+        await card.GetByLabel("Query").FillAsync("DACA AND (court");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+
+        var query = page.Locator($"#query-{daca.Id}");
+        await Assertions.Expect(query).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator($"#query-{daca.Id}-error")).ToContainTextAsync("position");
+        Assert.Equal("DACA", (await host.Service<SubscriptionStore>().GetAsync(daca.Id))!.Query);
+    }
+
+    [Fact]
+    public async Task Unsubscribe_from_all_stops_every_alert_and_export_returns_the_data_as_json()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Hourly, Jane);
+        var page = await browser.NewPageAsync();
+        var manageUrl = host.Service<SubscriptionLinks>().Manage(daca.Id);
+        await page.GotoAsync(manageUrl);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe from all" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Unsubscribed from all alerts");
+        Assert.All(await host.Service<SubscriptionStore>().ListByEmailAsync(Jane), s => Assert.Equal(SubscriptionStatus.Unsubscribed, s.Status));
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download my data (JSON)" }).ClickAsync());
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!));
+        Assert.Equal(Jane, json.RootElement.GetProperty("email").GetString());
+        var queries = json.RootElement.GetProperty("subscriptions").EnumerateArray().Select(s => s.GetProperty("query").GetString()).Order().ToList();
+        Assert.Equal(["DACA", "refugees"], queries);
+    }
+
+    [Fact]
+    public async Task Deleting_all_data_needs_the_link_emailed_to_the_address()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var store = host.Service<SubscriptionStore>();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete all my data" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("We emailed you a link");
+        Assert.NotNull(await store.GetAsync(daca.Id));
+
+        var email = await host.Smtp.WaitForMessageAsync(m => (m.Subject ?? "").Contains("delete", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(10));
+        Assert.Equal(Jane, email.To.Mailboxes.Single().Address);
+        var link = Regex.Match(email.TextBody ?? "", @"https?://\S+/manage/delete\?token=\S+").Value;
+        await page.GotoAsync(link);
+        Assert.NotNull(await store.GetAsync(daca.Id)); // the GET only asks
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete everything" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your data is deleted" })).ToBeVisibleAsync();
+        Assert.Empty(await store.ListByEmailAsync(Jane));
+        // The manage link of a deleted subscription no longer opens anything.
+        var response = await host.Http.GetAsync(new Uri(host.Service<SubscriptionLinks>().Manage(daca.Id)).PathAndQuery);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_forged_or_unsubscribe_token_does_not_open_the_manage_page()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var unsubscribeToken = host.Service<SubscriptionLinks>().Tokens.Create(daca.Id, TokenPurpose.Unsubscribe);
+
+        foreach (var token in new[] { unsubscribeToken, "forged.token", "" })
+        {
+            var page = await host.Http.GetAsync("/manage?token=" + Uri.EscapeDataString(token));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, page.StatusCode);
+            var export = await host.Http.GetAsync("/manage/export?token=" + Uri.EscapeDataString(token));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, export.StatusCode);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Tests.Infrastructure;
+using Alerts.Core.Web;
+using Alerts.LocalHost.Tests.Browser;
+
+namespace Alerts.LocalHost.Tests;
+
+/// <summary>The preview API, the OpenAPI document and the abuse limits, through the local host.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class SubscriberApiTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Preview_returns_the_stories_the_query_would_have_matched_in_the_last_7_days()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        await PreviewPageTests.StoreArticlesAsync(host);
+
+        var response = await host.Http.GetAsync("/api/subscriptions/preview?q=" + Uri.EscapeDataString("DACA"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(2, json.RootElement.GetProperty("count").GetInt32());
+        var titles = json.RootElement.GetProperty("articles").EnumerateArray().Select(a => a.GetProperty("title").GetString()).ToList();
+        Assert.Equal(["Court rules on DACA", "DACA recipients <script>alert(1)</script> rally"], titles); // newest first
+    }
+
+    [Fact]
+    public async Task Preview_of_a_bad_query_is_a_problem_with_the_parser_message_and_position()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+
+        var response = await host.Http.GetAsync("/api/subscriptions/preview?q=" + Uri.EscapeDataString("\"sanctuary city"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(15, problem.RootElement.GetProperty("position").GetInt32());
+        Assert.Contains("position 15", problem.RootElement.GetProperty("errors").GetProperty("q")[0].GetString());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_every_subscriber_api_route()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+
+        using var doc = JsonDocument.Parse(await host.Http.GetStringAsync("/api/openapi.json"));
+
+        Assert.StartsWith("3.1", doc.RootElement.GetProperty("openapi").GetString());
+        var paths = doc.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
+        var apiRoutes = LocalFunctions.Subscriber.Where(f => f.Route is { } r && r.StartsWith("api/", StringComparison.Ordinal) && r != Routes.OpenApi)
+            .Select(f => "/" + f.Route).ToHashSet();
+        Assert.Equal(apiRoutes, paths);
+    }
+
+    [Fact]
+    public async Task One_network_gets_429_after_its_hourly_subscribe_limit()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var limit = new SubscribeLimitOptions().PerClientPerHour;
+
+        for (var i = 0; i < limit; i++)
+            Assert.Equal(HttpStatusCode.Accepted, (await Subscribe(host, $"reader{i}@example.test")).StatusCode);
+        var refused = await Subscribe(host, "one-more@example.test");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Empty(await host.Service<SubscriptionStore>().ListByEmailAsync("one-more@example.test"));
+
+        host.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(HttpStatusCode.Accepted, (await Subscribe(host, "one-more@example.test")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_address_gets_a_limited_number_of_confirmation_emails_and_the_answers_look_the_same()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var limit = new SubscribeLimitOptions().PerAddressPerDay;
+
+        var answers = new List<string>();
+        for (var i = 0; i < limit + 3; i++)
+        {
+            var response = await Subscribe(host, "target@example.test", "query" + i);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            answers.Add(await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Single(answers.Distinct());
+        await Task.Delay(500); // any stray email would have arrived by now
+        Assert.Equal(limit, host.Smtp.Messages.Count(m => m.To.Mailboxes.Any(a => a.Address == "target@example.test")));
+    }
+
+    private static Task<HttpResponseMessage> Subscribe(LocalHostHarness host, string email, string query = "DACA") =>
+        host.Http.PostAsJsonAsync("/api/subscriptions", new { email, query, frequency = "daily" });
+}
