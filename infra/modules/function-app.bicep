@@ -1,6 +1,9 @@
 // Flex Consumption plan + the function app, with every app setting the code reads.
 // The settings object below is the single list that tests/Alerts.Core.Tests/Infra compares with the code,
 // local.settings.sample.json and the README; keep one `Name: value` per line between the markers.
+@description('Where feed health emails go (broken for a day, recovered); empty sends none.')
+param adminAlertEmail string = ''
+
 param planName string
 param appName string
 param location string
@@ -159,6 +162,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Tokens__ConfirmationLifetime: '2.00:00:00'
     Tokens__LinkLifetime: '365.00:00:00'
     Admin__ApiKey: '@Microsoft.KeyVault(SecretUri=${adminApiKeySecretUri})'
+    Admin__AlertEmail: adminAlertEmail
+    Admin__BrokenFeedAlertAfter: '1.00:00:00'
     // An honest, contactable User-Agent: publishers can reach the operator through the site.
     Feeds__UserAgent: 'Alerts/1.0 (+${effectivePublicBaseUrl}; feed fetcher)'
     Feeds__Timeout: '00:00:20'
@@ -168,7 +173,17 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Feeds__MaxItemsPerFetch: '200'
     Feeds__FetchLease: '00:10:00'
     Feeds__MaxBackoff: '1.00:00:00'
+    Feeds__MinPollInterval: '00:05:00'
+    Feeds__MaxPollInterval: '1.00:00:00'
+    Feeds__MaxConcurrentPerHost: '2'
+    Feeds__MinHostGap: '00:00:00.250'
+    Feeds__FeedsPerMessage: '10'
+    // SSRF guard: feeds on loopback or private addresses are refused in Azure.
+    Feeds__AllowLoopback: 'false'
+    Feeds__AllowPrivateNetworks: 'false'
+    Feeds__DeletedFeedRetention: '30.00:00:00'
     Matching__IndexRefreshInterval: '00:00:30'
+    Matching__SnapshotInterval: '00:15:00'
     SubscribeLimits__PerClientPerHour: '20'
     SubscribeLimits__PerAddressPerDay: '5'
     // app-settings:end

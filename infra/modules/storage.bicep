@@ -20,6 +20,7 @@ var tableNames = [
   'Subscriptions'
   'Matches'
   'Digests'
+  'SubscriptionChanges'
 ]
 var blobContainerNames = [
   deploymentContainerName

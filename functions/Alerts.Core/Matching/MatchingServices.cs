@@ -1,3 +1,4 @@
+using Alerts.Core.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Core.Matching;
@@ -7,6 +8,8 @@ public static class MatchingServices
     public static IServiceCollection AddMatching(this IServiceCollection services)
     {
         services.AddSingleton<MatchStore>();
+        services.AddSingleton<SubscriptionChangeLog>();
+        services.AddSingleton<SubscriptionSnapshotStore>();
         services.AddSingleton<SubscriptionIndexProvider>();
         services.AddSingleton<ArticleMatchHandler>();
         return services;

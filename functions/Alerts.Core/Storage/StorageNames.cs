@@ -21,8 +21,9 @@ public static class TableNames
     public const string Subscriptions = "Subscriptions";
     public const string Matches = "Matches";
     public const string Digests = "Digests";
+    public const string SubscriptionChanges = "SubscriptionChanges";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests];
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>
