@@ -15,6 +15,7 @@ namespace Alerts.LocalHost.Tests;
 public sealed class LocalHostHarness : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key";
+    public const string AdminEmail = "feeds-admin@alerts.test";
     public static readonly DateTimeOffset Start = new(2026, 11, 26, 6, 0, 0, TimeSpan.Zero);
 
     private LocalHostHarness(WebApplication app, TestSmtpServer smtp, TestFeedServer feeds, FakeTimeProvider clock, AlertsStorage storage, string baseUrl)
@@ -57,6 +58,9 @@ public sealed class LocalHostHarness : IAsyncDisposable
             ["Smtp:Security"] = "None",
             ["Smtp:FromAddress"] = "alerts@alerts.test",
             ["Admin:ApiKey"] = AdminKey,
+            ["Admin:AlertEmail"] = AdminEmail,
+            // The test feed server is on loopback, which the SSRF guard refuses unless told otherwise.
+            ["Feeds:AllowLoopback"] = "true",
             ["Matching:IndexRefreshInterval"] = "00:00:00",
         };
         var app = LocalApp.Build(new LocalAppOptions(settings, port, runTriggers), services => services.AddSingleton<TimeProvider>(clock));

@@ -58,6 +58,20 @@ public sealed class ArticleStore(AlertsStorage storage)
             yield return FromEntity(entity);
     }
 
+    /// <summary>Deletes every article of a feed (its partition) in batches of 100. Returns how many went.</summary>
+    public async Task<int> DeleteByFeedAsync(string feedId, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {feedId}");
+        var keys = new List<string>();
+        await foreach (var entity in Table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+            keys.Add(entity.RowKey);
+        foreach (var chunk in keys.Chunk(100))
+            await Table.SubmitTransactionAsync(
+                chunk.Select(rowKey => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(feedId, rowKey), ETag.All)),
+                cancellationToken);
+        return keys.Count;
+    }
+
     private static TableEntity ToEntity(Article a) => new(a.FeedId, a.ItemKey)
     {
         ["Title"] = Truncate(a.Title, MaxSummaryChars),

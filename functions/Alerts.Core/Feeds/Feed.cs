@@ -8,6 +8,19 @@ public enum FeedStatus
     Active,
     Paused,
     Disabled,
+    /// <summary>Deleted by an admin; kept until its articles pass the retention period, then purged.</summary>
+    Deleted,
+}
+
+/// <summary>How an item's identity is chosen. <see cref="Auto"/> suits almost every feed; the others fix broken ones.</summary>
+public enum ItemIdentity
+{
+    /// <summary>Guid, else link, else content hash; a guid repeated within one document falls back to the link.</summary>
+    Auto,
+    /// <summary>Link first: for feeds whose guids change on every fetch.</summary>
+    Link,
+    /// <summary>Hash of title, link and summary: for feeds whose guids and links both repeat.</summary>
+    Content,
 }
 
 /// <summary>Why the last fetch failed. Recorded on the feed; feed faults never fail the queue message.</summary>
@@ -22,6 +35,8 @@ public enum FeedErrorKind
     NotAFeed,
     /// <summary>DNS, connection refused/reset, TLS and similar transport failures.</summary>
     Network,
+    /// <summary>The host resolves to a loopback, private, link-local or metadata address (SSRF guard).</summary>
+    Refused,
 }
 
 /// <summary>A subscribed feed and its polling state.</summary>
@@ -31,6 +46,11 @@ public enum FeedErrorKind
 /// <param name="LastModified">The server's Last-Modified, sent back as If-Modified-Since.</param>
 /// <param name="ContentHash">Lower-hex SHA-256 of the last body parsed; catches servers that ignore validators.</param>
 /// <param name="LastBodyBytes">Size of the last full body, credited to <paramref name="BytesSavedBy304"/> on each 304.</param>
+/// <param name="Identity">Per-feed override of how items are told apart.</param>
+/// <param name="PublisherFloor">The longest of the publisher's RSS ttl / sy:updatePeriod; never polled more often.</param>
+/// <param name="FailingSince">When the current run of failures began; null while healthy.</param>
+/// <param name="BrokenAlertSentAt">When admins were told this feed is broken; cleared (with a recovery email) on success.</param>
+/// <param name="DeletedAt">When an admin deleted it; its articles are purged after the retention period.</param>
 public sealed record Feed(
     string Id,
     string Url,
@@ -55,7 +75,12 @@ public sealed record Feed(
     long ItemsSeen,
     long BytesSavedBy304,
     long LastBodyBytes,
-    int? LastResponseMs)
+    int? LastResponseMs,
+    ItemIdentity Identity = ItemIdentity.Auto,
+    TimeSpan? PublisherFloor = null,
+    DateTimeOffset? FailingSince = null,
+    DateTimeOffset? BrokenAlertSentAt = null,
+    DateTimeOffset? DeletedAt = null)
 {
     /// <summary>A new active feed, due immediately.</summary>
     public static Feed Create(string url, DateTimeOffset now, TimeSpan pollInterval, string title = "", string tags = "")
@@ -86,6 +111,15 @@ public sealed record Feed(
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(NormaliseUrl(url)));
         return Convert.ToHexStringLower(digest)[..16];
     }
+
+    /// <summary>Host of the feed URL, lower case: the unit of per-host politeness.</summary>
+    public string Host => Uri.TryCreate(Url, UriKind.Absolute, out var uri) ? uri.Host : "";
+
+    /// <summary>Errored: the last check failed.</summary>
+    public bool IsErrored => ConsecutiveFailures > 0 || Status == FeedStatus.Disabled;
+
+    /// <summary>Items first seen per day since the feed was added (at least one day, so a new feed is not inflated).</summary>
+    public double ItemsPerDay(DateTimeOffset now) => ItemsSeen / Math.Max(1, (now - CreatedAt).TotalDays);
 
     /// <summary>Host of the site link when the feed gave one, else of the feed URL.</summary>
     public string Site =>

@@ -16,53 +16,91 @@ public sealed class FeedFetchHandler(
     ArticleStore articles,
     FeedFetcher fetcher,
     FeedParser parser,
+    FeedHealthAlerts health,
     AlertsStorage storage,
     IOptions<FeedFetchOptions> options,
     TimeProvider time,
     ILogger<FeedFetchHandler> logger)
 {
-    public async Task HandleAsync(FeedFetchMessage message, CancellationToken cancellationToken)
+    /// <summary>Fetches every feed in the message at once; the per-host throttle paces them.</summary>
+    public Task HandleAsync(FeedFetchMessage message, CancellationToken cancellationToken) =>
+        Task.WhenAll(message.FeedIds.Distinct(StringComparer.Ordinal).Select(id => FetchOneAsync(id, message.UnlessCheckedSince, cancellationToken)));
+
+    private async Task FetchOneAsync(string feedId, DateTimeOffset? unlessCheckedSince, CancellationToken cancellationToken)
     {
-        var feed = await feeds.GetAsync(message.FeedId, cancellationToken);
-        if (feed is null)
+        var stored = await feeds.GetStoredAsync(feedId, cancellationToken);
+        if (stored is null)
         {
-            logger.LogInformation("Feed {FeedId} no longer exists; fetch skipped", message.FeedId);
+            logger.LogInformation("Feed {FeedId} no longer exists; fetch skipped", feedId);
             return;
         }
+        var feed = stored.Feed;
         if (feed.Status != FeedStatus.Active)
         {
             logger.LogInformation("Feed {FeedId} {Url} is {FeedStatus}; fetch skipped", feed.Id, feed.Url, feed.Status);
             return;
         }
+        if (unlessCheckedSince is { } since && feed.LastCheckedAt >= since)
+        {
+            logger.LogInformation("Feed {FeedId} {Url} was checked at {LastCheckedAt}; fetch skipped", feed.Id, feed.Url, feed.LastCheckedAt);
+            return;
+        }
 
-        var now = time.GetUtcNow();
         var result = await fetcher.FetchAsync(feed, cancellationToken);
+        await ApplyAsync(stored, result, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records one fetch result on the feed: stores new articles, moves the URL on a permanent redirect, schedules
+    /// the next check. Adding a feed calls this with the response it already has, so adding never fetches twice.
+    /// </summary>
+    public async Task ApplyAsync(StoredFeed stored, FeedFetchResult result, CancellationToken cancellationToken)
+    {
+        var feed = stored.Feed;
+        var now = time.GetUtcNow();
         AlertsTelemetry.FeedsPolled.Add(1);
         var elapsedMs = (int)result.Elapsed.TotalMilliseconds;
+        if (result.MovedTo is { } movedTo)
+            logger.LogInformation("Feed {FeedId} moved permanently from {Url} to {NewUrl}", feed.Id, feed.Url, movedTo);
 
         switch (result)
         {
             case FeedFetchResult.NotModified notModified:
                 AlertsTelemetry.FeedsNotModified.Add(1);
                 logger.LogInformation("Feed {FeedId} {Url} not modified: {Status} in {Elapsed} ms", feed.Id, feed.Url, 304, elapsedMs);
-                await feeds.UpdateAsync(feed.Id, f => Unchanged(f, now, 304, notModified.ETag, notModified.LastModified, elapsedMs) with
+                await SucceedAsync(stored, f => Unchanged(f, now, 304, notModified.ETag, notModified.LastModified, elapsedMs, result) with
                 {
                     BytesSavedBy304 = f.BytesSavedBy304 + f.LastBodyBytes,
                 }, cancellationToken);
                 return;
 
             case FeedFetchResult.Fetched fetched:
-                await StoreAsync(feed, fetched, now, elapsedMs, cancellationToken);
+                await StoreAsync(stored, fetched, now, elapsedMs, cancellationToken);
                 return;
 
             case FeedFetchResult.Failed failed:
-                await RecordFailureAsync(feed, failed.Kind, failed.Status, failed.Message, failed.RetryAfter, now, elapsedMs, cancellationToken);
+                await RecordFailureAsync(stored, failed.Kind, failed.Status, failed.Message, failed.RetryAfter, now, elapsedMs, cancellationToken);
                 return;
         }
     }
 
-    private async Task StoreAsync(Feed feed, FeedFetchResult.Fetched fetched, DateTimeOffset now, int elapsedMs, CancellationToken cancellationToken)
+    /// <summary>Writes a success and, when it ends a run of failures admins were told about, sends the recovery email.</summary>
+    private async Task SucceedAsync(StoredFeed stored, Func<Feed, Feed> mutate, CancellationToken cancellationToken)
     {
+        var wasAlerted = false;
+        var updated = await feeds.UpdateAsync(stored.Feed.Id, f =>
+        {
+            wasAlerted = f.BrokenAlertSentAt is not null;
+            return mutate(f) with { FailingSince = null, BrokenAlertSentAt = null };
+        }, cancellationToken, stored);
+        if (updated is not null)
+            await health.AfterRecoveryAsync(updated, wasAlerted, cancellationToken);
+    }
+
+    private async Task StoreAsync(StoredFeed stored, FeedFetchResult.Fetched fetched, DateTimeOffset now, int elapsedMs, CancellationToken cancellationToken)
+    {
+        var feed = stored.Feed;
+        var settings = options.Value;
         var hash = Convert.ToHexStringLower(SHA256.HashData(fetched.Body));
         if (hash == feed.ContentHash)
         {
@@ -70,25 +108,26 @@ public sealed class FeedFetchHandler(
             AlertsTelemetry.FeedsNotModified.Add(1);
             logger.LogInformation("Feed {FeedId} {Url} unchanged by content hash: {Status} in {Elapsed} ms",
                 feed.Id, feed.Url, fetched.Status, elapsedMs);
-            await feeds.UpdateAsync(feed.Id, f => Unchanged(f, now, fetched.Status, fetched.ETag, fetched.LastModified, elapsedMs), cancellationToken);
+            await SucceedAsync(stored, f => Unchanged(f, now, fetched.Status, fetched.ETag, fetched.LastModified, elapsedMs, fetched), cancellationToken);
             return;
         }
 
-        if (!parser.TryParse(fetched.Body, options.Value.MaxItemsPerFetch, out var parsed, out var parseError))
+        if (!parser.TryParse(fetched.Body, fetched.ContentType, settings.MaxItemsPerFetch, out var parsed, out var parseError))
         {
-            await RecordFailureAsync(feed, FeedErrorKind.NotAFeed, fetched.Status, parseError, null, now, elapsedMs, cancellationToken);
+            await RecordFailureAsync(stored, FeedErrorKind.NotAFeed, fetched.Status, parseError, null, now, elapsedMs, cancellationToken);
             return;
         }
 
         var feedTitle = parsed.Title.Length > 0 ? parsed.Title : feed.Title.Length > 0 ? feed.Title : feed.Site;
         var site = (feed with { SiteUrl = parsed.SiteUrl.Length > 0 ? parsed.SiteUrl : feed.SiteUrl }).Site;
         var matchQueue = storage.Queue(QueueNames.ArticleMatch);
-        int added = 0, requeued = 0;
+        int added = 0, requeued = 0, retitled = 0;
         var keys = new HashSet<string>(StringComparer.Ordinal);
+        var repeatedGuids = ItemIdentities.RepeatedGuids(parsed.Items);
 
         foreach (var item in parsed.Items)
         {
-            var itemKey = TableKeys.Hash(item.Guid ?? item.Link ?? item.Title + "\n" + item.Summary + "\n" + item.PublishedAt?.ToString("O"));
+            var itemKey = TableKeys.Hash(ItemIdentities.Of(item, feed.Identity, repeatedGuids));
             if (!keys.Add(itemKey))
                 continue; // the same item twice in one document
             var article = new Article(
@@ -102,9 +141,22 @@ public sealed class FeedFetchHandler(
                 continue;
             }
 
+            var existing = await articles.GetAsync(article.Id, cancellationToken);
+            // An updated entry (new summary, fixed typo in the body) is not news. A new title is: it is stored as a
+            // new article keyed by identity and title, so it matches and alerts once more, and only once.
+            if (existing is not null && !string.Equals(existing.Title.Trim(), article.Title.Trim(), StringComparison.Ordinal))
+            {
+                var retitledArticle = article with { ItemKey = TableKeys.Hash(ItemIdentities.Of(item, feed.Identity, repeatedGuids) + "\ntitle:" + item.Title.Trim()) };
+                if (await articles.TryAddAsync(retitledArticle, cancellationToken))
+                {
+                    await matchQueue.SendAsync(new ArticleMatchMessage(retitledArticle.Id), cancellationToken);
+                    retitled++;
+                }
+                continue;
+            }
+
             // Already stored. If a previous run stored it but died before recording its success, that run may not
             // have queued it for matching: queue it again (matching is idempotent, a duplicate is harmless).
-            var existing = await articles.GetAsync(article.Id, cancellationToken);
             if (existing is not null && (feed.LastSuccessAt is not { } lastSuccess || existing.FirstSeenAt > lastSuccess))
             {
                 await matchQueue.SendAsync(new ArticleMatchMessage(article.Id), cancellationToken);
@@ -114,12 +166,16 @@ public sealed class FeedFetchHandler(
 
         AlertsTelemetry.NewArticles.Add(added);
         logger.LogInformation(
-            "Feed {FeedId} {Url} fetched: {Status} in {Elapsed} ms, {Bytes} bytes, {Items} items, {New} new, {Requeued} requeued",
-            feed.Id, feed.Url, fetched.Status, elapsedMs, fetched.Body.Length, parsed.Items.Count, added, requeued);
+            "Feed {FeedId} {Url} fetched: {Status} in {Elapsed} ms, {Bytes} bytes, {Items} items, {New} new, {Retitled} retitled, {Requeued} requeued",
+            feed.Id, feed.Url, fetched.Status, elapsedMs, fetched.Body.Length, parsed.Items.Count, added, retitled, requeued);
 
+        var dates = parsed.Items.Select(i => i.PublishedAt).OfType<DateTimeOffset>().ToList();
         // Written last: until this succeeds a redelivered message redoes the work above, which is safe.
-        await feeds.UpdateAsync(feed.Id, f => f with
+        await SucceedAsync(stored, f => f with
         {
+            Url = fetched.MovedTo ?? f.Url,
+            PollInterval = FeedSchedule.AdaptiveInterval(dates, f.PollInterval, settings.MinPollInterval, settings.MaxPollInterval, now),
+            PublisherFloor = parsed.DeclaredInterval,
             Title = f.Title.Length > 0 ? f.Title : parsed.Title,
             SiteUrl = parsed.SiteUrl.Length > 0 ? parsed.SiteUrl : f.SiteUrl,
             ETag = fetched.ETag,
@@ -132,16 +188,18 @@ public sealed class FeedFetchHandler(
             LastError = null,
             LastErrorKind = null,
             ConsecutiveFailures = 0,
-            NextCheckAt = now + f.PollInterval,
             // Requeued articles were stored by a run that never got to count them.
-            LastNewItemAt = added + requeued > 0 ? now : f.LastNewItemAt,
-            ItemsSeen = f.ItemsSeen + added + requeued,
+            LastNewItemAt = added + retitled + requeued > 0 ? now : f.LastNewItemAt,
+            ItemsSeen = f.ItemsSeen + added + retitled + requeued,
             LastResponseMs = elapsedMs,
-        }, cancellationToken);
+        } is var next
+            ? next with { NextCheckAt = FeedSchedule.NextCheck(now, next.PollInterval, fetched.CacheLifetime, next.PublisherFloor, settings.MaxPollInterval) }
+            : f, cancellationToken);
     }
 
-    private static Feed Unchanged(Feed f, DateTimeOffset now, int status, string? etag, DateTimeOffset? lastModified, int elapsedMs) => f with
+    private Feed Unchanged(Feed f, DateTimeOffset now, int status, string? etag, DateTimeOffset? lastModified, int elapsedMs, FeedFetchResult result) => f with
     {
+        Url = result.MovedTo ?? f.Url,
         ETag = etag ?? f.ETag,
         LastModified = lastModified ?? f.LastModified,
         LastCheckedAt = now,
@@ -150,16 +208,17 @@ public sealed class FeedFetchHandler(
         LastError = null,
         LastErrorKind = null,
         ConsecutiveFailures = 0,
-        NextCheckAt = now + f.PollInterval,
+        NextCheckAt = FeedSchedule.NextCheck(now, f.PollInterval, result.CacheLifetime, f.PublisherFloor, options.Value.MaxPollInterval),
         LastResponseMs = elapsedMs,
     };
 
     private async Task RecordFailureAsync(
-        Feed feed, FeedErrorKind kind, int? status, string error, TimeSpan? retryAfter, DateTimeOffset now, int elapsedMs,
+        StoredFeed stored, FeedErrorKind kind, int? status, string error, TimeSpan? retryAfter, DateTimeOffset now, int elapsedMs,
         CancellationToken cancellationToken)
     {
         AlertsTelemetry.FetchErrors.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()));
         var jitter = Random.Shared.NextDouble() * 2 - 1;
+        var feed = stored.Feed;
         var gone = kind == FeedErrorKind.Http && status == 410;
         var updated = await feeds.UpdateAsync(feed.Id, f =>
         {
@@ -171,16 +230,19 @@ public sealed class FeedFetchHandler(
                 LastError = error,
                 LastErrorKind = kind,
                 ConsecutiveFailures = failures,
+                FailingSince = f.FailingSince ?? now,
                 NextCheckAt = now + FeedBackoff.Delay(f.PollInterval, failures, options.Value.MaxBackoff, jitter, retryAfter),
                 LastResponseMs = elapsedMs,
                 // 410 is the publisher saying the feed is gone for good: stop polling until someone re-enables it.
                 Status = gone ? FeedStatus.Disabled : f.Status,
                 DisabledReason = gone ? "HTTP 410 Gone" : f.DisabledReason,
             };
-        }, cancellationToken);
+        }, cancellationToken, stored);
 
         logger.LogWarning(
             "Feed {FeedId} {Url} failed: {ErrorKind} {Status} in {Elapsed} ms, {Failures} consecutive, next check {NextCheckAt}: {Error}",
             feed.Id, feed.Url, kind, status, elapsedMs, updated?.ConsecutiveFailures, updated?.NextCheckAt, error);
+        if (updated is not null)
+            await health.AfterFailureAsync(updated, cancellationToken);
     }
 }

@@ -30,4 +30,32 @@ public sealed class FeedFetchOptions
 
     /// <summary>Upper bound of the failure backoff.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Shortest adaptive poll interval, however often a feed posts.</summary>
+    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest adaptive poll interval, however quiet a feed is; also caps publisher floors (ttl, max-age).</summary>
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Requests in flight to one host at once, per worker instance.</summary>
+    public int MaxConcurrentPerHost { get; set; } = 2;
+
+    /// <summary>Least time between the starts of two requests to one host, per worker instance.</summary>
+    public TimeSpan MinHostGap { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Feeds of one host carried by one fetch message (fewer queue transactions, one politeness queue).</summary>
+    public int FeedsPerMessage { get; set; } = 10;
+
+    /// <summary>
+    /// SSRF guard: feed hosts that resolve to loopback (127.0.0.0/8, ::1) are refused unless this is true.
+    /// The local host and the tests set it, for their loopback feeds.
+    /// </summary>
+    public bool AllowLoopback { get; set; }
+
+    /// <summary>SSRF guard: private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) are refused unless this is true.
+    /// Link-local and cloud-metadata addresses (169.254/16, fe80::/10) are always refused.</summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>How long a deleted feed's articles are kept (digests and match history may still point at them).</summary>
+    public TimeSpan DeletedFeedRetention { get; set; } = TimeSpan.FromDays(30);
 }

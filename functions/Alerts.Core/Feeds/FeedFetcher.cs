@@ -8,39 +8,77 @@ namespace Alerts.Core.Feeds;
 /// Conditional GET of a feed with a time and size limit. FeedReader's own download is not used: it has no
 /// conditional GET, hides the status code and sends a browser User-Agent (azure-conventions.md §5).
 /// </summary>
-public sealed class FeedFetcher(IHttpClientFactory httpClients, IOptions<FeedFetchOptions> options, TimeProvider time)
+public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle throttle, IOptions<FeedFetchOptions> options, TimeProvider time)
 {
     public const string HttpClientName = "feeds";
 
     private const int ChunkSize = 81920;
 
-    public async Task<FeedFetchResult> FetchAsync(Feed feed, CancellationToken cancellationToken)
+    /// <summary>Conditional GET with the feed's stored validators.</summary>
+    public Task<FeedFetchResult> FetchAsync(Feed feed, CancellationToken cancellationToken) =>
+        FetchAsync(feed.Url, feed.ETag, feed.LastModified, cancellationToken);
+
+    /// <summary>
+    /// GET <paramref name="url"/>, following at most <see cref="FeedFetchOptions.MaxRedirects"/> redirects by hand so
+    /// that we know whether each was permanent, each hop through the per-host throttle and the SSRF guard.
+    /// </summary>
+    public async Task<FeedFetchResult> FetchAsync(string url, string? etag, DateTimeOffset? lastModified, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var started = time.GetTimestamp();
         TimeSpan Elapsed() => time.GetElapsedTime(started);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, feed.Url);
-        request.Headers.UserAgent.ParseAdd(settings.UserAgent);
-        request.Headers.Accept.ParseAdd("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
-        if (feed.ETag is { Length: > 0 } etag && EntityTagHeaderValue.TryParse(etag, out var parsedETag))
-            request.Headers.IfNoneMatch.Add(parsedETag);
-        if (feed.LastModified is { } lastModified)
-            request.Headers.IfModifiedSince = lastModified;
-
         // One deadline for headers and body: a server that trickles the body must not hold a worker forever.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.Timeout);
+        IDisposable? lease = null;
+        HttpResponseMessage? response = null;
         try
         {
             var http = httpClients.CreateClient(HttpClientName);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            var current = new Uri(url);
+            var permanent = true;
+            for (var hop = 0; ; hop++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, current);
+                request.Headers.UserAgent.ParseAdd(settings.UserAgent);
+                request.Headers.Accept.ParseAdd("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+                if (etag is { Length: > 0 } && EntityTagHeaderValue.TryParse(etag, out var parsedETag))
+                    request.Headers.IfNoneMatch.Add(parsedETag);
+                if (lastModified is { } since)
+                    request.Headers.IfModifiedSince = since;
+
+                lease?.Dispose();
+                lease = await throttle.AcquireAsync(current.IdnHost, deadline.Token);
+                response?.Dispose();
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                var code = (int)response.StatusCode;
+                if (code is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+                {
+                    if (hop >= settings.MaxRedirects)
+                        return new FeedFetchResult.Failed(FeedErrorKind.Http, code, $"More than {settings.MaxRedirects} redirects.", Elapsed());
+                    var next = new Uri(current, location);
+                    if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
+                        return new FeedFetchResult.Failed(FeedErrorKind.Http, code, $"Redirect to a non-HTTP URL: {next.Scheme}.", Elapsed());
+                    permanent &= code is 301 or 308;
+                    current = next;
+                    continue;
+                }
+                break;
+            }
+
             var status = (int)response.StatusCode;
+            var movedTo = permanent && current.ToString() != new Uri(url).ToString() ? Feed.NormaliseUrl(current.ToString()) : null;
             var responseETag = response.Headers.ETag?.ToString();
             var responseLastModified = response.Content.Headers.LastModified;
+            var lifetime = CacheLifetime(response);
 
             if (response.StatusCode == HttpStatusCode.NotModified)
-                return new FeedFetchResult.NotModified(responseETag ?? feed.ETag, responseLastModified ?? feed.LastModified, Elapsed());
+                return new FeedFetchResult.NotModified(responseETag ?? etag, responseLastModified ?? lastModified, Elapsed())
+                {
+                    MovedTo = movedTo,
+                    CacheLifetime = lifetime,
+                };
 
             if (!response.IsSuccessStatusCode)
                 return new FeedFetchResult.Failed(
@@ -54,12 +92,20 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, IOptions<FeedFet
                 return TooLarge(status, settings.MaxResponseBytes, Elapsed());
 
             return new FeedFetchResult.Fetched(
-                body, status, responseETag, responseLastModified, response.Content.Headers.ContentType?.ToString(), Elapsed());
+                body, status, responseETag, responseLastModified, response.Content.Headers.ContentType?.ToString(), Elapsed(), current.ToString())
+            {
+                MovedTo = movedTo,
+                CacheLifetime = lifetime,
+            };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new FeedFetchResult.Failed(
                 FeedErrorKind.Timeout, null, $"No complete response within {settings.Timeout.TotalSeconds:0.#} s.", Elapsed());
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is FeedAddressRefusedException refused)
+        {
+            return new FeedFetchResult.Failed(FeedErrorKind.Refused, null, refused.Message, Elapsed());
         }
         // InvalidDataException: a corrupt gzip/brotli body, which surfaces while reading the decompressed stream.
         catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
@@ -67,6 +113,26 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, IOptions<FeedFet
             var status = ex is HttpRequestException { StatusCode: { } code } ? (int?)code : null;
             return new FeedFetchResult.Failed(FeedErrorKind.Network, status, ex.Message, Elapsed());
         }
+        finally
+        {
+            response?.Dispose();
+            lease?.Dispose();
+        }
+    }
+
+    private TimeSpan? CacheLifetime(HttpResponseMessage response)
+    {
+        var cache = response.Headers.CacheControl;
+        if (cache is { NoStore: true } or { NoCache: true })
+            return null;
+        if ((cache?.SharedMaxAge ?? cache?.MaxAge) is { } maxAge && maxAge > TimeSpan.Zero)
+            return maxAge;
+        if (response.Content.Headers.Expires is { } expires)
+        {
+            var lifetime = expires - (response.Headers.Date ?? time.GetUtcNow());
+            return lifetime > TimeSpan.Zero ? lifetime : null;
+        }
+        return null;
     }
 
     private static FeedFetchResult.Failed TooLarge(int status, long limit, TimeSpan elapsed) =>

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Xml;
 using Reader = CodeHollow.FeedReader;
 
@@ -16,10 +18,19 @@ public sealed class FeedParser
     private const long MaxCharactersFromEntities = 100_000;
 
     public bool TryParse(
-        byte[] body, int maxItems, [NotNullWhen(true)] out ParsedFeed? feed, [NotNullWhen(false)] out string? error)
+        byte[] body, int maxItems, [NotNullWhen(true)] out ParsedFeed? feed, [NotNullWhen(false)] out string? error) =>
+        TryParse(body, null, maxItems, out feed, out error);
+
+    /// <param name="contentType">The HTTP Content-Type; its charset is used when the document has no BOM or declaration.</param>
+    public bool TryParse(
+        byte[] body, string? contentType, int maxItems, [NotNullWhen(true)] out ParsedFeed? feed, [NotNullWhen(false)] out string? error)
     {
         try
         {
+            var text = FeedEncoding.Decode(body, contentType);
+            if (text.AsSpan().TrimStart().StartsWith("<"))
+                body = FeedEncoding.ToUtf8Xml(text);
+            // After re-encoding, so a UTF-16 bomb is caught too.
             RejectEntityExpansion(body);
             var parsed = Reader.FeedReader.ReadFromByteArray(body);
             var items = parsed.Items
@@ -30,9 +41,12 @@ public sealed class FeedParser
                     HtmlText.ToPlainText(item.Title),
                     HtmlText.ToPlainText(item.Description),
                     HtmlText.ToPlainText(item.Content),
-                    Utc(item.PublishingDate)))
+                    Utc(item.PublishingDate) ?? FeedDates.TryParse(item.PublishingDateString)))
                 .ToList();
-            feed = new ParsedFeed(HtmlText.ToPlainText(parsed.Title), parsed.Link?.Trim() ?? "", items);
+            feed = new ParsedFeed(HtmlText.ToPlainText(parsed.Title), parsed.Link?.Trim() ?? "", items)
+            {
+                DeclaredInterval = DeclaredInterval(text),
+            };
             error = null;
             return true;
         }
@@ -63,6 +77,35 @@ public sealed class FeedParser
         while (reader.Read())
         {
         }
+    }
+
+    private static readonly Regex Ttl = new(@"<ttl>\s*(\d{1,6})\s*</ttl>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    private static readonly Regex UpdatePeriod = new(@"<(?:\w+:)?updatePeriod>\s*(hourly|daily|weekly|monthly|yearly)\s*</", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    private static readonly Regex UpdateFrequency = new(@"<(?:\w+:)?updateFrequency>\s*(\d{1,4})\s*</", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    /// <summary>
+    /// The publisher's own "don't poll more often than": RSS <c>&lt;ttl&gt;</c> (minutes) or the Syndication module's
+    /// <c>sy:updatePeriod</c> / <c>sy:updateFrequency</c>; the longer of the two.
+    /// </summary>
+    private static TimeSpan? DeclaredInterval(string text)
+    {
+        TimeSpan? ttl = Ttl.Match(text) is { Success: true } t ? TimeSpan.FromMinutes(int.Parse(t.Groups[1].Value, CultureInfo.InvariantCulture)) : null;
+        TimeSpan? period = null;
+        if (UpdatePeriod.Match(text) is { Success: true } p)
+        {
+            var length = p.Groups[1].Value.ToLowerInvariant() switch
+            {
+                "hourly" => TimeSpan.FromHours(1),
+                "daily" => TimeSpan.FromDays(1),
+                "weekly" => TimeSpan.FromDays(7),
+                "monthly" => TimeSpan.FromDays(30),
+                _ => TimeSpan.FromDays(365),
+            };
+            var frequency = UpdateFrequency.Match(text) is { Success: true } f ? Math.Max(1, int.Parse(f.Groups[1].Value, CultureInfo.InvariantCulture)) : 1;
+            period = length / frequency;
+        }
+        var longest = ttl > period || period is null ? ttl : period;
+        return longest > TimeSpan.Zero ? longest : null;
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -25,7 +25,14 @@ public static class FeedServiceCollectionExtensions
                 "Feeds:Timeout must be between 0 and 5 minutes, written as hh:mm:ss (e.g. 00:00:20).")
             .Validate(o => o.DefaultPollInterval >= TimeSpan.FromMinutes(1) && o.FetchLease > TimeSpan.Zero && o.MaxBackoff >= o.DefaultPollInterval,
                 "Feeds: DefaultPollInterval must be at least a minute, FetchLease positive, MaxBackoff not below DefaultPollInterval.")
+            .Validate(o => o.MinPollInterval >= TimeSpan.FromMinutes(1) && o.MaxPollInterval >= o.MinPollInterval,
+                "Feeds: MinPollInterval must be at least a minute and MaxPollInterval not below it.")
+            .Validate(o => o.MaxConcurrentPerHost >= 1 && o.MinHostGap >= TimeSpan.Zero && o.MinHostGap <= TimeSpan.FromMinutes(1)
+                    && o.FeedsPerMessage is >= 1 and <= 100 && o.DeletedFeedRetention >= TimeSpan.Zero,
+                "Feeds: MaxConcurrentPerHost at least 1, MinHostGap 0 to 1 minute, FeedsPerMessage 1 to 100, DeletedFeedRetention not negative.")
             .ValidateOnStart();
+        // Feed health emails read the admin address; binding twice (AddAlertsCore also binds it) is harmless.
+        services.Configure<Admin.AdminOptions>(configuration.GetSection(Admin.AdminOptions.Section));
 
         services.AddHttpClient(FeedFetcher.HttpClientName, client =>
             {
@@ -38,8 +45,12 @@ public static class FeedServiceCollectionExtensions
                 return new SocketsHttpHandler
                 {
                     AutomaticDecompression = DecompressionMethods.All,
-                    AllowAutoRedirect = settings.MaxRedirects > 0,
-                    MaxAutomaticRedirections = Math.Max(1, settings.MaxRedirects),
+                    // FeedFetcher follows redirects itself: it must know whether each hop was permanent (301/308).
+                    AllowAutoRedirect = false,
+                    // The SSRF guard sits in the connect step, so it sees every address, including after redirects.
+                    ConnectCallback = FeedAddressGuard.ConnectCallback(() => settings),
+                    UseProxy = false,
+                    MaxConnectionsPerServer = Math.Max(1, settings.MaxConcurrentPerHost),
                     ConnectTimeout = settings.Timeout,
                     // Feeds are polled every few minutes; keep connections fresh so DNS changes are picked up.
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -52,7 +63,9 @@ public static class FeedServiceCollectionExtensions
         services.TryAddSingleton<FeedParser>();
         services.TryAddSingleton<FeedStore>();
         services.TryAddSingleton<ArticleStore>();
+        services.TryAddSingleton<HostThrottle>();
         services.TryAddSingleton<FeedFetcher>();
+        services.TryAddSingleton<FeedHealthAlerts>();
         services.TryAddSingleton<FeedFetchHandler>();
         services.TryAddSingleton<FeedPollHandler>();
         return services;

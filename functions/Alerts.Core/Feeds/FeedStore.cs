@@ -5,6 +5,9 @@ using Azure.Data.Tables;
 
 namespace Alerts.Core.Feeds;
 
+/// <summary>A feed as read, with the entity ETag that a conditional write needs.</summary>
+public sealed record StoredFeed(Feed Feed, ETag ETag);
+
 /// <summary>Feeds in Table Storage: one small partition ("feed"), RowKey = feed id.</summary>
 public sealed class FeedStore(AlertsStorage storage)
 {
@@ -29,11 +32,18 @@ public sealed class FeedStore(AlertsStorage storage)
         }
     }
 
-    public async Task<Feed?> GetAsync(string feedId, CancellationToken cancellationToken = default)
+    public async Task<Feed?> GetAsync(string feedId, CancellationToken cancellationToken = default) =>
+        (await GetStoredAsync(feedId, cancellationToken))?.Feed;
+
+    public async Task<StoredFeed?> GetStoredAsync(string feedId, CancellationToken cancellationToken = default)
     {
         var response = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, feedId, cancellationToken: cancellationToken);
-        return response.HasValue ? FromEntity(response.Value!) : null;
+        return response.HasValue ? new StoredFeed(FromEntity(response.Value!), response.Value!.ETag) : null;
     }
+
+    /// <summary>Overwrites the feed unconditionally (admin re-adding a deleted feed).</summary>
+    public Task ReplaceAsync(Feed feed, CancellationToken cancellationToken = default) =>
+        Table.UpsertEntityAsync(ToEntity(feed), TableUpdateMode.Replace, cancellationToken);
 
     public async IAsyncEnumerable<Feed> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -45,10 +55,49 @@ public sealed class FeedStore(AlertsStorage storage)
     /// <summary>Active feeds whose <see cref="Feed.NextCheckAt"/> is at or before <paramref name="now"/>.</summary>
     public async IAsyncEnumerable<Feed> ListDueAsync(DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var stored in ListDueStoredAsync(now, cancellationToken))
+            yield return stored.Feed;
+    }
+
+    /// <summary>Like <see cref="ListDueAsync"/>, with ETags, so the poller can claim without reading each feed again.</summary>
+    public async IAsyncEnumerable<StoredFeed> ListDueStoredAsync(DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         var active = nameof(FeedStatus.Active);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {active} and NextCheckAt le {now}");
         await foreach (var entity in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            yield return new StoredFeed(FromEntity(entity), entity.ETag);
+    }
+
+    public async IAsyncEnumerable<Feed> ListByStatusAsync(FeedStatus status, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var name = status.ToString();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {name}");
+        await foreach (var entity in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             yield return FromEntity(entity);
+    }
+
+    /// <summary>
+    /// Pushes <see cref="Feed.NextCheckAt"/> of every feed to <paramref name="until"/> in one entity-group transaction
+    /// (one request for up to 100 feeds), each conditional on the ETag it was listed with. All or nothing: false when
+    /// any of them changed meanwhile, and the caller claims those one by one.
+    /// </summary>
+    public async Task<bool> TryClaimAllAsync(IReadOnlyList<StoredFeed> chunk, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        if (chunk.Count is 0 or > 100)
+            throw new ArgumentOutOfRangeException(nameof(chunk), "A transaction holds 1 to 100 feeds.");
+        var actions = chunk.Select(s => new TableTransactionAction(
+            TableTransactionActionType.UpdateMerge,
+            new TableEntity(Partition, s.Feed.Id) { ["NextCheckAt"] = until },
+            s.ETag));
+        try
+        {
+            await Table.SubmitTransactionAsync(actions, cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -56,14 +105,15 @@ public sealed class FeedStore(AlertsStorage storage)
     /// on a conflict (412) it re-reads and applies <paramref name="mutate"/> again, so the function must be pure.
     /// Returning the same instance skips the write. Returns the stored feed, or null when it does not exist.
     /// </summary>
-    public async Task<Feed?> UpdateAsync(string feedId, Func<Feed, Feed> mutate, CancellationToken cancellationToken = default)
+    /// <param name="known">A version just read: the first attempt writes against its ETag without reading again.</param>
+    public async Task<Feed?> UpdateAsync(string feedId, Func<Feed, Feed> mutate, CancellationToken cancellationToken = default, StoredFeed? known = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var response = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, feedId, cancellationToken: cancellationToken);
-            if (!response.HasValue)
+            var stored = attempt == 1 && known is not null ? known : await GetStoredAsync(feedId, cancellationToken);
+            if (stored is null)
                 return null;
-            var current = FromEntity(response.Value!);
+            var current = stored.Feed;
             var updated = mutate(current);
             if (ReferenceEquals(updated, current))
                 return current;
@@ -71,7 +121,7 @@ public sealed class FeedStore(AlertsStorage storage)
                 throw new InvalidOperationException("A feed update may not change the feed id.");
             try
             {
-                await Table.UpdateEntityAsync(ToEntity(updated), response.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                await Table.UpdateEntityAsync(ToEntity(updated), stored.ETag, TableUpdateMode.Replace, cancellationToken);
                 return updated;
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < MaxUpdateAttempts)
@@ -117,6 +167,11 @@ public sealed class FeedStore(AlertsStorage storage)
         ["BytesSavedBy304"] = f.BytesSavedBy304,
         ["LastBodyBytes"] = f.LastBodyBytes,
         ["LastResponseMs"] = f.LastResponseMs,
+        ["Identity"] = f.Identity.ToString(),
+        ["PublisherFloorSeconds"] = f.PublisherFloor is { } floor ? (long)floor.TotalSeconds : null,
+        ["FailingSince"] = f.FailingSince,
+        ["BrokenAlertSentAt"] = f.BrokenAlertSentAt,
+        ["DeletedAt"] = f.DeletedAt,
     };
 
     private static Feed FromEntity(TableEntity e) => new(
@@ -143,5 +198,10 @@ public sealed class FeedStore(AlertsStorage storage)
         e.GetInt64("ItemsSeen") ?? 0,
         e.GetInt64("BytesSavedBy304") ?? 0,
         e.GetInt64("LastBodyBytes") ?? 0,
-        e.GetInt32("LastResponseMs"));
+        e.GetInt32("LastResponseMs"),
+        Enum.TryParse<ItemIdentity>(e.GetString("Identity"), out var identity) ? identity : ItemIdentity.Auto,
+        e.GetInt64("PublisherFloorSeconds") is { } floor ? TimeSpan.FromSeconds(floor) : null,
+        e.GetDateTimeOffset("FailingSince"),
+        e.GetDateTimeOffset("BrokenAlertSentAt"),
+        e.GetDateTimeOffset("DeletedAt"));
 }

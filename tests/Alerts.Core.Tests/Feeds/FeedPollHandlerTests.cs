@@ -51,6 +51,8 @@ public sealed class FeedPollHandlerTests(AzuriteFixture azurite)
             host.Poll.HandleAsync(CancellationToken.None));
 
         Assert.Equal(5, counts.Sum());
-        Assert.Equal(5, (await host.FetchMessagesAsync()).Select(m => m.FeedId).Distinct().Count());
+        var queued = (await host.FetchMessagesAsync()).SelectMany(m => m.FeedIds).ToList();
+        Assert.Equal(5, queued.Count);
+        Assert.Equal(5, queued.Distinct().Count());
     }
 }

@@ -1,3 +1,4 @@
+using Alerts.Core.Email;
 using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Storage;
@@ -24,7 +25,11 @@ internal sealed class FeedTestHost : IAsyncDisposable
         Time = time;
     }
 
+    public const string AdminEmail = "feeds-admin@alerts.test";
+
     public FakeTimeProvider Time { get; }
+    public RecordingEmailSender Emails { get; private init; } = null!;
+    public T Service<T>() where T : notnull => _services.GetRequiredService<T>();
     public FeedStore Feeds => _services.GetRequiredService<FeedStore>();
     public ArticleStore Articles => _services.GetRequiredService<ArticleStore>();
     public FeedFetchHandler Fetch => _services.GetRequiredService<FeedFetchHandler>();
@@ -39,6 +44,11 @@ internal sealed class FeedTestHost : IAsyncDisposable
             {
                 // Short, so the timeout test is quick; everything else answers in milliseconds.
                 ["Feeds:Timeout"] = "00:00:02",
+                // The test feed server is on loopback; the SSRF guard refuses that unless allowed.
+                ["Feeds:AllowLoopback"] = "true",
+                // Politeness is tested on its own; elsewhere it would only slow the tests down.
+                ["Feeds:MinHostGap"] = "00:00:00",
+                ["Admin:AlertEmail"] = AdminEmail,
             })
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
@@ -48,7 +58,10 @@ internal sealed class FeedTestHost : IAsyncDisposable
         var time = new FakeTimeProvider(Start);
         services.AddSingleton<TimeProvider>(time);
         services.AddFeedFetching(configuration);
-        return new FeedTestHost(services.BuildServiceProvider(validateScopes: true), azurite.ConnectionString, time);
+        var emails = new RecordingEmailSender();
+        services.AddSingleton<IEmailSender>(emails);
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.test" }));
+        return new FeedTestHost(services.BuildServiceProvider(validateScopes: true), azurite.ConnectionString, time) { Emails = emails };
     }
 
     /// <summary>Adds a feed for <paramref name="url"/>, due now.</summary>
@@ -91,4 +104,18 @@ internal sealed class FeedTestHost : IAsyncDisposable
     public Task ClearMatchQueueAsync() => new QueueClient(_connectionString, QueueNames.ArticleMatch).ClearMessagesAsync();
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+}
+
+/// <summary>Keeps every message instead of sending it.</summary>
+internal sealed class RecordingEmailSender : IEmailSender
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<MimeKit.MimeMessage> _sent = new();
+
+    public IReadOnlyList<MimeKit.MimeMessage> Sent => _sent.ToArray();
+
+    public Task SendAsync(MimeKit.MimeMessage message, CancellationToken cancellationToken = default)
+    {
+        _sent.Enqueue(message);
+        return Task.CompletedTask;
+    }
 }

@@ -21,10 +21,20 @@ public sealed class RssBuilder
     public string Description { get; set; }
     public IReadOnlyList<RssItem> Items => _items;
 
+    /// <summary>Raw XML appended inside &lt;channel&gt; (e.g. "&lt;ttl&gt;60&lt;/ttl&gt;"); the sy: prefix is declared.</summary>
+    public string ChannelXml { get; set; } = "";
+
     /// <summary>Adds an item at the top (feeds list newest first). The guid defaults to the link.</summary>
     public RssBuilder AddItem(string title, string link, string description, DateTimeOffset? published = null, string? guid = null)
     {
         _items.Insert(0, new RssItem(title, link, description, published, guid ?? link));
+        return this;
+    }
+
+    /// <summary>Removes every item (to script a feed whose items are rewritten in place).</summary>
+    public RssBuilder Clear()
+    {
+        _items.Clear();
         return this;
     }
 
@@ -38,8 +48,9 @@ public sealed class RssBuilder
     {
         static string X(string s) => SecurityElement.Escape(s);
         var xml = new StringBuilder();
-        xml.Append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>");
+        xml.Append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\"><channel>");
         xml.Append($"<title>{X(Title)}</title><link>{X(Link)}</link><description>{X(Description)}</description>");
+        xml.Append(ChannelXml);
         foreach (var item in _items)
         {
             xml.Append("<item>");

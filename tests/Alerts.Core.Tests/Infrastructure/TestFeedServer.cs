@@ -29,6 +29,9 @@ public sealed class TestFeedServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<RecordedRequest>> _requests = new(StringComparer.Ordinal);
 
+    private int _inFlight;
+    private int _maxInFlight;
+
     private TestFeedServer(WebApplication app) => _app = app;
 
     public Uri BaseUri { get; private set; } = null!;
@@ -85,6 +88,9 @@ public sealed class TestFeedServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Answers full responses for this feed only after <paramref name="delay"/> (a slow server).</summary>
+    public void SetDelay(string path, TimeSpan delay) => FeedAt(path).Delay = delay;
+
     /// <summary>Turns off the validators a feed route sends (to imitate servers that send none).</summary>
     public void SetValidators(string path, bool etag, bool lastModified)
     {
@@ -100,6 +106,24 @@ public sealed class TestFeedServer : IAsyncDisposable
 
     /// <summary>Waits this long before answering (or until the client gives up).</summary>
     public void Hang(string path, TimeSpan delay) => Respond(path, 200, new RssBuilder().Build(), delay, "application/rss+xml");
+
+    /// <summary>Extra response headers for a feed route (Cache-Control, Expires…).</summary>
+    public void SetHeaders(string path, IReadOnlyDictionary<string, string> headers) => FeedAt(path).Headers = headers;
+
+    /// <summary>Serves the feed at <paramref name="path"/> with this content type (e.g. "text/xml; charset=iso-8859-1").</summary>
+    public void SetContentType(string path, string contentType) => FeedAt(path).ContentType = contentType;
+
+    /// <summary>A redirect with the given status to <paramref name="location"/>.</summary>
+    public void Redirect(string path, int status, string location) =>
+        Respond(path, new ScriptedResponse(status, [], Headers: new Dictionary<string, string> { ["Location"] = location }));
+
+    /// <summary>Most requests the server had in flight at once, over all paths, since start or the last reset.</summary>
+    public int MaxConcurrency => Volatile.Read(ref _maxInFlight);
+
+    public void ResetConcurrency() => Volatile.Write(ref _maxInFlight, 0);
+
+    /// <summary>Every request to any path, in arrival order.</summary>
+    public IReadOnlyList<RecordedRequest> AllRequests => _requests.Values.SelectMany(q => q).OrderBy(r => r.ArrivedAt).ToList();
 
     public int RequestCount(string path) => Requests(path).Count;
 
@@ -128,7 +152,19 @@ public sealed class TestFeedServer : IAsyncDisposable
             request.Headers.IfNoneMatch is { Count: > 0 } inm ? inm.ToString() : null,
             request.Headers.IfModifiedSince is { Count: > 0 } ims ? ims.ToString() : null);
         _requests.GetOrAdd(path, _ => new()).Enqueue(recorded);
-        recorded.Status = await ServeAsync(context, path);
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        int seen;
+        while (inFlight > (seen = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, inFlight, seen) != seen)
+        {
+        }
+        try
+        {
+            recorded.Status = await ServeAsync(context, path);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
 
     private async Task<int> ServeAsync(HttpContext context, string path)
@@ -179,6 +215,8 @@ public sealed class TestFeedServer : IAsyncDisposable
         }
 
         var headers = response.GetTypedHeaders();
+        foreach (var (name, value) in feedRoute.Headers)
+            response.Headers[name] = value;
         if (feedRoute.SendETag)
             headers.ETag = EntityTagHeaderValue.Parse(etag);
         if (feedRoute.SendLastModified)
@@ -195,8 +233,10 @@ public sealed class TestFeedServer : IAsyncDisposable
             return 304;
         }
 
+        if (feedRoute.Delay is { } feedDelay)
+            await Task.Delay(feedDelay);
         response.StatusCode = 200;
-        response.ContentType = "application/rss+xml; charset=utf-8";
+        response.ContentType = feedRoute.ContentType;
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body);
         return 200;
@@ -227,6 +267,9 @@ public sealed class TestFeedServer : IAsyncDisposable
         public int Generation { get; set; }
         public bool SendETag { get; set; } = true;
         public bool SendLastModified { get; set; } = true;
+        public IReadOnlyDictionary<string, string> Headers { get; set; } = new Dictionary<string, string>();
+        public string ContentType { get; set; } = "application/rss+xml; charset=utf-8";
+        public TimeSpan? Delay { get; set; }
     }
 
     private sealed class FixedRoute(ScriptedResponse response) : Route
@@ -247,6 +290,9 @@ public sealed record ScriptedResponse(
 
 public sealed record RecordedRequest(string Path, string UserAgent, string? IfNoneMatch, string? IfModifiedSince)
 {
+    /// <summary>Real time of arrival, for pacing assertions.</summary>
+    public DateTime ArrivedAt { get; } = DateTime.UtcNow;
+
     /// <summary>What the server answered; 0 while in progress or when the client went away first.</summary>
     public int Status { get; internal set; }
 }

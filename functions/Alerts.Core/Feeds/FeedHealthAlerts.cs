@@ -1,0 +1,85 @@
+using Alerts.Core.Admin;
+using Alerts.Core.Email;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Alerts.Core.Feeds;
+
+/// <summary>
+/// One email to admins when a feed has kept failing for <see cref="AdminOptions.BrokenFeedAlertAfter"/>, and one
+/// when it recovers; nothing for blips. The feed row records that the email went, so redelivered fetches and
+/// concurrent workers send it once (claimed first, then sent: a crash in between loses one email, never doubles it).
+/// </summary>
+public sealed class FeedHealthAlerts(
+    FeedStore feeds,
+    IEmailSender email,
+    IOptions<AdminOptions> admin,
+    IOptions<SmtpOptions> smtp,
+    TimeProvider time,
+    ILogger<FeedHealthAlerts> logger)
+{
+    public async Task AfterFailureAsync(Feed feed, CancellationToken cancellationToken)
+    {
+        var settings = admin.Value;
+        var now = time.GetUtcNow();
+        if (settings.AlertEmail.Length == 0 || feed.BrokenAlertSentAt is not null || feed.FailingSince is not { } since
+            || now - since < settings.BrokenFeedAlertAfter)
+            return;
+        var claimed = false;
+        await feeds.UpdateAsync(feed.Id, f =>
+        {
+            claimed = f.BrokenAlertSentAt is null && f.ConsecutiveFailures > 0;
+            return claimed ? f with { BrokenAlertSentAt = now } : f;
+        }, cancellationToken);
+        if (!claimed)
+            return;
+        await SendAsync(
+            $"Feed broken: {Name(feed)}",
+            $"""
+            The feed {Name(feed)} has failed every check since {since:u} ({feed.ConsecutiveFailures} in a row).
+
+            URL: {feed.Url}
+            Last error: {feed.LastErrorKind} {feed.LastHttpStatus} {feed.LastError}
+            Next check: {feed.NextCheckAt:u}
+
+            Polling continues with backoff; you will get one more email when it recovers.
+            """, feed, cancellationToken);
+    }
+
+    /// <param name="wasAlerted">Whether a broken-feed email had gone out before this success cleared it.</param>
+    public async Task AfterRecoveryAsync(Feed feed, bool wasAlerted, CancellationToken cancellationToken)
+    {
+        if (!wasAlerted || admin.Value.AlertEmail.Length == 0)
+            return;
+        await SendAsync(
+            $"Feed recovered: {Name(feed)}",
+            $"""
+            The feed {Name(feed)} is working again (checked {feed.LastCheckedAt:u}, HTTP {feed.LastHttpStatus}).
+
+            URL: {feed.Url}
+            """, feed, cancellationToken);
+    }
+
+    private async Task SendAsync(string subject, string text, Feed feed, CancellationToken cancellationToken)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(smtp.Value.FromName, smtp.Value.FromAddress));
+        foreach (var address in admin.Value.AlertEmail.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            message.To.Add(MailboxAddress.Parse(address));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = text };
+        try
+        {
+            await email.SendAsync(message, cancellationToken);
+            logger.LogInformation("Feed health email for {FeedId} {Url}: {Subject}", feed.Id, feed.Url, subject);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Never fail the fetch over a notification: the feed state is already recorded.
+            logger.LogError(ex, "Feed health email for {FeedId} {Url} could not be sent: {Subject}", feed.Id, feed.Url, subject);
+        }
+    }
+
+    private static string Name(Feed feed) => feed.Title.Length > 0 ? feed.Title : feed.Url;
+}
