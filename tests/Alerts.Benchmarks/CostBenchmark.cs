@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Alerts.Core;
+using Alerts.Core.Digests;
+using Alerts.Core.Feeds;
+using Alerts.Core.Matching;
+using Alerts.Core.Storage;
+using Alerts.Core.Subscriptions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Alerts.Benchmarks;
+
+/// <summary>
+/// Counts the Azure Storage transactions the pipeline makes, end to end on Azurite with real HTTP feeds and a real SMTP
+/// server: per unchanged feed poll, per new article, per recorded match and per digest email. Each queue message is
+/// read and deleted the way the Functions host does it (one receive and one delete per message, the worst case).
+///   dotnet run -c Release --project tests/Alerts.Benchmarks -- cost [--feeds 100] [--subscriptions 1000] [--matching 20]
+/// </summary>
+public static class CostBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int Option(string name, int fallback) =>
+            args.SkipWhile(a => a != name).Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).DefaultIfEmpty(fallback).First();
+        var feedCount = Option("--feeds", 100);
+        var subscriptionCount = Option("--subscriptions", 1000);
+        var matchingCount = Option("--matching", 20);
+
+        await using var azurite = await LocalAzurite.StartAsync();
+        await using var feeds = await FeedServer.StartAsync(feedCount);
+        var smtp = new SmtpSink();
+        var smtpPort = await smtp.StartAsync();
+
+        var counter = new StorageTransactionCounter();
+        var storage = AlertsStorage.FromConnectionString(azurite.ConnectionString, counter);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Tokens:SigningKey"] = "cost-benchmark-signing-key-0123456789abcdef",
+            ["Site:PublicBaseUrl"] = "https://alerts.example.org",
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
+            ["Smtp:Security"] = "None",
+            ["Smtp:FromAddress"] = "alerts@example.org",
+            // The benchmark's feeds are on loopback.
+            ["Feeds:AllowLoopback"] = "true",
+        }).Build();
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(storage)
+            .AddAlertsCore(configuration)
+            .BuildServiceProvider();
+        await storage.EnsureCreatedAsync();
+
+        // Subscribers: a few follow "DACA", the rest follow words no article below contains.
+        var store = services.GetRequiredService<SubscriptionStore>();
+        var hour = DateTimeOffset.UtcNow.Hour;
+        await Parallel.ForAsync(0, subscriptionCount, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            await store.AddAsync(new Subscription(SubscriptionStore.NewId(), $"reader{i}@example.org",
+                i < matchingCount ? "DACA" : $"topic{i} OR subject{i}", Frequency.Daily, SubscriptionStatus.Active,
+                DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "UTC", hour), ct));
+        var feedStore = services.GetRequiredService<FeedStore>();
+        for (var i = 0; i < feedCount; i++)
+            await feedStore.TryAddAsync(Feed.Create(feeds.Url(i), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(15), $"Feed {i}"));
+
+        // Warm-up: first fetch of every feed and the first index load, not counted.
+        await PollCycleAsync(services, storage, feedStore);
+        await services.GetRequiredService<SubscriptionIndexProvider>().RefreshAsync();
+
+        counter.Reset();
+        await PollCycleAsync(services, storage, feedStore);
+        var unchanged = counter.Snapshot();
+
+        feeds.Publish(i => ($"Harbour reopens after storm {i}", "Ferries run again."));
+        counter.Reset();
+        await PollCycleAsync(services, storage, feedStore);
+        var newArticles = counter.Snapshot();
+
+        feeds.Publish(i => ($"DACA renewals resume in district {i}", "Applications for DACA reopen."));
+        counter.Reset();
+        await PollCycleAsync(services, storage, feedStore);
+        var matchedArticles = counter.Snapshot();
+
+        counter.Reset();
+        await RunTimerAndDrainAsync(services, storage, s => s.GetRequiredService<DigestScheduler>().HandleAsync());
+        var digests = counter.Snapshot();
+        if (smtp.Received != matchingCount)
+            throw new InvalidOperationException($"Expected {matchingCount} digests, the SMTP server received {smtp.Received}.");
+
+        counter.Reset();
+        await services.GetRequiredService<SubscriptionIndexProvider>().RefreshAsync();
+        var indexRefresh = counter.Total;
+
+        static long Sum(IReadOnlyDictionary<string, long> s) => s.Values.Sum();
+        double perFeed = (double)Sum(unchanged) / feedCount;
+        double perArticle = (double)Sum(newArticles) / feedCount;
+        double perMatch = (Sum(matchedArticles) - Sum(newArticles)) / (double)(feedCount * matchingCount);
+        double perDigest = (double)Sum(digests) / matchingCount;
+        Console.WriteLine($"unchanged poll, per feed:   {perFeed:F2}  {Describe(unchanged, feedCount)}");
+        Console.WriteLine($"new article, no match:      {perArticle:F2}  {Describe(newArticles, feedCount)}");
+        Console.WriteLine($"per recorded match:         {perMatch:F2}");
+        Console.WriteLine($"per digest email ({feedCount} items): {perDigest:F2}  {Describe(digests, matchingCount)}");
+        Console.WriteLine($"index refresh ({subscriptionCount} subscriptions): {indexRefresh}");
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            feeds = feedCount,
+            subscriptions = subscriptionCount,
+            unchanged_poll_per_feed = Math.Round(perFeed, 2),
+            new_article_per_article = Math.Round(perArticle, 2),
+            per_match = Math.Round(perMatch, 2),
+            per_digest_email = Math.Round(perDigest, 2),
+            index_refresh = indexRefresh,
+        }));
+        return 0;
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, long> counts, int per) =>
+        string.Join(" ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value / (double)per:F2}"));
+
+    /// <summary>Makes every feed due, runs the poll timer, and drains the queues as the host would.</summary>
+    private static async Task PollCycleAsync(ServiceProvider services, AlertsStorage storage, FeedStore feedStore)
+    {
+        // Not counted as part of the cycle: in production the feeds simply become due as time passes.
+        var ids = new List<string>();
+        await foreach (var feed in feedStore.ListAsync())
+            ids.Add(feed.Id);
+        foreach (var id in ids)
+            await feedStore.UpdateAsync(id, f => f with { NextCheckAt = DateTimeOffset.UtcNow.AddMinutes(-1) });
+        await RunTimerAndDrainAsync(services, storage, s => s.GetRequiredService<FeedPollHandler>().HandleAsync(CancellationToken.None));
+    }
+
+    private static async Task RunTimerAndDrainAsync(ServiceProvider services, AlertsStorage storage, Func<IServiceProvider, Task> timer)
+    {
+        await timer(services);
+        var handlers = new (string Queue, Func<string, Task> Handle)[]
+        {
+            (QueueNames.FeedFetch, m => services.GetRequiredService<FeedFetchHandler>().HandleAsync(QueueMessages.Deserialize<FeedFetchMessage>(m), CancellationToken.None)),
+            (QueueNames.ArticleMatch, m => services.GetRequiredService<ArticleMatchHandler>().HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(m))),
+            (QueueNames.DigestSend, m => services.GetRequiredService<DigestSendHandler>().HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m))),
+        };
+        bool any;
+        do
+        {
+            any = false;
+            foreach (var (queueName, handle) in handlers)
+            {
+                var queue = storage.Queue(queueName);
+                while (true)
+                {
+                    var message = (await queue.ReceiveMessageAsync()).Value;
+                    if (message is null)
+                        break;
+                    any = true;
+                    await handle(message.Body.ToString());
+                    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                }
+            }
+        } while (any);
+    }
+
+    /// <summary>Feeds on loopback with ETag validators; <see cref="Publish"/> adds one item to each.</summary>
+    private sealed class FeedServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly List<(string Title, string Summary)>[] _items;
+        private readonly string _baseUrl;
+
+        private FeedServer(WebApplication app, List<(string, string)>[] items, string baseUrl)
+        {
+            _app = app;
+            _items = items;
+            _baseUrl = baseUrl;
+        }
+
+        public string Url(int i) => $"{_baseUrl}/feed/{i}.xml";
+
+        public static async Task<FeedServer> StartAsync(int count)
+        {
+            var items = Enumerable.Range(0, count).Select(i => new List<(string, string)> { ($"Opening story {i}", "Background.") }).ToArray();
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            app.MapGet("/feed/{name}", (HttpContext context, string name) =>
+            {
+                var list = items[int.Parse(name.Replace(".xml", ""), CultureInfo.InvariantCulture)];
+                var etag = $"\"{list.Count}\"";
+                context.Response.Headers.ETag = etag;
+                if (context.Request.Headers.IfNoneMatch.ToString() == etag)
+                    return Results.StatusCode(StatusCodes.Status304NotModified);
+                var rss = new StringBuilder("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed</title><link>https://news.example.org/</link>");
+                for (var j = 0; j < list.Count; j++)
+                    rss.Append($"<item><title>{list[j].Item1}</title><link>https://news.example.org/{name}/{j}</link><guid>{name}-{j}</guid><description>{list[j].Item2}</description></item>");
+                return Results.Text(rss.Append("</channel></rss>").ToString(), "application/rss+xml");
+            });
+            await app.StartAsync();
+            return new FeedServer(app, items, app.Urls.First());
+        }
+
+        public void Publish(Func<int, (string Title, string Summary)> item)
+        {
+            for (var i = 0; i < _items.Length; i++)
+                _items[i].Add(item(i));
+        }
+
+        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    }
+
+    /// <summary>An SMTP server that accepts and counts every message.</summary>
+    private sealed class SmtpSink : MessageStore
+    {
+        private int _received;
+
+        public int Received => _received;
+
+        public async Task<int> StartAsync()
+        {
+            var port = FreePort();
+            var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(b => b.Endpoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port))).Build();
+            var provider = new SmtpServer.ComponentModel.ServiceProvider();
+            provider.Add(this);
+            _ = new SmtpServer.SmtpServer(options, provider).StartAsync(CancellationToken.None);
+            await Task.Delay(200);
+            return port;
+        }
+
+        public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
+            System.Buffers.ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _received);
+            return Task.FromResult(SmtpResponse.Ok);
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+    }
+}
