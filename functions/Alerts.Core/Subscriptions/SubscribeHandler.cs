@@ -76,6 +76,21 @@ public sealed class SubscribeHandler(
         return subscription;
     }
 
+    /// <summary>Stops every alert of the address (from the unsubscribe page, reached by a link sent to it). Returns how many.</summary>
+    public async Task<int> UnsubscribeAllAsync(string email, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        foreach (var s in await store.ListByEmailAsync(email, cancellationToken))
+        {
+            if (s.Status == SubscriptionStatus.Unsubscribed)
+                continue;
+            await store.UpsertAsync(s with { Status = SubscriptionStatus.Unsubscribed }, cancellationToken);
+            logger.LogInformation("Subscription {SubscriptionId} unsubscribed (all of the address)", s.Id);
+            count++;
+        }
+        return count;
+    }
+
     public Task<Subscription?> FindAsync(string? token, TokenPurpose purpose, CancellationToken cancellationToken = default) =>
         links.Tokens.Validate(token, purpose) is { } id ? store.GetAsync(id, cancellationToken) : Task.FromResult<Subscription?>(null);
 }

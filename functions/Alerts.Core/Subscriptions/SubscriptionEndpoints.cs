@@ -14,6 +14,7 @@ namespace Alerts.Core.Subscriptions;
 /// </summary>
 public sealed class SubscriptionEndpoints(
     SubscribeHandler handler,
+    SubscriptionLinks links,
     QueryPreview preview,
     SubscribeRateLimiter limiter,
     IOptions<SiteOptions> site,
@@ -150,6 +151,7 @@ public sealed class SubscriptionEndpoints(
             <p class="notice" role="status">Alerts for <code>{Encode(confirmed.Query)}</code> will go to
             <strong>{Encode(confirmed.Email)}</strong> ({Encode(confirmed.Frequency.ToString().ToLowerInvariant())}).
             Every email has a link to unsubscribe.</p>
+            <p><a href="{Encode(links.Manage(confirmed.Id))}">Manage your alerts</a> (change the time, pause, add sites; the same link is in every email)</p>
             """);
     }
 
@@ -172,17 +174,27 @@ public sealed class SubscriptionEndpoints(
                   <input type="hidden" name="token" value="{Encode(token)}">
                   <button type="submit">Unsubscribe</button>
                 </form>
+                <form method="post" action="/{Routes.Unsubscribe}">
+                  <input type="hidden" name="token" value="{Encode(token)}">
+                  <input type="hidden" name="scope" value="all">
+                  <button type="submit" class="secondary">Unsubscribe from all alerts to this address</button>
+                </form>
                 """);
         }
 
         var done = await handler.UnsubscribeAsync(token, request.HttpContext.RequestAborted);
         if (done is null)
             return InvalidLink("unsubscribe");
+        // The one-click POST from a mail client carries only "List-Unsubscribe=One-Click": it stops this one alert.
+        var all = request.HasFormContentType && (await request.ReadFormAsync(request.HttpContext.RequestAborted))["scope"] == "all";
+        if (all)
+            await handler.UnsubscribeAllAsync(done.Email, request.HttpContext.RequestAborted);
+        var what = all ? "No more alerts" : $"No more alerts for <code>{Encode(done.Query)}</code>";
         return Render(SiteName, "Unsubscribed", $"""
             <h1>You're unsubscribed</h1>
-            <p class="notice" role="status">No more alerts for <code>{Encode(done.Query)}</code> will go to
+            <p class="notice" role="status">{what} will go to
             <strong>{Encode(done.Email)}</strong>.</p>
-            <p><a href="/{Routes.SubscribePage}">Subscribe to something else</a></p>
+            <p><a href="{Encode(links.Manage(done.Id))}">Manage your other alerts</a> · <a href="/{Routes.SubscribePage}">Subscribe to something else</a></p>
             """);
     }
 

@@ -47,4 +47,56 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
         await Assertions.Expect(page.GetByLabel("Query")).ToHaveAttributeAsync("aria-invalid", "true");
         Assert.Empty(await host.Service<SubscriptionStore>().ListByEmailAsync("jane@example.test"));
     }
+
+    [Fact]
+    public async Task A_subscriber_previews_subscribes_confirms_manages_and_unsubscribes_with_one_click()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        await PreviewPageTests.StoreArticlesAsync(host);
+        var page = await browser.NewPageAsync();
+        var store = host.Service<SubscriptionStore>();
+
+        await page.GotoAsync(host.BaseUrl + "/subscribe");
+        await page.GetByLabel("Email address").FillAsync("jane@example.test");
+        await page.GetByLabel("Query").PressSequentiallyAsync("DACA");
+        await Assertions.Expect(page.Locator("#preview")).ToContainTextAsync("2 stories in the last 7 days");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe", Exact = true }).ClickAsync();
+        var email = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == "jane@example.test"), TimeSpan.FromSeconds(10));
+        await page.GotoAsync(System.Text.RegularExpressions.Regex.Match(email.TextBody ?? "", @"https?://\S+/confirm\?token=\S+").Value);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm subscription" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Manage your alerts" }).ClickAsync();
+        await page.GetByText("Edit").ClickAsync();
+        await page.GetByLabel("How often").SelectOptionAsync("hourly");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause alert: DACA" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Paused");
+        var subscription = Assert.Single(await store.ListByEmailAsync("jane@example.test"));
+        Assert.Equal((Frequency.Hourly, SubscriptionStatus.Paused), (subscription.Frequency, subscription.Status));
+
+        // What a mail client sends for RFC 8058 one-click: a POST to the List-Unsubscribe URL, no cookies, no page.
+        var oneClick = await host.Http.PostAsync(new Uri(host.Service<SubscriptionLinks>().Unsubscribe(subscription.Id)).PathAndQuery,
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
+        Assert.Equal(System.Net.HttpStatusCode.OK, oneClick.StatusCode);
+        Assert.Equal(SubscriptionStatus.Unsubscribed, (await store.GetAsync(subscription.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task The_unsubscribe_page_stops_one_alert_or_every_alert_of_the_address()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, "jane@example.test");
+        var other = await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Daily, "jane@example.test");
+        var bob = await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Daily, "bob@example.test");
+        var store = host.Service<SubscriptionStore>();
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(host.Service<SubscriptionLinks>().Unsubscribe(daca.Id));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe from all alerts to this address" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("No more alerts will go to jane@example.test");
+        Assert.Equal(SubscriptionStatus.Unsubscribed, (await store.GetAsync(daca.Id))!.Status);
+        Assert.Equal(SubscriptionStatus.Unsubscribed, (await store.GetAsync(other.Id))!.Status);
+        Assert.Equal(SubscriptionStatus.Active, (await store.GetAsync(bob.Id))!.Status);
+    }
 }
