@@ -69,6 +69,7 @@ internal sealed class MatchScratch
         LocalCount = 0;
         _rawCount = 0;
         CandidateCount = 0;
+        DirectCount = 0;
         _matchedCount = 0;
     }
 
@@ -115,19 +116,50 @@ internal sealed class MatchScratch
         for (var l = 0; l < LocalCount; l++) _localOffset[l] -= _localCount[l];
     }
 
-    /// <summary>Adds (slot, confirm) pairs, skipping slots whose confirm key is absent from the article.</summary>
-    public void AddCandidates(ReadOnlySpan<int> pairs)
+    public int[] DirectSlots = new int[64];
+    public int[] DirectKeys = new int[64];
+    public int DirectCount;
+
+    /// <summary>Adds (slot, confirm) pairs posted under <paramref name="key"/>, skipping slots whose confirm key is
+    /// absent from the article; single-key queries (<see cref="Op.Direct"/>) are matches already.</summary>
+    public void AddCandidates(ReadOnlySpan<int> pairs, int key)
     {
         for (var i = 0; i < pairs.Length; i += 2)
         {
             var slot = pairs[i];
             var confirm = pairs[i + 1];
+            if (confirm == Op.Direct)
+            {
+                // Posted under exactly one key, so no duplicate check is needed.
+                if (DirectCount == DirectSlots.Length)
+                {
+                    Array.Resize(ref DirectSlots, DirectCount * 2);
+                    Array.Resize(ref DirectKeys, DirectCount * 2);
+                }
+                DirectSlots[DirectCount] = slot;
+                DirectKeys[DirectCount++] = key;
+                continue;
+            }
             if (confirm >= 0 && _keyStamp[confirm] != _gen) continue;
             if (_slotStamp[slot] == _gen) continue;
             _slotStamp[slot] = _gen;
             if (CandidateCount == Candidates.Length) Array.Resize(ref Candidates, CandidateCount * 2);
             Candidates[CandidateCount++] = slot;
         }
+    }
+
+    /// <summary>Hits for every occurrence of a key: already in (field, start) order, since title positions
+    /// precede body positions.</summary>
+    public Hit[] HitsOf(int key)
+    {
+        var occurrences = Occurrences(key);
+        var hits = new Hit[occurrences.Length];
+        for (var i = 0; i < hits.Length; i++)
+        {
+            ref readonly var o = ref occurrences[i];
+            hits[i] = new Hit(o.Field, o.Start, o.Length);
+        }
+        return hits;
     }
 
     private ReadOnlySpan<Occurrence> Occurrences(int key)

@@ -140,6 +140,12 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             Analyze(document, s);
             CollectCandidates(s);
             var matched = 0;
+            for (var i = 0; i < s.DirectCount; i++)
+            {
+                var slot = s.DirectSlots[i];
+                s.AddMatch(slot, new QueryMatch(_ids[slot]!, s.HitsOf(s.DirectKeys[i])));
+                matched++;
+            }
             var candidates = s.Candidates;
             for (var i = 0; i < s.CandidateCount; i++)
             {
@@ -165,7 +171,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         finally { _lock.ExitReadLock(); }
     }
 
-    /// <summary>Diagnostics for benchmarks: how many queries an article makes the engine verify.</summary>
+    /// <summary>Diagnostics for benchmarks: how many queries an article makes the engine consider.</summary>
     internal int CandidateCount(MatchDocument document)
     {
         var s = t_scratch ??= new MatchScratch();
@@ -175,7 +181,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             s.Begin(_keyCount, _slotCount);
             Analyze(document, s);
             CollectCandidates(s);
-            return s.CandidateCount;
+            return s.CandidateCount + s.DirectCount;
         }
         finally { _lock.ExitReadLock(); }
     }
@@ -224,9 +230,9 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         for (var l = 0; l < s.LocalCount; l++)
         {
             ref var posting = ref _postings[s.LocalKeys[l]];
-            s.AddCandidates(posting.Items.AsSpan(0, 2 * posting.Count));
+            s.AddCandidates(posting.Items.AsSpan(0, 2 * posting.Count), s.LocalKeys[l]);
         }
-        if (_unindexed.Count > 0) s.AddCandidates(_unindexed.Items.AsSpan(0, 2 * _unindexed.Count));
+        if (_unindexed.Count > 0) s.AddCandidates(_unindexed.Items.AsSpan(0, 2 * _unindexed.Count), -1);
     }
 
     private const int StemSpace = 37 * 37 * 37;
@@ -288,7 +294,13 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             // most candidates that share one word with an AND or phrase query lack the other.
             var confirm = required?.Musts.Where(m => !(keys.Length == 1 && m.Key == keys[0])).OrderBy(m => m.Cost).Select(m => m.Key).FirstOrDefault(-1) ?? -1;
             _code.Add(confirm);
+            var root = _code.Count;
             Emit(query);
+            // A lone word, prefix or site matches whenever its key occurs: the posting list says so (Direct) and
+            // the program is never read, which saves the cache misses of verifying the commonest kind of query.
+            if (keys.Length == 1 && _code.Count == root + 2 && _code[root + 1] == keys[0]
+                && (_code[root] == Op.Key || _code[root] == (Op.Key | Op.SiteScope << 8)))
+                _code[root - 1] = Op.Direct;
             return _code.ToArray();
         }
 
@@ -421,6 +433,7 @@ internal static class Op
     public const int Or = 5;     // [Or, n, length, child*n]
     public const int Not = 6;    // [Not, length, child]
     public const int SiteScope = 3;
+    public const int Direct = -2; // confirm value: a single-key query, matched without verification
 
     public static int Length(int[] p, int at) => (p[at] & 0xFF) switch
     {
