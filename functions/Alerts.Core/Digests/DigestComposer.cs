@@ -83,7 +83,7 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
         }
         text.AppendLine("--");
         text.AppendLine($"You get this {FrequencyText.Describe(subscription)} because you subscribed to {siteName} alerts for \"{subscription.Query}\".");
-        text.AppendLine("Manage this alert: " + manageUrl);
+        text.AppendLine("Manage your alerts (time, sites, pause, export): " + manageUrl);
         text.AppendLine("Unsubscribe: " + unsubscribeUrl);
 
         var html = new StringBuilder();
@@ -142,7 +142,7 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
         html.Append($"""
             <tr><td style="padding:16px 24px 24px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280;line-height:1.5;">
             You get this {E(FrequencyText.Describe(subscription))} because you subscribed to {E(siteName)} alerts for &quot;{E(subscription.Query)}&quot;.<br>
-            <a href="{E(manageUrl)}" style="color:#6b7280;">Manage this alert</a> · <a href="{E(unsubscribeUrl)}" style="color:#6b7280;">Unsubscribe</a>
+            <a href="{E(manageUrl)}" style="color:#6b7280;">Manage your alerts</a> · <a href="{E(unsubscribeUrl)}" style="color:#6b7280;">Unsubscribe</a>
             </td></tr>
             </table>
             </td></tr></table>

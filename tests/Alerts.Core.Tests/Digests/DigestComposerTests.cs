@@ -108,7 +108,7 @@ public sealed partial class DigestComposerTests
         var body = Assert.IsType<MultipartAlternative>(message.Body);
         Assert.Equal(["text/plain", "text/html"], body.Select(p => p.ContentType.MimeType).ToArray());
         Assert.Contains("Unsubscribe: https://alerts.example.org/unsubscribe?token=", message.TextBody);
-        Assert.Contains("Manage this alert: https://alerts.example.org/manage?token=", message.TextBody);
+        Assert.Contains("Manage your alerts (time, sites, pause, export): https://alerts.example.org/manage?token=", message.TextBody);
         Assert.Contains("href=\"https://alerts.example.org/unsubscribe?token=", message.HtmlBody);
         Assert.Contains("href=\"https://alerts.example.org/manage?token=", message.HtmlBody);
         Assert.Contains("<table", message.HtmlBody);
