@@ -6,8 +6,8 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Alerts.Functions;
 
-/// <summary>Admin API. AuthorizationLevel.Admin: the Functions host refuses any call without the master key.</summary>
-public sealed class AdminFunctions(FeedAdminEndpoints feeds)
+/// <summary>Admin API and pages. AuthorizationLevel.Admin: the Functions host refuses any call without the master key.</summary>
+public sealed class AdminFunctions(FeedAdminEndpoints feeds, AdminPages pages)
 {
     [Function("ListFeeds")]
     public Task<IActionResult> ListFeeds(
@@ -19,8 +19,88 @@ public sealed class AdminFunctions(FeedAdminEndpoints feeds)
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminFeeds)] HttpRequest request) =>
         ResultAction.From(feeds.AddAsync(request));
 
+    [Function("GetFeed")]
+    public Task<IActionResult> GetFeed(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminFeed)] HttpRequest request, string id) =>
+        ResultAction.From(feeds.GetAsync(request, id));
+
+    [Function("EditFeed")]
+    public Task<IActionResult> EditFeed(
+        [HttpTrigger(AuthorizationLevel.Admin, "patch", Route = Routes.AdminFeed)] HttpRequest request, string id) =>
+        ResultAction.From(feeds.EditAsync(request, id));
+
     [Function("DeleteFeed")]
     public Task<IActionResult> DeleteFeed(
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = Routes.AdminFeed)] HttpRequest request, string id) =>
         ResultAction.From(feeds.DeleteAsync(request, id));
+
+    [Function("PauseFeed")]
+    public Task<IActionResult> PauseFeed(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminFeedPause)] HttpRequest request, string id) =>
+        ResultAction.From(feeds.PauseAsync(request, id));
+
+    [Function("ResumeFeed")]
+    public Task<IActionResult> ResumeFeed(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminFeedResume)] HttpRequest request, string id) =>
+        ResultAction.From(feeds.ResumeAsync(request, id));
+
+    [Function("RetryFeed")]
+    public Task<IActionResult> RetryFeed(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminFeedRetry)] HttpRequest request, string id) =>
+        ResultAction.From(feeds.RetryAsync(request, id));
+
+    [Function("RetryErroredFeeds")]
+    public Task<IActionResult> RetryErroredFeeds(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminFeedsRetryErrored)] HttpRequest request) =>
+        ResultAction.From(feeds.RetryErroredAsync(request));
+
+    [Function("TestFeed")]
+    public Task<IActionResult> TestFeed(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminFeedTest)] HttpRequest request) =>
+        ResultAction.From(feeds.TestAsync(request));
+
+    [Function("ImportOpml")]
+    public Task<IActionResult> ImportOpml(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminOpml)] HttpRequest request) =>
+        ResultAction.From(feeds.ImportAsync(request));
+
+    [Function("ExportOpml")]
+    public Task<IActionResult> ExportOpml(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminOpml)] HttpRequest request) =>
+        ResultAction.From(feeds.ExportAsync(request));
+
+    [Function("FeedStats")]
+    public Task<IActionResult> FeedStats(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminStats)] HttpRequest request) =>
+        ResultAction.From(feeds.StatsAsync(request));
+
+    [Function("AdminFeedsPage")]
+    public Task<IActionResult> AdminFeedsPage(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminPage)] HttpRequest request) =>
+        ResultAction.From(pages.FeedsAsync(request));
+
+    [Function("AdminAddFeedForm")]
+    public Task<IActionResult> AdminAddFeedForm(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminPageAdd)] HttpRequest request) =>
+        ResultAction.From(pages.AddAsync(request));
+
+    [Function("AdminImportForm")]
+    public Task<IActionResult> AdminImportForm(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminPageImport)] HttpRequest request) =>
+        ResultAction.From(pages.ImportAsync(request));
+
+    [Function("AdminRetryErroredForm")]
+    public Task<IActionResult> AdminRetryErroredForm(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminPageRetryErrored)] HttpRequest request) =>
+        ResultAction.From(pages.RetryErroredAsync(request));
+
+    [Function("AdminFeedActionForm")]
+    public Task<IActionResult> AdminFeedActionForm(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminPageFeedAction)] HttpRequest request, string id, string verb) =>
+        ResultAction.From(pages.FeedActionAsync(request, id, verb));
+
+    [Function("AdminStatsPage")]
+    public Task<IActionResult> AdminStatsPage(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminPageStats)] HttpRequest request) =>
+        ResultAction.From(pages.StatsAsync(request));
 }

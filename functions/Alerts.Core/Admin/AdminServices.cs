@@ -6,7 +6,10 @@ public static class AdminServices
 {
     public static IServiceCollection AddAdmin(this IServiceCollection services)
     {
+        services.AddSingleton<FeedAdminService>();
+        services.AddSingleton<FeedStats>();
         services.AddSingleton<FeedAdminEndpoints>();
+        services.AddSingleton<AdminPages>();
         return services;
     }
 }

@@ -1,95 +1,200 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Xml;
 using Alerts.Core.Feeds;
 using Alerts.Core.Storage;
+using Alerts.Core.Web;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Admin;
 
-/// <summary>What an admin sends to add a feed.</summary>
-public sealed record AddFeedRequest(string? Url, string? Title = null, string? Tags = null);
+/// <summary>What an admin sends to add or test a feed: a feed URL or a web page URL that links to one.</summary>
+public sealed record AddFeedRequest(string? Url, string? Title = null, string? Tags = null, ItemIdentity Identity = ItemIdentity.Auto);
 
-/// <summary><c>/api/admin/feeds</c>: list (with health), add, delete.</summary>
+/// <summary>The admin JSON API under <c>/api/admin</c>. Every action checks the admin key first.</summary>
 public sealed class FeedAdminEndpoints(
-    FeedStore feeds,
-    AlertsStorage storage,
+    FeedAdminService service,
+    FeedStats stats,
     IOptions<AdminOptions> admin,
-    IOptions<FeedFetchOptions> fetchOptions,
-    TimeProvider time,
-    ILogger<FeedAdminEndpoints> logger)
+    IOptions<SiteOptions> site,
+    TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = QueueMessages.Json;
 
+    /// <summary>GET: every feed with its health; <c>?status=errored</c> (or active, paused, disabled) and <c>?tag=</c> filter.</summary>
     public async Task<IResult> ListAsync(HttpRequest request)
     {
         if (Unauthorized(request) is { } refused)
             return refused;
-        var list = new List<Feed>();
-        await foreach (var feed in feeds.ListAsync(request.HttpContext.RequestAborted))
-            list.Add(feed);
-        return Results.Json(list.OrderBy(f => f.Url, StringComparer.Ordinal), Json);
+        var now = time.GetUtcNow();
+        var list = await service.ListAsync(request.HttpContext.RequestAborted);
+        string? status = request.Query["status"], tag = request.Query["tag"];
+        return Results.Json(list.Where(f => FeedHealth.Matches(f, status, tag)).OrderBy(f => f.Url, StringComparer.Ordinal).Select(f => FeedHealth.Of(f, now)), Json);
     }
 
-    /// <summary>Stores the feed, due at once, and queues its first fetch so that it shows health within seconds.</summary>
+    public async Task<IResult> GetAsync(HttpRequest request, string id)
+    {
+        if (Unauthorized(request) is { } refused)
+            return refused;
+        var feed = await service.ListAsync(request.HttpContext.RequestAborted) is var all ? all.FirstOrDefault(f => f.Id == id) : null;
+        return feed is null ? NotFound() : Results.Json(FeedHealth.Of(feed, time.GetUtcNow()), Json);
+    }
+
+    /// <summary>POST: adds by feed URL or page URL; 201 added, 409 duplicate, 422 not a feed or refused.</summary>
     public async Task<IResult> AddAsync(HttpRequest request)
     {
         if (Unauthorized(request) is { } refused)
             return refused;
-        AddFeedRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<AddFeedRequest>(request.Body, Json, request.HttpContext.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"The body is not valid JSON: {ex.Message}"] });
-        }
+        var (body, invalid) = await ReadAsync<AddFeedRequest>(request);
+        if (invalid is not null)
+            return invalid;
         if (string.IsNullOrWhiteSpace(body?.Url))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["A feed URL is required."] });
-
-        Feed feed;
-        try
+        var result = await service.AddAsync(body.Url, body.Title, body.Tags, body.Identity, request.HttpContext.RequestAborted);
+        return result.Outcome switch
         {
-            feed = Feed.Create(body.Url, time.GetUtcNow(), fetchOptions.Value.DefaultPollInterval, body.Title?.Trim() ?? "", body.Tags?.Trim() ?? "");
-        }
-        catch (ArgumentException)
-        {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["The URL must be an absolute http or https URL."] });
-        }
-
-        if (!await feeds.TryAddAsync(feed, request.HttpContext.RequestAborted))
-            return Results.Problem(title: "This feed is already registered.", detail: $"Feed {feed.Id} has the URL {feed.Url}.",
-                statusCode: StatusCodes.Status409Conflict);
-        await storage.Queue(QueueNames.FeedFetch).SendAsync(new FeedFetchMessage(feed.Id), request.HttpContext.RequestAborted);
-        logger.LogInformation("Feed {FeedId} added for {Url}", feed.Id, feed.Url);
-        return Results.Json(feed, Json, statusCode: StatusCodes.Status201Created);
+            AddOutcome.Added => Results.Json(new { feed = FeedHealth.Of(result.Feed!, time.GetUtcNow()), discoveredFrom = result.DiscoveredFrom }, Json, statusCode: StatusCodes.Status201Created),
+            AddOutcome.Duplicate => Results.Problem(title: result.Problem, detail: $"Feed {result.Feed?.Id} has the URL {result.Feed?.Url}.", statusCode: StatusCodes.Status409Conflict),
+            _ => Results.Problem(title: "Not added.", detail: result.Problem, statusCode: StatusCodes.Status422UnprocessableEntity),
+        };
     }
 
+    /// <summary>POST: fetches and parses the URL and shows the items and problems; stores nothing.</summary>
+    public async Task<IResult> TestAsync(HttpRequest request)
+    {
+        if (Unauthorized(request) is { } refused)
+            return refused;
+        var (body, invalid) = await ReadAsync<AddFeedRequest>(request);
+        if (invalid is not null)
+            return invalid;
+        if (string.IsNullOrWhiteSpace(body?.Url))
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["A feed URL is required."] });
+        return Results.Json(await service.TestAsync(body.Url, request.HttpContext.RequestAborted), Json);
+    }
+
+    /// <summary>PATCH: title, tags, identity, status (Active or Paused).</summary>
+    public async Task<IResult> EditAsync(HttpRequest request, string id)
+    {
+        if (Unauthorized(request) is { } refused)
+            return refused;
+        var (edit, invalid) = await ReadAsync<FeedEdit>(request);
+        if (invalid is not null)
+            return invalid;
+        if (edit?.Status is FeedStatus.Disabled or FeedStatus.Deleted)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["Status may be Active or Paused; use DELETE to delete."] });
+        var feed = await service.EditAsync(id, edit ?? new FeedEdit(), request.HttpContext.RequestAborted);
+        return feed is null or { Status: FeedStatus.Deleted } ? NotFound() : Results.Json(FeedHealth.Of(feed, time.GetUtcNow()), Json);
+    }
+
+    public Task<IResult> PauseAsync(HttpRequest request, string id) => SetStatusAsync(request, id, FeedStatus.Paused);
+
+    public Task<IResult> ResumeAsync(HttpRequest request, string id) => SetStatusAsync(request, id, FeedStatus.Active);
+
+    private async Task<IResult> SetStatusAsync(HttpRequest request, string id, FeedStatus status)
+    {
+        if (Unauthorized(request) is { } refused)
+            return refused;
+        var feed = await service.EditAsync(id, new FeedEdit(Status: status), request.HttpContext.RequestAborted);
+        return feed is null or { Status: FeedStatus.Deleted } ? NotFound() : Results.Json(FeedHealth.Of(feed, time.GetUtcNow()), Json);
+    }
+
+    /// <summary>DELETE: the feed stops at once; its articles are purged after Feeds__DeletedFeedRetention.</summary>
     public async Task<IResult> DeleteAsync(HttpRequest request, string id)
     {
         if (Unauthorized(request) is { } refused)
             return refused;
-        if (!await feeds.DeleteAsync(id, request.HttpContext.RequestAborted))
-            return Results.Problem(title: "No such feed.", statusCode: StatusCodes.Status404NotFound);
-        logger.LogInformation("Feed {FeedId} deleted", id);
-        return Results.NoContent();
+        return await service.DeleteAsync(id, request.HttpContext.RequestAborted) ? Results.NoContent() : NotFound();
+    }
+
+    public async Task<IResult> RetryAsync(HttpRequest request, string id)
+    {
+        if (Unauthorized(request) is { } refused)
+            return refused;
+        var feed = await service.RetryAsync(id, request.HttpContext.RequestAborted);
+        return feed is null ? NotFound() : Results.Json(FeedHealth.Of(feed, time.GetUtcNow()), Json, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    public async Task<IResult> RetryErroredAsync(HttpRequest request)
+    {
+        if (Unauthorized(request) is { } refused)
+            return refused;
+        var retried = await service.RetryErroredAsync(request.HttpContext.RequestAborted);
+        return Results.Json(new { retried = retried.Count, feeds = retried.Select(f => f.Id) }, Json, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>POST an OPML document (the raw body): one result per entry.</summary>
+    public async Task<IResult> ImportAsync(HttpRequest request)
+    {
+        if (Unauthorized(request) is { } refused)
+            return refused;
+        IReadOnlyList<OpmlEntry> entries;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+            buffer.Position = 0;
+            entries = Opml.Read(buffer);
+        }
+        catch (XmlException ex)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["opml"] = [$"Not an OPML document: {ex.Message}"] });
+        }
+        var results = await service.ImportAsync(entries, request.HttpContext.RequestAborted);
+        return Results.Json(new
+        {
+            added = results.Count(r => r.Result == "added"),
+            duplicate = results.Count(r => r.Result == "duplicate"),
+            invalid = results.Count(r => r.Result == "invalid"),
+            entries = results,
+        }, Json);
+    }
+
+    public async Task<IResult> ExportAsync(HttpRequest request)
+    {
+        if (Unauthorized(request) is { } refused)
+            return refused;
+        var list = await service.ListAsync(request.HttpContext.RequestAborted);
+        return Results.Text(Opml.Write(list, site.Value.Name, time.GetUtcNow()), "text/x-opml; charset=utf-8", Encoding.UTF8);
+    }
+
+    /// <summary>GET <c>?days=7</c>: matches per feed and per subscription per day.</summary>
+    public async Task<IResult> StatsAsync(HttpRequest request)
+    {
+        if (Unauthorized(request) is { } refused)
+            return refused;
+        var days = int.TryParse(request.Query["days"], out var d) ? d : 7;
+        return Results.Json(await stats.ComputeAsync(days, request.HttpContext.RequestAborted), Json);
     }
 
     /// <summary>
     /// With <c>Admin__ApiKey</c> set (the local host), the key must come as <c>x-functions-key</c> or <c>?code=</c>.
     /// In Azure the setting is empty and the Functions host has already checked its admin key.
     /// </summary>
-    public IResult? Unauthorized(HttpRequest request)
+    public IResult? Unauthorized(HttpRequest request) =>
+        IsAuthorized(request, admin.Value) ? null : Results.Problem(title: "An admin key is required.", statusCode: StatusCodes.Status401Unauthorized);
+
+    public static bool IsAuthorized(HttpRequest request, AdminOptions options)
     {
-        var expected = admin.Value.ApiKey;
+        var expected = options.ApiKey;
         if (string.IsNullOrEmpty(expected))
-            return null;
+            return true;
         string given = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault() ?? "";
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected))
-            ? null
-            : Results.Problem(title: "An admin key is required.", statusCode: StatusCodes.Status401Unauthorized);
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+    }
+
+    private static IResult NotFound() => Results.Problem(title: "No such feed.", statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<(T? Body, IResult? Invalid)> ReadAsync<T>(HttpRequest request)
+    {
+        try
+        {
+            return (await JsonSerializer.DeserializeAsync<T>(request.Body, Json, request.HttpContext.RequestAborted), null);
+        }
+        catch (JsonException ex)
+        {
+            return (default, Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"The body is not valid JSON: {ex.Message}"] }));
+        }
     }
 }
