@@ -256,16 +256,19 @@ public sealed class SubscriptionEndpoints(
 
     private static string SubscribeForm(SubscribeRequest values, Dictionary<string, string[]> errors, string previewHtml) => $"""
         <h1>Get news alerts</h1>
-        <p>We email you when new articles in our feeds match your query: as they appear, or in an hourly, daily or weekly digest.</p>
+        <p>We email you when new articles in our feeds match your query: as they appear, or in an hourly, daily or weekly digest.
+        Matches from the last 7 days show below the query as you type (or with <em>Preview matches</em>).</p>
         <form method="post" action="/{Routes.SubscribePage}" novalidate>
           <label for="email">Email address</label>
           <input id="email" name="email" type="email" autocomplete="email" required value="{Encode(values.Email)}"{SubscriptionForm.Described("email", errors)}>
           {SubscriptionForm.ErrorFor("email", errors)}
           {SubscriptionForm.QueryField(values, errors)}
-          <button type="submit" name="action" value="preview" class="secondary">Preview matches</button>
           <section id="preview" class="preview" aria-live="polite" aria-label="Preview">{previewHtml}</section>
           {SubscriptionForm.SettingsFields(values, errors)}
-          <button type="submit" name="action" value="subscribe">Subscribe</button>
+          <div class="actions">
+            <button type="submit" name="action" value="subscribe">Subscribe</button>
+            <button type="submit" name="action" value="preview" class="secondary">Preview matches</button>
+          </div>
         </form>
         {SubscriptionForm.TimeZoneList()}
         """;

@@ -44,7 +44,8 @@ public static class HtmlPage
           [aria-invalid=true] { border-color: #b91c1c; border-width: 2px; }
           .row { display: flex; gap: 1rem; flex-wrap: wrap; }
           .row > div { flex: 1 1 12rem; }
-          .actions { display: flex; gap: .75rem; flex-wrap: wrap; align-items: center; }
+          .actions { display: flex; gap: .75rem; flex-wrap: wrap; align-items: center; margin-top: 1rem; }
+          .actions button { margin-top: 0; }
           .actions form { margin: 0; }
           button.danger { background: #b91c1c; }
           mark { background: #fde68a; color: #111827; }
@@ -56,6 +57,7 @@ public static class HtmlPage
           .status-active { background: #d1fae5; color: #065f46; }
           .status-paused { background: #fef3c7; color: #78350f; }
           .preview { margin-top: 1rem; border-top: 1px solid #e5e7eb; padding-top: .5rem; }
+          .preview:empty { display: none; }
           .preview ol { padding-left: 1.25rem; }
           .preview li { margin: .35rem 0; }
           .meta { color: #4b5563; font-size: .85rem; }
