@@ -23,17 +23,20 @@ public sealed class FeedFetchHandler(
     ILogger<FeedFetchHandler> logger)
 {
     /// <summary>Fetches every feed in the message at once; the per-host throttle paces them.</summary>
-    public Task HandleAsync(FeedFetchMessage message, CancellationToken cancellationToken) =>
-        Task.WhenAll(message.FeedIds.Distinct(StringComparer.Ordinal).Select(id => FetchOneAsync(id, message.UnlessCheckedSince, cancellationToken)));
-
-    private async Task FetchOneAsync(string feedId, DateTimeOffset? unlessCheckedSince, CancellationToken cancellationToken)
+    public async Task HandleAsync(FeedFetchMessage message, CancellationToken cancellationToken)
     {
-        var stored = await feeds.GetStoredAsync(feedId, cancellationToken);
-        if (stored is null)
-        {
-            logger.LogInformation("Feed {FeedId} no longer exists; fetch skipped", feedId);
-            return;
-        }
+        var ids = message.FeedIds.Distinct(StringComparer.Ordinal).ToList();
+        // One read for the whole message rather than one per feed.
+        var stored = ids.Count == 1
+            ? (await feeds.GetStoredAsync(ids[0], cancellationToken) is { } single ? [single] : [])
+            : await feeds.GetManyStoredAsync(ids, cancellationToken);
+        foreach (var missing in ids.Except(stored.Select(s => s.Feed.Id), StringComparer.Ordinal))
+            logger.LogInformation("Feed {FeedId} no longer exists; fetch skipped", missing);
+        await Task.WhenAll(stored.Select(s => FetchOneAsync(s, message.UnlessCheckedSince, cancellationToken)));
+    }
+
+    private async Task FetchOneAsync(StoredFeed stored, DateTimeOffset? unlessCheckedSince, CancellationToken cancellationToken)
+    {
         var feed = stored.Feed;
         if (feed.Status != FeedStatus.Active)
         {

@@ -41,6 +41,25 @@ public sealed class FeedStore(AlertsStorage storage)
         return response.HasValue ? new StoredFeed(FromEntity(response.Value!), response.Value!.ETag) : null;
     }
 
+    /// <summary>
+    /// Several feeds in one request (a query on their RowKeys), for a fetch message that carries a host's feeds.
+    /// Missing ids are simply absent from the result.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredFeed>> GetManyStoredAsync(IReadOnlyCollection<string> feedIds, CancellationToken cancellationToken = default)
+    {
+        if (feedIds.Count == 0)
+            return [];
+        // Ids are lower-case hex (see Feed.IdFor); anything else cannot be a feed and is left out of the filter.
+        var valid = feedIds.Where(id => id.Length > 0 && id.All(char.IsAsciiHexDigitLower)).ToList();
+        if (valid.Count == 0)
+            return [];
+        var filter = $"PartitionKey eq '{Partition}' and (" + string.Join(" or ", valid.Select(id => $"RowKey eq '{id}'")) + ")";
+        var found = new List<StoredFeed>();
+        await foreach (var entity in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            found.Add(new StoredFeed(FromEntity(entity), entity.ETag));
+        return found;
+    }
+
     /// <summary>Overwrites the feed unconditionally (admin re-adding a deleted feed).</summary>
     public Task ReplaceAsync(Feed feed, CancellationToken cancellationToken = default) =>
         Table.UpsertEntityAsync(ToEntity(feed), TableUpdateMode.Replace, cancellationToken);
