@@ -186,6 +186,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Matching__SnapshotInterval: '00:15:00'
     SubscribeLimits__PerClientPerHour: '20'
     SubscribeLimits__PerAddressPerDay: '5'
+    SubscribeLimits__PreviewsPerClientPerMinute: '60'
     // app-settings:end
   }
 }

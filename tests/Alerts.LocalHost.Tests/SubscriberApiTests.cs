@@ -75,6 +75,22 @@ public sealed class SubscriberApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Previews_are_limited_per_client_per_minute()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var limit = new SubscribeLimitOptions().PreviewsPerClientPerMinute;
+
+        for (var i = 0; i < limit; i++)
+            Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/api/subscriptions/preview?q=DACA")).StatusCode);
+        var refused = await host.Http.GetAsync("/api/subscriptions/preview?q=DACA");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/api/subscriptions/preview?q=DACA")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_address_gets_a_limited_number_of_confirmation_emails_and_the_answers_look_the_same()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);

@@ -15,6 +15,9 @@ public sealed class SubscribeLimitOptions
 
     /// <summary>Confirmation emails sent to one address per day; more are dropped silently, so the response reveals nothing.</summary>
     public int PerAddressPerDay { get; set; } = 5;
+
+    /// <summary>Preview requests per client IP per minute: each one scans a week of articles. Live preview sends about one per pause in typing.</summary>
+    public int PreviewsPerClientPerMinute { get; set; } = 60;
 }
 
 /// <summary>
@@ -41,6 +44,10 @@ public sealed class SubscribeRateLimiter(IOptions<SubscribeLimitOptions> options
             logger.LogWarning("Subscribe rate limit reached for client {Client}", client);
         return retryAfter;
     }
+
+    /// <summary>Null when the client may preview now; otherwise how long until it may.</summary>
+    public TimeSpan? CheckPreview(HttpRequest request) =>
+        Take("preview:" + ClientAddress(request), options.Value.PreviewsPerClientPerMinute, TimeSpan.FromMinutes(1));
 
     /// <summary>False when the address has had its confirmation emails for today.</summary>
     public bool AllowAddress(string email) =>

@@ -72,6 +72,8 @@ public sealed class SubscriptionEndpoints(
         var body = SubscriptionForm.Read(form, form["email"]);
         if (form["action"] == "preview")
         {
+            if (limiter.CheckPreview(request) is not null)
+                return SubscribePage(body, [], "<p class=\"error\" role=\"alert\">Too many previews; wait a minute and try again.</p>", StatusCodes.Status429TooManyRequests);
             var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
             if (queryErrors.Count > 0)
                 return SubscribePage(body, queryErrors, "", StatusCodes.Status400BadRequest);
@@ -101,6 +103,11 @@ public sealed class SubscriptionEndpoints(
     /// </summary>
     public async Task<IResult> PreviewAsync(HttpRequest request)
     {
+        if (limiter.CheckPreview(request) is { } wait)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(title: "Too many previews.", detail: "Slow down a little and try again.", statusCode: StatusCodes.Status429TooManyRequests);
+        }
         string query = request.Query["q"].ToString();
         var sites = SubscribeRequest.SplitSites(string.Join(',', request.Query["sites"].ToArray()));
         if (string.IsNullOrWhiteSpace(query))
