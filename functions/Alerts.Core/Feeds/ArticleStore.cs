@@ -58,6 +58,23 @@ public sealed class ArticleStore(AlertsStorage storage)
             yield return FromEntity(entity);
     }
 
+    /// <summary>
+    /// Which of these item keys of a feed are stored, with their title and first-seen time (nothing else is read),
+    /// in one query per 50 keys.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, Article>> GetKnownAsync(string feedId, IReadOnlyList<string> itemKeys, CancellationToken cancellationToken = default)
+    {
+        var known = new Dictionary<string, Article>(StringComparer.Ordinal);
+        foreach (var chunk in itemKeys.Chunk(50))
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {feedId}") + " and ("
+                + string.Join(" or ", chunk.Select(key => TableClient.CreateQueryFilter($"RowKey eq {key}"))) + ")";
+            await foreach (var entity in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Title", "FirstSeenAt"], cancellationToken: cancellationToken))
+                known[entity.RowKey] = FromEntity(entity);
+        }
+        return known;
+    }
+
     /// <summary>Deletes every article of a feed (its partition) in batches of 100. Returns how many went.</summary>
     public async Task<int> DeleteByFeedAsync(string feedId, CancellationToken cancellationToken = default)
     {

@@ -127,6 +127,9 @@ public sealed class FeedFetchHandler(
         int added = 0, requeued = 0, retitled = 0;
         var keys = new HashSet<string>(StringComparer.Ordinal);
         var repeatedGuids = ItemIdentities.RepeatedGuids(parsed.Items);
+        // One query for the items already stored, instead of a failed insert and a read per old item.
+        var known = await articles.GetKnownAsync(
+            feed.Id, parsed.Items.Select(i => TableKeys.Hash(ItemIdentities.Of(i, feed.Identity, repeatedGuids))).Distinct().ToList(), cancellationToken);
 
         foreach (var item in parsed.Items)
         {
@@ -137,14 +140,18 @@ public sealed class FeedFetchHandler(
                 feed.Id, itemKey, item.Title, item.Link ?? "", item.Summary, item.Content,
                 item.PublishedAt ?? now, FirstSeenAt: now, feedTitle, site);
 
-            if (await articles.TryAddAsync(article, cancellationToken))
+            var existing = known.TryGetValue(itemKey, out var seen) ? seen : null;
+            if (existing is null)
             {
-                await matchQueue.SendAsync(new ArticleMatchMessage(article.Id), cancellationToken);
-                added++;
-                continue;
+                if (await articles.TryAddAsync(article, cancellationToken))
+                {
+                    await matchQueue.SendAsync(new ArticleMatchMessage(article.Id), cancellationToken);
+                    added++;
+                    continue;
+                }
+                // Stored meanwhile by a concurrent run.
+                existing = await articles.GetAsync(article.Id, cancellationToken);
             }
-
-            var existing = await articles.GetAsync(article.Id, cancellationToken);
             // An updated entry (new summary, fixed typo in the body) is not news. A new title is: it is stored as a
             // new article keyed by identity and title, so it matches and alerts once more, and only once.
             if (existing is not null && !string.Equals(existing.Title.Trim(), article.Title.Trim(), StringComparison.Ordinal))
