@@ -4,6 +4,7 @@ using Alerts.Benchmarks;
 return args.Length == 0 ? Usage() : args[0] switch
 {
     "match" => MatchBenchmark.Run(args[1..]),
+    "poll" => await PollBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
