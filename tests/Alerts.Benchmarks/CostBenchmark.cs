@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -103,11 +104,15 @@ public static class CostBenchmark
         double perArticle = (double)Sum(newArticles) / feedCount;
         double perMatch = (Sum(matchedArticles) - Sum(newArticles)) / (double)(feedCount * matchingCount);
         double perDigest = (double)Sum(digests) / matchingCount;
+        double perSubscriberDigestRun = (double)Sum(digests) / subscriptionCount;
         Console.WriteLine($"unchanged poll, per feed:   {perFeed:F2}  {Describe(unchanged, feedCount)}");
         Console.WriteLine($"new article, no match:      {perArticle:F2}  {Describe(newArticles, feedCount)}");
         Console.WriteLine($"per recorded match:         {perMatch:F2}");
         Console.WriteLine($"per digest email ({feedCount} items): {perDigest:F2}  {Describe(digests, matchingCount)}");
+        Console.WriteLine($"digest run, per subscriber:  {perSubscriberDigestRun:F2}  (every daily subscriber is scheduled; {matchingCount} had news)");
         Console.WriteLine($"index refresh ({subscriptionCount} subscriptions): {indexRefresh}");
+        foreach (var (queue, (messages, elapsed)) in Durations.OrderBy(d => d.Key))
+            Console.WriteLine($"{queue}: {messages} messages, mean handler time {elapsed.TotalMilliseconds / Math.Max(1, messages):F1} ms");
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             feeds = feedCount,
@@ -116,10 +121,15 @@ public static class CostBenchmark
             new_article_per_article = Math.Round(perArticle, 2),
             per_match = Math.Round(perMatch, 2),
             per_digest_email = Math.Round(perDigest, 2),
+            digest_run_per_subscriber = Math.Round(perSubscriberDigestRun, 2),
+            mean_handler_ms = Durations.ToDictionary(d => d.Key, d => Math.Round(d.Value.Elapsed.TotalMilliseconds / Math.Max(1, d.Value.Messages), 1)),
             index_refresh = indexRefresh,
         }));
         return 0;
     }
+
+    /// <summary>Messages handled and time spent per queue, over the whole run: the billed-duration estimate.</summary>
+    private static readonly Dictionary<string, (int Messages, TimeSpan Elapsed)> Durations = new();
 
     private static string Describe(IReadOnlyDictionary<string, long> counts, int per) =>
         string.Join(" ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value / (double)per:F2}"));
@@ -158,7 +168,10 @@ public static class CostBenchmark
                     if (message is null)
                         break;
                     any = true;
+                    var started = Stopwatch.GetTimestamp();
                     await handle(message.Body.ToString());
+                    var (messages, elapsed) = Durations.GetValueOrDefault(queueName);
+                    Durations[queueName] = (messages + 1, elapsed + Stopwatch.GetElapsedTime(started));
                     await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
                 }
             }

@@ -4,6 +4,8 @@ using Alerts.Benchmarks;
 return args.Length == 0 ? Usage() : args[0] switch
 {
     "match" => MatchBenchmark.Run(args[1..]),
+    "cost" => await CostBenchmark.RunAsync(args[1..]),
+    "index-load" => await IndexLoadBenchmark.RunAsync(args[1..]),
     "poll" => await PollBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -11,6 +13,8 @@ return args.Length == 0 ? Usage() : args[0] switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: Alerts.Benchmarks <command> [options]");
+    Console.Error.WriteLine("  cost [--feeds N] [--subscriptions N] [--matching N]");
+    Console.Error.WriteLine("  index-load [--corpus PATH] [--subscriptions N] [--seed S]");
     Console.Error.WriteLine("  match --corpus PATH --subscriptions N [--articles M] [--seed S] [--peer-articles K] [--word-sampling band|df]");
     return 2;
 }

@@ -11,11 +11,17 @@ public sealed class SubscriptionStore(AlertsStorage storage)
 
     private TableClient Table => storage.Table(TableNames.Subscriptions);
 
-    public async Task AddAsync(Subscription subscription, CancellationToken cancellationToken = default) =>
+    public async Task AddAsync(Subscription subscription, CancellationToken cancellationToken = default)
+    {
+        await new SubscriptionChangeLog(storage).RecordAsync(subscription.Id, cancellationToken);
         await Table.AddEntityAsync(ToEntity(subscription), cancellationToken);
+    }
 
-    public async Task UpsertAsync(Subscription subscription, CancellationToken cancellationToken = default) =>
+    public async Task UpsertAsync(Subscription subscription, CancellationToken cancellationToken = default)
+    {
+        await new SubscriptionChangeLog(storage).RecordAsync(subscription.Id, cancellationToken);
         await Table.UpsertEntityAsync(ToEntity(subscription), TableUpdateMode.Replace, cancellationToken);
+    }
 
     public async Task<Subscription?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -82,6 +88,9 @@ public sealed class SubscriptionStore(AlertsStorage storage)
         e.GetInt32("MaxItems"));
 
     /// <summary>Removes the row for good (the subscriber asked to delete their data).</summary>
-    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await new SubscriptionChangeLog(storage).RecordAsync(id, cancellationToken);
         await Table.DeleteEntityAsync(id, Row, ETag.All, cancellationToken);
+    }
 }
