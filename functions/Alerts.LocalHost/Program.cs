@@ -14,6 +14,9 @@ using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.
 var log = loggerFactory.CreateLogger("Alerts.LocalHost");
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+// `kill` (SIGTERM) also stops the services this process started, not just Ctrl+C.
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
 
 await using var services = new DevServices(root, log);
 try
