@@ -24,6 +24,12 @@ status=0
 dotnet test Alerts.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
 
 # One closing line for the whole run, summed over the test projects' summaries.
-grep -E '^(Passed|Failed)! +- Failed: ' "$log" | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/' \
-  | awk '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped\n", p, f, s}'
+# Reads both the minimal ("Failed!  - Failed: 1, Passed: 2, Skipped: 0") and the normal ("Passed: 2" lines) formats.
+awk '
+  /^(Passed|Failed)! +- Failed: / { gsub(/,/, ""); fm += $4; pm += $6; sm += $8; minimal = 1 }
+  /^ +Passed: +[0-9]+$/ { pn += $2 }
+  /^ +Failed: +[0-9]+$/ { fn += $2 }
+  /^ +Skipped: +[0-9]+$/ { sn += $2 }
+  END { if (minimal) printf "%d passed, %d failed, %d skipped\n", pm, fm, sm; else printf "%d passed, %d failed, %d skipped\n", pn, fn, sn }
+' "$log"
 exit "$status"

@@ -69,6 +69,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
             await storage.Queue(queue).DeleteIfExistsAsync();
             await storage.Queue(QueueNames.Poison(queue)).DeleteIfExistsAsync();
         }
+        // Blobs too: a subscription-index snapshot left by an earlier test would bring its subscriptions back.
+        await storage.Container(Alerts.Core.Matching.SubscriptionSnapshotStore.ContainerName).DeleteIfExistsAsync();
         await storage.EnsureCreatedAsync();
         return storage;
     }
