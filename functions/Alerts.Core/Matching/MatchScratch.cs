@@ -25,21 +25,47 @@ internal sealed class MatchScratch
     private int _rawCount;
     private Occurrence[] _grouped = new Occurrence[1024];
 
-    public int[] MatchedSlots = new int[64];
-    public QueryMatch[] Matched = new QueryMatch[64];
+    // This article's matches in the order found: slot and hits. Sorted by slot once, in TakeResults.
+    private int[] _matchedSlots = new int[64];
+    private Hit[][] _matchedHits = new Hit[64][];
+    private long[] _order = new long[64];
+    private int _matchedCount;
 
-    public void AddMatch(int slot, QueryMatch match)
+    // Hits of every occurrence of a key, built once per article and shared by all the single-key queries
+    // that match it (indexed by local key number; cleared per article).
+    private Hit[]?[] _keyHits = new Hit[256][];
+
+    public void AddMatch(int slot, Hit[] hits)
     {
-        if (_matchedCount == Matched.Length)
+        if (_matchedCount == _matchedSlots.Length)
         {
-            Array.Resize(ref MatchedSlots, _matchedCount * 2);
-            Array.Resize(ref Matched, _matchedCount * 2);
+            Array.Resize(ref _matchedSlots, _matchedCount * 2);
+            Array.Resize(ref _matchedHits, _matchedCount * 2);
+            Array.Resize(ref _order, _matchedCount * 2);
         }
-        MatchedSlots[_matchedCount] = slot;
-        Matched[_matchedCount++] = match;
+        _matchedSlots[_matchedCount] = slot;
+        _matchedHits[_matchedCount++] = hits;
     }
 
-    private int _matchedCount;
+    /// <summary>The matches found since <see cref="Begin"/>, ordered by slot (a primitive sort of packed
+    /// slot/index pairs rather than of the result objects).</summary>
+    public QueryMatch[] TakeResults(string?[] ids)
+    {
+        var n = _matchedCount;
+        if (n == 0) return [];
+        var order = _order;
+        for (var i = 0; i < n; i++) order[i] = (long)_matchedSlots[i] << 32 | (uint)i;
+        Array.Sort(order, 0, n);
+        var result = new QueryMatch[n];
+        for (var k = 0; k < n; k++)
+        {
+            var i = (int)order[k];
+            result[k] = new QueryMatch(ids[_matchedSlots[i]]!, _matchedHits[i]);
+        }
+        Array.Clear(_matchedHits, 0, n);
+        _matchedCount = 0;
+        return result;
+    }
 
     public int[] Candidates = new int[256];
     public int CandidateCount;
@@ -66,6 +92,7 @@ internal sealed class MatchScratch
             Array.Resize(ref _keyLocal, size);
         }
         if (_slotStamp.Length < slotCount) Array.Resize(ref _slotStamp, Math.Max(slotCount, _slotStamp.Length * 2));
+        Array.Clear(_keyHits, 0, Math.Min(LocalCount, _keyHits.Length));
         LocalCount = 0;
         _rawCount = 0;
         CandidateCount = 0;
@@ -87,6 +114,7 @@ internal sealed class MatchScratch
                 Array.Resize(ref LocalKeys, local * 2);
                 Array.Resize(ref _localCount, local * 2);
                 Array.Resize(ref _localOffset, local * 2);
+                Array.Resize(ref _keyHits, local * 2);
             }
             LocalKeys[local] = key;
             _localCount[local] = 0;
@@ -152,8 +180,10 @@ internal sealed class MatchScratch
     /// precede body positions.</summary>
     public Hit[] HitsOf(int key)
     {
+        var local = _keyLocal[key];
+        if (_keyHits[local] is { } cached) return cached;
         var occurrences = Occurrences(key);
-        var hits = new Hit[occurrences.Length];
+        var hits = _keyHits[local] = new Hit[occurrences.Length];
         for (var i = 0; i < hits.Length; i++)
         {
             ref readonly var o = ref occurrences[i];

@@ -139,33 +139,20 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             s.Begin(_keyCount, _slotCount);
             Analyze(document, s);
             CollectCandidates(s);
-            var matched = 0;
-            for (var i = 0; i < s.DirectCount; i++)
-            {
-                var slot = s.DirectSlots[i];
-                s.AddMatch(slot, new QueryMatch(_ids[slot]!, s.HitsOf(s.DirectKeys[i])));
-                matched++;
-            }
+            for (var i = 0; i < s.DirectCount; i++) s.AddMatch(s.DirectSlots[i], s.HitsOf(s.DirectKeys[i]));
             var candidates = s.Candidates;
             for (var i = 0; i < s.CandidateCount; i++)
             {
                 var slot = candidates[i];
                 var program = _programs[slot]!;
-                var root = program[0] + 2;
-                // A lone word needs no separate yes/no pass: collecting finds out too.
-                if ((program[root] & 0xFF) != Op.Key && !s.Eval(program, root)) continue;
+                // Collecting decides the match too (most candidates match), so there is no separate yes/no pass.
                 s.Hits.Clear();
-                if (!s.Collect(program, root)) continue;
-                s.AddMatch(slot, new QueryMatch(_ids[slot]!, QueryEvaluator.Normalize(s.Hits)));
-                matched++;
+                if (!s.Collect(program, program[0] + 2)) continue;
+                s.AddMatch(slot, QueryEvaluator.Normalize(s.Hits));
             }
-            if (matched == 0) return [];
-            var result = new QueryMatch[matched];
-            Array.Sort(s.MatchedSlots, s.Matched, 0, matched);
-            Array.Copy(s.Matched, result, matched);
-            Array.Clear(s.Matched, 0, matched);
+            var result = s.TakeResults(_ids);
             // Slots are usually in id order (bulk loads come sorted); otherwise sort by id.
-            if (!_slotsInIdOrder) Array.Sort(result, static (a, b) => string.CompareOrdinal(a.SubscriptionId, b.SubscriptionId));
+            if (!_slotsInIdOrder && result.Length > 1) Array.Sort(result, static (a, b) => string.CompareOrdinal(a.SubscriptionId, b.SubscriptionId));
             return result;
         }
         finally { _lock.ExitReadLock(); }
@@ -182,6 +169,30 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             Analyze(document, s);
             CollectCandidates(s);
             return s.CandidateCount + s.DirectCount;
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>Diagnostics for benchmarks: runs only the first stages of matching (1 analysis, 2 plus candidate
+    /// collection, 3 plus verification without building results) and returns how many queries passed.</summary>
+    internal int Probe(MatchDocument document, int stages)
+    {
+        var s = t_scratch ??= new MatchScratch();
+        _lock.EnterReadLock();
+        try
+        {
+            s.Begin(_keyCount, _slotCount);
+            Analyze(document, s);
+            if (stages < 2) return s.LocalCount;
+            CollectCandidates(s);
+            if (stages < 3) return s.CandidateCount + s.DirectCount;
+            var matched = s.DirectCount;
+            for (var i = 0; i < s.CandidateCount; i++)
+            {
+                var program = _programs[s.Candidates[i]]!;
+                if (s.Eval(program, program[0] + 2)) matched++;
+            }
+            return matched;
         }
         finally { _lock.ExitReadLock(); }
     }
