@@ -48,7 +48,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _process.BeginErrorReadLine();
 
         foreach (var port in new[] { blob, queue, table })
-            await WaitForPortAsync(port, TimeSpan.FromSeconds(30));
+            await WaitForPortAsync(port, TimeSpan.FromSeconds(120));
 
         const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
         ConnectionString =
