@@ -3,17 +3,18 @@ namespace Alerts.Core.Matching;
 /// <summary>
 /// Per-thread working memory for <see cref="SubscriptionIndex.Match"/>: the article's occurrences grouped by key,
 /// the candidate set, and the interpreter for compiled programs. Reused across articles so that matching allocates
-/// little beyond its results. Generation stamps avoid clearing the key- and slot-sized arrays per article.
+/// little beyond its results. Key and slot bitsets are cleared word by word through the article's key and candidate lists.
 /// </summary>
 internal sealed class MatchScratch
 {
     public readonly char[] FoldBuffer = new char[64];
     public readonly List<Hit> Hits = [];
 
-    private int _gen;
-    private int[] _keyStamp = [];
+    // Which keys occur in the article and which slots are already candidates: bitsets (a few KB at 100k
+    // subscriptions, so the checks stay in the L1/L2 cache), cleared per article through the key and candidate lists.
+    private ulong[] _keyBits = [];
     private int[] _keyLocal = [];
-    private int[] _slotStamp = [];
+    private ulong[] _slotBits = [];
 
     public int[] LocalKeys = new int[256];
     public int LocalCount;
@@ -79,19 +80,15 @@ internal sealed class MatchScratch
 
     public void Begin(int keyCount, int slotCount)
     {
-        if (++_gen == int.MaxValue)
+        for (var l = 0; l < LocalCount; l++) _keyBits[LocalKeys[l] >> 6] = 0;
+        for (var i = 0; i < CandidateCount; i++) _slotBits[Candidates[i] >> 6] = 0;
+        if (_keyLocal.Length < keyCount)
         {
-            Array.Clear(_keyStamp);
-            Array.Clear(_slotStamp);
-            _gen = 1;
-        }
-        if (_keyStamp.Length < keyCount)
-        {
-            var size = Math.Max(keyCount, _keyStamp.Length * 2);
-            Array.Resize(ref _keyStamp, size);
+            var size = Math.Max(keyCount, _keyLocal.Length * 2);
             Array.Resize(ref _keyLocal, size);
+            Array.Resize(ref _keyBits, (size + 63) >> 6);
         }
-        if (_slotStamp.Length < slotCount) Array.Resize(ref _slotStamp, Math.Max(slotCount, _slotStamp.Length * 2));
+        if (_slotBits.Length * 64 < slotCount) Array.Resize(ref _slotBits, (Math.Max(slotCount, _slotBits.Length * 128) + 63) >> 6);
         Array.Clear(_keyHits, 0, Math.Min(LocalCount, _keyHits.Length));
         LocalCount = 0;
         _rawCount = 0;
@@ -103,10 +100,10 @@ internal sealed class MatchScratch
     public void Record(int key, Occurrence occurrence)
     {
         int local;
-        if (_keyStamp[key] == _gen) local = _keyLocal[key];
+        if ((_keyBits[key >> 6] & (1UL << key)) != 0) local = _keyLocal[key];
         else
         {
-            _keyStamp[key] = _gen;
+            _keyBits[key >> 6] |= 1UL << key;
             local = LocalCount++;
             _keyLocal[key] = local;
             if (local == LocalKeys.Length)
@@ -168,9 +165,10 @@ internal sealed class MatchScratch
                 DirectKeys[DirectCount++] = key;
                 continue;
             }
-            if (confirm >= 0 && _keyStamp[confirm] != _gen) continue;
-            if (_slotStamp[slot] == _gen) continue;
-            _slotStamp[slot] = _gen;
+            if (confirm >= 0 && (_keyBits[confirm >> 6] & (1UL << confirm)) == 0) continue;
+            ref var word = ref _slotBits[slot >> 6];
+            if ((word & (1UL << slot)) != 0) continue;
+            word |= 1UL << slot;
             if (CandidateCount == Candidates.Length) Array.Resize(ref Candidates, CandidateCount * 2);
             Candidates[CandidateCount++] = slot;
         }
@@ -194,7 +192,7 @@ internal sealed class MatchScratch
 
     private ReadOnlySpan<Occurrence> Occurrences(int key)
     {
-        if (_keyStamp[key] != _gen) return default;
+        if ((_keyBits[key >> 6] & (1UL << key)) == 0) return default;
         var local = _keyLocal[key];
         return _grouped.AsSpan(_localOffset[local], _localCount[local]);
     }
