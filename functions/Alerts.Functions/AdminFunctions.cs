@@ -103,4 +103,19 @@ public sealed class AdminFunctions(FeedAdminEndpoints feeds, AdminPages pages)
     public Task<IActionResult> AdminStatsPage(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminPageStats)] HttpRequest request) =>
         ResultAction.From(pages.StatsAsync(request));
+
+    [Function("AdminEditFeedPage")]
+    public Task<IActionResult> AdminEditFeedPage(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminPageEdit)] HttpRequest request, string id) =>
+        ResultAction.From(pages.EditAsync(request, id));
+
+    [Function("AdminTestFeedPage")]
+    public Task<IActionResult> AdminTestFeedPage(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminPageTest)] HttpRequest request) =>
+        ResultAction.From(pages.TestAsync(request));
+
+    [Function("AdminTestFeedForm")]
+    public Task<IActionResult> AdminTestFeedForm(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminPageTest)] HttpRequest request) =>
+        ResultAction.From(pages.TestAsync(request));
 }

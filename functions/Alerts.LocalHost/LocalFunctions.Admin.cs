@@ -85,6 +85,18 @@ public static partial class LocalFunctions
         {
             HttpHandler = (s, r) => s.GetRequiredService<AdminPages>().StatsAsync(r),
         },
+        new("AdminEditFeedPage", TriggerKind.Http, Route: Routes.AdminPageEdit, Methods: ["get"], AdminOnly: true)
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<AdminPages>().EditAsync(r, Id(r)),
+        },
+        new("AdminTestFeedPage", TriggerKind.Http, Route: Routes.AdminPageTest, Methods: ["get"], AdminOnly: true)
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<AdminPages>().TestAsync(r),
+        },
+        new("AdminTestFeedForm", TriggerKind.Http, Route: Routes.AdminPageTest, Methods: ["post"], AdminOnly: true)
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<AdminPages>().TestAsync(r),
+        },
     ];
 
     private static string Id(Microsoft.AspNetCore.Http.HttpRequest request) => (string)request.RouteValues["id"]!;

@@ -25,6 +25,10 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
           .row > section { flex: 1 1 22rem; }
           tr.errored td { background: #fef2f2; }
           td.actions form { display: inline; }
+          td.actions a.edit { margin-right: .25rem; }
+          dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+          dl.facts dd { margin: 0; word-break: break-all; }
+          fieldset label { font-weight: 400; }
           td.actions button { margin: 0 .25rem .25rem 0; padding: .2rem .5rem; font-size: .85rem; }
           td.url { word-break: break-all; max-width: 22rem; }
           .filters a[aria-current] { font-weight: 700; }
@@ -71,7 +75,8 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
             <button type="submit">Import OPML</button>
             </form>
             <p><a href="/{Routes.AdminOpml}{code}" download="feeds.opml">Export all feeds as OPML</a> ·
-            <a href="/{Routes.AdminPageStats}{code}">Matches per feed and query</a></p>
+            <a href="/{Routes.AdminPageStats}{code}">Matches per feed and query</a> ·
+            <a href="/{Routes.AdminPageTest}{code}">Test a feed without saving it</a></p>
             </section>
             </div>
             <section aria-labelledby="health-heading">
@@ -104,7 +109,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
                 <td>{Time(f.LastNewItemAt)}</td>
                 <td>{(f.LastResponseMs is { } ms ? $"{ms} ms" : "")}</td>
                 <td>{Bytes(f.BytesSavedBy304)}</td>
-                <td class="actions">{Action(f, "retry", "Retry", name, code)}{(f.Status == FeedStatus.Paused ? Action(f, "resume", "Resume", name, code) : Action(f, "pause", "Pause", name, code))}{Action(f, "delete", "Delete", name, code)}</td>
+                <td class="actions"><a class="edit" href="/manage-feeds/{Uri.EscapeDataString(f.Id)}/edit{code}" aria-label="Edit {Encode(name)}">Edit</a> {Action(f, "retry", "Retry", name, code)}{(f.Status == FeedStatus.Paused ? Action(f, "resume", "Resume", name, code) : Action(f, "pause", "Pause", name, code))}{Action(f, "delete", "Delete", name, code)}</td>
                 </tr>
                 """);
         }
@@ -169,7 +174,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         return Back(request, notice: $"Retrying {retried.Count} errored feed(s).");
     }
 
-    /// <summary>POST <c>/manage-feeds/{id}/{verb}</c> with verb retry, pause, resume or delete.</summary>
+    /// <summary>POST <c>/manage-feeds/{id}/{verb}</c> with verb edit (the edit form), retry, pause, resume or delete.</summary>
     public async Task<IResult> FeedActionAsync(HttpRequest request, string id, string verb)
     {
         if (Refused(request) is { } refused)
@@ -177,6 +182,13 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         var cancellationToken = request.HttpContext.RequestAborted;
         switch (verb)
         {
+            case "edit":
+                var form = await request.ReadFormAsync(cancellationToken);
+                // Only the three named choices; a hand-made "7" or "Deleted" must not slip through Enum.TryParse.
+                if (!Enum.TryParse<ItemIdentity>(form["identity"], ignoreCase: true, out var identity) || !Enum.IsDefined(identity) || int.TryParse(form["identity"], out _))
+                    return Back(request, error: "Choose an item identity: Auto, Link or Content.");
+                var saved = await service.EditAsync(id, new FeedEdit(Title: form["title"].ToString(), Tags: form["tags"].ToString(), Identity: identity), cancellationToken);
+                return saved is { Status: not FeedStatus.Deleted } ? Back(request, notice: $"Saved {Name(saved)}.") : Back(request, error: "No such feed.");
             case "retry":
                 return await service.RetryAsync(id, cancellationToken) is { } retried ? Back(request, notice: $"Retrying {Name(retried)}.") : Back(request, error: "No such feed.");
             case "pause" or "resume":
@@ -189,6 +201,146 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         }
     }
 
+    /// <summary>GET <c>/manage-feeds/{id}/edit</c>: title, tags and item identity, plus pause/resume and delete.</summary>
+    public async Task<IResult> EditAsync(HttpRequest request, string id)
+    {
+        if (Refused(request) is { } refused)
+            return refused;
+        var feed = (await service.ListAsync(request.HttpContext.RequestAborted)).FirstOrDefault(f => f.Id == id);
+        if (feed is null)
+            return Render(site.Value.Name, "Not found", $"""<h1>No such feed</h1><p><a href="/{Routes.AdminPage}{Code(request)}">Back to feeds</a></p>""", StatusCodes.Status404NotFound);
+        var code = Code(request);
+        var name = Name(feed);
+        var action = $"/manage-feeds/{Uri.EscapeDataString(feed.Id)}";
+        var html = new StringBuilder(Style);
+        html.Append($"""
+            <h1>Edit {Encode(name)}</h1>
+            <p><a href="/{Routes.AdminPage}{code}">Back to feeds</a></p>
+            <dl class="facts"><dt>URL</dt><dd>{Encode(feed.Url)}</dd><dt>Status</dt><dd>{Encode(feed.Status.ToString())}</dd></dl>
+            <form method="post" action="{action}/edit{code}">
+            <label for="title">Title</label>
+            <input type="text" id="title" name="title" value="{Encode(feed.Title)}" aria-describedby="title-hint">
+            <p class="hint" id="title-hint">Empty shows the feed's URL.</p>
+            <label for="tags">Tags</label>
+            <input type="text" id="tags" name="tags" value="{Encode(feed.Tags)}" aria-describedby="tags-hint">
+            <p class="hint" id="tags-hint">Comma-separated; empty removes every tag.</p>
+            <fieldset>
+            <legend>Item identity</legend>
+            """);
+        foreach (var (value, hint) in IdentityChoices)
+        {
+            var key = value.ToString().ToLowerInvariant();
+            html.Append($"""
+                <div><input type="radio" id="identity-{key}" name="identity" value="{value}" aria-describedby="identity-{key}-hint"{(feed.Identity == value ? " checked" : "")}>
+                <label for="identity-{key}">{value}</label>
+                <p class="hint" id="identity-{key}-hint">{Encode(hint)}</p></div>
+                """);
+        }
+        html.Append($"""
+            </fieldset>
+            <button type="submit">Save changes</button>
+            </form>
+            <section aria-labelledby="state-heading">
+            <h2 id="state-heading">Polling</h2>
+            {(feed.Status == FeedStatus.Paused ? Action(feed, "resume", "Resume", name, code) : Action(feed, "pause", "Pause", name, code))}
+            {Action(feed, "delete", "Delete", name, code)}
+            <p class="hint">Deleting stops polling at once; the feed's articles are purged after the retention period.</p>
+            </section>
+            """);
+        return Render(site.Value.Name, $"Edit {name}", html.ToString());
+    }
+
+    /// <summary>
+    /// GET shows the form; POST fetches and parses the URL (or the feed a page links to) and shows the items and
+    /// problems. Nothing is stored, so rendering the POST's answer directly (no redirect) is safe to resubmit.
+    /// </summary>
+    public async Task<IResult> TestAsync(HttpRequest request)
+    {
+        if (Refused(request) is { } refused)
+            return refused;
+        var code = Code(request);
+        string url = "";
+        FeedTestReport? report = null;
+        string? error = null;
+        if (HttpMethods.IsPost(request.Method))
+        {
+            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            url = form["url"].ToString().Trim();
+            if (url.Length == 0)
+                error = "Enter a feed or web page URL.";
+            else
+                report = await service.TestAsync(url, request.HttpContext.RequestAborted);
+        }
+        var html = new StringBuilder(Style);
+        html.Append($"""
+            <h1>Test a feed</h1>
+            <p><a href="/{Routes.AdminPage}{code}">Back to feeds</a></p>
+            {(error is not null ? $"""<p class="error" role="alert">{Encode(error)}</p>""" : "")}
+            <form method="post" action="/{Routes.AdminPageTest}{code}">
+            <label for="url">Feed or web page URL</label>
+            <input type="text" id="url" name="url" inputmode="url" required value="{Encode(url)}" aria-describedby="url-hint">
+            <p class="hint" id="url-hint">Fetched and parsed once; nothing is saved.</p>
+            <button type="submit">Test feed</button>
+            </form>
+            """);
+        if (report is not null)
+            AppendReport(html, report);
+        return Render(site.Value.Name, "Test a feed", html.ToString());
+    }
+
+    private static void AppendReport(StringBuilder html, FeedTestReport report)
+    {
+        html.Append($"""
+            <section aria-labelledby="result-heading">
+            <h2 id="result-heading">Result for {Encode(report.Url)}</h2>
+            <p role="status">{report.Items.Count} item(s), {report.Problems.Count} problem(s).</p>
+            <dl class="facts" id="test-facts">
+            <dt>Feed URL</dt><dd>{Encode(report.Url)}</dd>
+            {(report.DiscoveredFrom is { } from ? $"<dt>Found on</dt><dd>{Encode(from)}</dd>" : "")}
+            <dt>HTTP status</dt><dd>{report.Status?.ToString(CultureInfo.InvariantCulture)}</dd>
+            <dt>Content type</dt><dd>{Encode(report.ContentType)}</dd>
+            <dt>Response time</dt><dd>{report.ElapsedMs} ms</dd>
+            <dt>Title</dt><dd>{Encode(report.Title)}</dd>
+            <dt>Site</dt><dd>{Encode(report.SiteUrl)}</dd>
+            {(report.DeclaredInterval is { } interval ? $"<dt>Declared update interval</dt><dd>{Encode(interval.ToString())}</dd>" : "")}
+            </dl>
+            <h3 id="problems-heading">Problems</h3>
+            """);
+        if (report.Problems.Count == 0)
+            html.Append("""<p id="problems">None found.</p>""");
+        else
+        {
+            html.Append("""<ul id="problems" aria-labelledby="problems-heading">""");
+            foreach (var problem in report.Problems)
+                html.Append($"<li>{Encode(problem)}</li>");
+            html.Append("</ul>");
+        }
+        html.Append($"""
+            <table id="test-items">
+            <caption>Items as they would be stored. Times in UTC.</caption>
+            <thead><tr><th scope="col">Title</th><th scope="col">Published</th><th scope="col">Guid</th><th scope="col">Summary</th></tr></thead>
+            <tbody>
+            """);
+        foreach (var item in report.Items)
+        {
+            // Feed content is untrusted: every field is encoded, and only http(s) links become links.
+            var title = item.Title.Length > 0 ? item.Title : "(untitled)";
+            var cell = item.Link is { } link && IsWebLink(link) ? $"""<a href="{Encode(link)}">{Encode(title)}</a>""" : Encode(title);
+            html.Append($"""<tr><td>{cell}</td><td>{Time(item.PublishedAt)}</td><td class="url">{Encode(item.Guid)}</td><td>{Encode(item.Summary)}</td></tr>""");
+        }
+        html.Append("</tbody></table></section>");
+    }
+
+    private static readonly (ItemIdentity Value, string Hint)[] IdentityChoices =
+    [
+        (ItemIdentity.Auto, "Guid, else link, else a hash of the content. Right for most feeds."),
+        (ItemIdentity.Link, "Link first: for feeds whose guids change on every fetch."),
+        (ItemIdentity.Content, "Hash of title, link and summary: for feeds whose guids and links both repeat."),
+    ];
+
+    private static bool IsWebLink(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
     public async Task<IResult> StatsAsync(HttpRequest request)
     {
         if (Refused(request) is { } refused)
@@ -196,16 +348,28 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         var days = int.TryParse(request.Query["days"], out var d) ? d : 7;
         var value = await stats.ComputeAsync(days, request.HttpContext.RequestAborted);
         var html = new StringBuilder(Style);
-        html.Append($"""<h1>Matches per day</h1><p><a href="/{Routes.AdminPage}{Code(request)}">Back to feeds</a></p>""");
+        var code = Code(request);
+        // A GET form so the period works without JavaScript; the key rides along as a hidden field.
+        var key = request.Query["code"].FirstOrDefault() is { Length: > 0 } k ? $"""<input type="hidden" name="code" value="{Encode(k)}">""" : "";
+        html.Append($"""
+            <h1>Matches per day</h1>
+            <p><a href="/{Routes.AdminPage}{code}">Back to feeds</a></p>
+            <form method="get" action="/{Routes.AdminPageStats}">{key}
+            <label for="days">Days</label>
+            <input type="number" id="days" name="days" min="1" max="90" value="{value.Days}">
+            <button type="submit" class="secondary">Show</button>
+            </form>
+            """);
         foreach (var (heading, id, rows) in new[] { ("Feeds", "feed-stats", value.Feeds), ("Queries", "query-stats", value.Subscriptions) })
         {
-            html.Append($"""<section><h2>{heading}</h2><table id="{id}"><thead><tr><th scope="col">{(id == "feed-stats" ? "Feed" : "Query")}</th><th scope="col">Total</th>""");
+            var caption = id == "feed-stats" ? "Matches per feed; feeds that never match are candidates to prune." : "Matches per query; the top rows are the noisiest.";
+            html.Append($"""<section aria-labelledby="{id}-heading"><h2 id="{id}-heading">{heading}</h2><table id="{id}"><caption>{caption} Days in UTC.</caption><thead><tr><th scope="col">{(id == "feed-stats" ? "Feed" : "Query")}</th><th scope="col">Total</th>""");
             foreach (var date in value.Dates)
                 html.Append($"<th scope=\"col\">{Encode(date[5..])}</th>");
             html.Append("</tr></thead><tbody>");
             foreach (var row in rows)
             {
-                html.Append($"<tr><td>{Encode(row.Label)}</td><td>{row.Total}</td>");
+                html.Append($"<tr><th scope=\"row\">{Encode(row.Label)}</th><td>{row.Total}</td>");
                 foreach (var date in value.Dates)
                     html.Append($"<td>{row.PerDay.GetValueOrDefault(date)}</td>");
                 html.Append("</tr>");

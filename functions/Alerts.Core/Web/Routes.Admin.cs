@@ -17,4 +17,7 @@ public static partial class Routes
     public const string AdminPageRetryErrored = "manage-feeds/retry-errored";
     public const string AdminPageFeedAction = "manage-feeds/{id}/{verb}";
     public const string AdminPageStats = "manage-feeds/stats";
+    public const string AdminPageTest = "manage-feeds/test";
+    // GET only: the edit form posts to AdminPageFeedAction with verb "edit".
+    public const string AdminPageEdit = "manage-feeds/{id}/edit";
 }
