@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Alerts.Core.Matching;
 
 /// <summary>
@@ -149,29 +151,30 @@ internal sealed class MatchScratch
     /// absent from the article; single-key queries (<see cref="Op.Direct"/>) are matches already.</summary>
     public void AddCandidates(ReadOnlySpan<int> pairs, int key)
     {
-        for (var i = 0; i < pairs.Length; i += 2)
+        for (var i = 0; i + 1 < pairs.Length; i += 2) AddCandidate(pairs[i], pairs[i + 1], key);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddCandidate(int slot, int confirm, int key)
+    {
+        if (confirm == Op.Direct)
         {
-            var slot = pairs[i];
-            var confirm = pairs[i + 1];
-            if (confirm == Op.Direct)
+            // Posted under exactly one key, so no duplicate check is needed.
+            if (DirectCount == DirectSlots.Length)
             {
-                // Posted under exactly one key, so no duplicate check is needed.
-                if (DirectCount == DirectSlots.Length)
-                {
-                    Array.Resize(ref DirectSlots, DirectCount * 2);
-                    Array.Resize(ref DirectKeys, DirectCount * 2);
-                }
-                DirectSlots[DirectCount] = slot;
-                DirectKeys[DirectCount++] = key;
-                continue;
+                Array.Resize(ref DirectSlots, DirectCount * 2);
+                Array.Resize(ref DirectKeys, DirectCount * 2);
             }
-            if (confirm >= 0 && (_keyBits[confirm >> 6] & (1UL << confirm)) == 0) continue;
-            ref var word = ref _slotBits[slot >> 6];
-            if ((word & (1UL << slot)) != 0) continue;
-            word |= 1UL << slot;
-            if (CandidateCount == Candidates.Length) Array.Resize(ref Candidates, CandidateCount * 2);
-            Candidates[CandidateCount++] = slot;
+            DirectSlots[DirectCount] = slot;
+            DirectKeys[DirectCount++] = key;
+            return;
         }
+        if (confirm >= 0 && (_keyBits[confirm >> 6] & (1UL << confirm)) == 0) return;
+        ref var word = ref _slotBits[slot >> 6];
+        if ((word & (1UL << slot)) != 0) return;
+        word |= 1UL << slot;
+        if (CandidateCount == Candidates.Length) Array.Resize(ref Candidates, CandidateCount * 2);
+        Candidates[CandidateCount++] = slot;
     }
 
     /// <summary>Hits for every occurrence of a key: already in (field, start) order, since title positions

@@ -240,10 +240,13 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     {
         for (var l = 0; l < s.LocalCount; l++)
         {
-            ref var posting = ref _postings[s.LocalKeys[l]];
-            s.AddCandidates(posting.Items.AsSpan(0, 2 * posting.Count), s.LocalKeys[l]);
+            var key = s.LocalKeys[l];
+            ref var posting = ref _postings[key];
+            if (posting.Items is { } items) s.AddCandidates(items.AsSpan(0, 2 * posting.CountOrSlot), key);
+            else if (posting.CountOrSlot != 0) s.AddCandidate(posting.CountOrSlot - 1, posting.Confirm, key);
         }
-        if (_unindexed.Count > 0) s.AddCandidates(_unindexed.Items.AsSpan(0, 2 * _unindexed.Count), -1);
+        if (_unindexed.Items is { } all) s.AddCandidates(all.AsSpan(0, 2 * _unindexed.CountOrSlot), -1);
+        else if (_unindexed.CountOrSlot != 0) s.AddCandidate(_unindexed.CountOrSlot - 1, _unindexed.Confirm, -1);
     }
 
     private const int StemSpace = 37 * 37 * 37;
@@ -456,32 +459,51 @@ internal static class Op
     };
 }
 
-/// <summary>A growable list of the slots posted under one key.</summary>
+/// <summary>A growable list of the (slot, confirm key or -1) pairs posted under one key. Most keys at small
+/// index sizes are rare words posted once: a single pair is kept inline (no array; 16 bytes either way).</summary>
 internal struct Posting
 {
-    public int[] Items;
-    public int Count;
+    /// <summary>Pairs, or null while the list holds at most one pair.</summary>
+    public int[]? Items;
+    /// <summary>With <see cref="Items"/>: the number of pairs. Without: 0 if empty, else the lone slot + 1.</summary>
+    public int CountOrSlot;
+    /// <summary>Without <see cref="Items"/>: the lone pair's confirm key.</summary>
+    public int Confirm;
 
-    // Pairs (slot, confirm key or -1); Count counts pairs.
     public void Add(int slot, int confirm)
     {
-        Items ??= new int[2];
-        if (2 * Count == Items.Length) Array.Resize(ref Items, Items.Length * 2);
-        Items[2 * Count] = slot;
-        Items[2 * Count + 1] = confirm;
-        Count++;
+        if (Items is null)
+        {
+            if (CountOrSlot == 0)
+            {
+                CountOrSlot = slot + 1;
+                Confirm = confirm;
+                return;
+            }
+            Items = [CountOrSlot - 1, Confirm, 0, 0];
+            CountOrSlot = 1;
+        }
+        if (2 * CountOrSlot == Items.Length) Array.Resize(ref Items, Items.Length * 2);
+        Items[2 * CountOrSlot] = slot;
+        Items[2 * CountOrSlot + 1] = confirm;
+        CountOrSlot++;
     }
 
     public void Remove(int slot)
     {
-        for (var i = 0; i < Count; i++)
+        if (Items is null)
+        {
+            if (CountOrSlot == slot + 1) CountOrSlot = 0;
+            return;
+        }
+        for (var i = 0; i < CountOrSlot; i++)
         {
             if (Items[2 * i] != slot) continue;
             // Order does not matter: candidates are deduplicated and results sorted by id.
-            Count--;
-            Items[2 * i] = Items[2 * Count];
-            Items[2 * i + 1] = Items[2 * Count + 1];
-            if (Count == 0) Items = null!;
+            CountOrSlot--;
+            Items[2 * i] = Items[2 * CountOrSlot];
+            Items[2 * i + 1] = Items[2 * CountOrSlot + 1];
+            if (CountOrSlot == 0) Items = null;
             return;
         }
     }
