@@ -32,7 +32,12 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     // Subscriptions live in slots; a slot's program starts with its required keys.
     private readonly Dictionary<string, int> _slotById = new(StringComparer.Ordinal);
     private string?[] _ids = new string?[256];
-    private int[]?[] _programs = new int[]?[256];
+    // All programs in one arena (no per-subscription array header, programs of nearby slots close together);
+    // _programAt[slot] is where a slot's program starts. Removed programs leave holes until compaction.
+    private int[] _code = new int[1024];
+    private int _codeLength;
+    private int _codeGarbage;
+    private int[] _programAt = new int[256];
     private int _slotCount;
     private readonly Stack<int> _freeSlots = new();
     private Posting _unindexed; // queries no required key can find (e.g. "-sports")
@@ -69,16 +74,18 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         {
             if (_slotById.TryGetValue(subscriptionId, out var existing)) FreeSlot(existing);
             var program = new ProgramCompiler(this).Compile(parsed);
+            // Before the slot is taken: appending may compact the arena, which walks the live slots.
+            var at = Append(program);
             var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotCount++;
             if (slot >= _ids.Length)
             {
                 Array.Resize(ref _ids, _ids.Length * 2);
-                Array.Resize(ref _programs, _programs.Length * 2);
+                Array.Resize(ref _programAt, _programAt.Length * 2);
             }
             if (_slotsInIdOrder) _slotsInIdOrder = FitsOrder(slot, subscriptionId);
             // Reuse the dictionary's string instance: one copy of the id per subscription.
             _ids[slot] = subscriptionId;
-            _programs[slot] = program;
+            _programAt[slot] = at;
             _slotById[subscriptionId] = slot;
             var keyCount = program[0];
             var confirm = program[keyCount + 1];
@@ -100,6 +107,43 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         finally { _lock.ExitWriteLock(); }
     }
 
+    private static int ProgramLength(int[] code, int at)
+    {
+        var root = at + code[at] + 2;
+        return root - at + Op.Length(code, root);
+    }
+
+    /// <summary>Appends a program to the arena (write lock held), compacting it first when more than half is
+    /// holes left by removed programs. Grows by 1.25× to keep the slack small.</summary>
+    private int Append(int[] program)
+    {
+        if (_codeGarbage > 1024 && _codeGarbage > _codeLength / 2) Compact();
+        if (_codeLength + program.Length > _code.Length)
+            Array.Resize(ref _code, Math.Max(_codeLength + program.Length, _code.Length + (_code.Length >> 2)));
+        var at = _codeLength;
+        program.CopyTo(_code, at);
+        _codeLength += program.Length;
+        return at;
+    }
+
+    private void Compact()
+    {
+        var code = new int[Math.Max(1024, _codeLength - _codeGarbage + (_codeLength - _codeGarbage >> 2))];
+        var length = 0;
+        for (var slot = 0; slot < _slotCount; slot++)
+        {
+            if (_ids[slot] is null) continue;
+            var at = _programAt[slot];
+            var n = ProgramLength(_code, at);
+            Array.Copy(_code, at, code, length, n);
+            _programAt[slot] = length;
+            length += n;
+        }
+        _code = code;
+        _codeLength = length;
+        _codeGarbage = 0;
+    }
+
     /// <summary>Is <paramref name="id"/> between the ids of the nearest live slots around <paramref name="slot"/>?
     /// Gives up (false) after a short scan, which only costs the id sort in Match.</summary>
     private bool FitsOrder(int slot, string id)
@@ -119,13 +163,14 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
 
     private void FreeSlot(int slot)
     {
-        var program = _programs[slot]!;
-        var keyCount = program[0];
+        var at = _programAt[slot];
+        var keyCount = _code[at];
         if (keyCount == 0) _unindexed.Remove(slot);
-        for (var i = 1; i <= keyCount; i++) _postings[program[i]].Remove(slot);
+        for (var i = 1; i <= keyCount; i++) _postings[_code[at + i]].Remove(slot);
+        _codeGarbage += ProgramLength(_code, at);
         _slotById.Remove(_ids[slot]!);
         _ids[slot] = null;
-        _programs[slot] = null;
+        _programAt[slot] = -1;
         _freeSlots.Push(slot);
     }
 
@@ -144,10 +189,10 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             for (var i = 0; i < s.CandidateCount; i++)
             {
                 var slot = candidates[i];
-                var program = _programs[slot]!;
+                var at = _programAt[slot];
                 // Collecting decides the match too (most candidates match), so there is no separate yes/no pass.
                 s.Hits.Clear();
-                if (!s.Collect(program, program[0] + 2)) continue;
+                if (!s.Collect(_code, at + _code[at] + 2)) continue;
                 s.AddMatch(slot, QueryEvaluator.Normalize(s.Hits));
             }
             var result = s.TakeResults(_ids);
@@ -189,8 +234,8 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             var matched = s.DirectCount;
             for (var i = 0; i < s.CandidateCount; i++)
             {
-                var program = _programs[s.Candidates[i]]!;
-                if (s.Eval(program, program[0] + 2)) matched++;
+                var at = _programAt[s.Candidates[i]];
+                if (s.Eval(_code, at + _code[at] + 2)) matched++;
             }
             return matched;
         }

@@ -140,6 +140,19 @@ public class SubscriptionIndexTests
     }
 
     [Fact]
+    public void Replacing_most_subscriptions_compacts_the_programs_and_keeps_matching()
+    {
+        var index = new SubscriptionIndex();
+        for (var i = 0; i < 2000; i++) index.Upsert($"s{i:D4}", i % 2 == 0 ? "\"sanctuary city\" OR sports" : "daca AND -sports");
+        for (var i = 0; i < 1900; i++) Assert.True(index.Remove($"s{i:D4}"));
+        // Re-adding after mass removal compacts the program arena (more than half of it is holes).
+        for (var i = 0; i < 1000; i++) index.Upsert($"t{i:D4}", i % 2 == 0 ? "immigra* title:daca" : "policy -future");
+        var ids = index.Match(Doc).Select(m => m.SubscriptionId).ToArray();
+        Assert.Equal(600, ids.Length);
+        Assert.Equal(Enumerable.Range(1900, 100).Select(i => $"s{i:D4}").Concat(Enumerable.Range(0, 1000).Where(i => i % 2 == 0).Select(i => $"t{i:D4}")), ids);
+    }
+
+    [Fact]
     public void Index_agrees_with_the_plain_evaluator_under_churn()
     {
         var r = new Random(42);
