@@ -211,6 +211,28 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_edit_form_accepts_only_auto_link_or_content_and_an_unknown_feed_is_404()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        host.Feeds.SetFeed("/desk.xml", "Desk");
+        await host.AddFeedAsync(host.Feeds.Url("/desk.xml"));
+        var id = Feed.IdFor(host.Feeds.Url("/desk.xml"));
+
+        foreach (var identity in new[] { "7", "Deleted", "" })
+        {
+            var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["title"] = "Changed", ["tags"] = "x", ["identity"] = identity });
+            var response = await host.Http.PostAsync($"/manage-feeds/{id}/edit?code={LocalHostHarness.AdminKey}", form);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode); // back to the list, with the error to show
+            Assert.Contains("error=", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+        var stored = await host.Service<FeedStore>().GetAsync(id);
+        Assert.Equal(("Desk", ItemIdentity.Auto), (stored!.Title, stored.Identity));
+
+        var missing = await host.Http.GetAsync($"/manage-feeds/0123456789abcdef/edit?code={LocalHostHarness.AdminKey}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task Every_admin_route_answers_401_without_the_key_and_to_a_subscriber_token()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);

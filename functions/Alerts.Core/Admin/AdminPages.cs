@@ -206,7 +206,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
     {
         if (Refused(request) is { } refused)
             return refused;
-        var feed = (await service.ListAsync(request.HttpContext.RequestAborted)).FirstOrDefault(f => f.Id == id);
+        var feed = await service.GetAsync(id, request.HttpContext.RequestAborted);
         if (feed is null)
             return Render(site.Value.Name, "Not found", $"""<h1>No such feed</h1><p><a href="/{Routes.AdminPage}{Code(request)}">Back to feeds</a></p>""", StatusCodes.Status404NotFound);
         var code = Code(request);

@@ -55,6 +55,10 @@ public sealed class FeedAdminService(
         return list;
     }
 
+    /// <summary>One feed by id (a point read, not a scan); a deleted feed counts as gone.</summary>
+    public async Task<Feed?> GetAsync(string id, CancellationToken cancellationToken) =>
+        await feeds.GetAsync(id, cancellationToken) is { Status: not FeedStatus.Deleted } feed ? feed : null;
+
     /// <summary>
     /// Adds a feed by its URL or by a web page that links to it. One request per URL involved (the page, then the
     /// feed it names), and the feed's response is what gets stored: there is no second fetch of the feed.
