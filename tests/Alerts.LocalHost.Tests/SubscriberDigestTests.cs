@@ -72,6 +72,57 @@ public sealed class SubscriberDigestTests(AzuriteFixture azurite)
             Assert.Contains($"https://news.test/{n}", digest.HtmlBody);
     }
 
+    [Fact]
+    public async Task Two_queries_of_one_address_on_one_schedule_arrive_as_one_grouped_digest_and_one_click_stops_the_first()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        host.Clock.Advance(TimeSpan.FromMinutes(1)); // DACA is the older subscription, so its section comes first
+        var court = await EndToEndTests.ActiveSubscriptionAsync(host, "court", Frequency.Daily, Jane);
+
+        host.Feeds.SetFeed("/news.xml", "Capitol News");
+        host.Feeds.AddItem("/news.xml", "DACA case goes to court", "https://news.test/shared", "Lawyers for DACA recipients went to court.");
+        host.Feeds.AddItem("/news.xml", "DACA renewals reopen", "https://news.test/daca", "Applications for DACA reopen.");
+        host.Feeds.AddItem("/news.xml", "Court hears tax case", "https://news.test/court", "The court heard arguments.");
+        Assert.Equal(HttpStatusCode.Created, (await host.AddFeedAsync(host.Feeds.Url("/news.xml"))).StatusCode);
+        await host.WaitForQueuesToDrainAsync();
+        host.Smtp.Clear();
+        host.Clock.SetUtcNow(EightOhOne);
+        await host.RunTimerAsync("ScheduleDigests");
+        await host.WaitForQueuesToDrainAsync();
+
+        // One email, a section per query, the shared article once with the other query noted.
+        var digest = Assert.Single(host.Smtp.Messages);
+        Assert.Equal("3 new articles for \"DACA\" and \"court\"", digest.Subject);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(digest.HtmlBody ?? "", "href=\"https://news.test/shared\""));
+        Assert.Contains("Also matches: &quot;court&quot;", digest.HtmlBody);
+        foreach (var link in new[] { "https://news.test/daca", "https://news.test/court" })
+            Assert.Contains(link, digest.HtmlBody);
+        var unsubscribeUrl = System.Text.RegularExpressions.Regex.Matches(digest.Headers["List-Unsubscribe"] ?? "", "<([^>]+)>")
+            .Select(m => m.Groups[1].Value).First(u => u.StartsWith("http", StringComparison.Ordinal));
+
+        // One-click from the mail client stops the first subscription of the email; the other keeps its own link.
+        host.Smtp.Clear();
+        var oneClick = await host.Http.PostAsync(unsubscribeUrl,
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
+        Assert.Equal(HttpStatusCode.OK, oneClick.StatusCode);
+        var store = host.Service<SubscriptionStore>();
+        Assert.Equal(SubscriptionStatus.Unsubscribed, (await store.GetAsync(daca.Id))?.Status);
+        Assert.Equal(SubscriptionStatus.Active, (await store.GetAsync(court.Id))?.Status);
+
+        // The next day's digest carries only the remaining query.
+        host.Feeds.AddItem("/news.xml", "DACA court date set", "https://news.test/next", "The court set a date for the DACA case.");
+        host.Clock.Advance(TimeSpan.FromHours(1));
+        await host.RunTimerAsync("PollFeeds");
+        await host.WaitForQueuesToDrainAsync();
+        host.Clock.SetUtcNow(EightOhOne.AddDays(1));
+        await host.RunTimerAsync("ScheduleDigests");
+        await host.WaitForQueuesToDrainAsync();
+        var next = Assert.Single(host.Smtp.Messages);
+        Assert.Equal("1 new article for \"court\"", next.Subject);
+        Assert.Contains("https://news.test/next", next.HtmlBody);
+    }
+
     private static Task<HttpResponseMessage> Manage(LocalHostHarness host, string token, string action, string id) =>
         host.Http.PostAsync("/manage", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["action"] = action, ["id"] = id }));
 }

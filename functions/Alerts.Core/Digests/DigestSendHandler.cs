@@ -61,25 +61,40 @@ public sealed class DigestSendHandler(
         var row = await digests.GetAsync(subscriptionId, key, cancellationToken);
         if (row is { IsFinished: true })
             return new(subscriptionId, key, DigestSendOutcome.AlreadyDone, row.ArticleIds?.Count ?? 0, row.MessageId);
+        if (row?.GroupedInto is not null)
+            // This period of this subscription is a section of the lead's email; that message sends it.
+            return new(subscriptionId, key, DigestSendOutcome.AlreadyDone);
 
-        var subscription = await subscriptions.GetAsync(subscriptionId, cancellationToken);
-        if (subscription is not { Status: SubscriptionStatus.Active })
+        // The subscriptions this email covers: the lead alone, or the group the scheduler fixed on the lead's row.
+        var memberIds = row?.Members is { Count: > 0 } listed ? listed : [subscriptionId];
+        var active = new List<Subscription>();
+        foreach (var id in memberIds)
+            if (await subscriptions.GetAsync(id, cancellationToken) is { Status: SubscriptionStatus.Active } member)
+                active.Add(member);
+        if (active.Count == 0)
         {
-            await digests.FinishAsync(subscriptionId, key, DigestState.Skipped, time.GetUtcNow(), cancellationToken: cancellationToken);
+            await FinishAllAsync(memberIds, key, DigestState.Skipped, null, cancellationToken);
             return new(subscriptionId, key, DigestSendOutcome.Skipped);
         }
 
         if (row?.ArticleIds is null)
         {
-            var pending = await matches.ListPendingAsync(subscriptionId, cancellationToken);
+            var pending = new List<MatchRecord>();
+            foreach (var s in active)
+                pending.AddRange(await matches.ListPendingAsync(s.Id, cancellationToken));
             var chosen = Choose(pending, key);
             if (chosen.Count == 0)
             {
-                await digests.FinishAsync(subscriptionId, key, DigestState.Empty, time.GetUtcNow(), cancellationToken: cancellationToken);
+                await FinishAllAsync(memberIds, key, DigestState.Empty, null, cancellationToken);
                 return new(subscriptionId, key, DigestSendOutcome.Empty);
             }
-            var ids = chosen.Select(m => m.ArticleId).ToList();
-            if (!await digests.TryFreezeAsync(subscriptionId, key, row, ids, time.GetUtcNow(), cancellationToken))
+            var ids = chosen.Select(m => m.ArticleId).Distinct().ToList();
+            // A digest of one subscription keeps the old row shape; a grouped one also freezes which subscription matched what.
+            var sections = row?.Members is { Count: > 0 }
+                ? active.Select(s => new DigestSectionIds(s.Id, chosen.Where(m => m.SubscriptionId == s.Id).Select(m => m.ArticleId).ToList()))
+                    .Where(x => x.ArticleIds.Count > 0).ToList()
+                : null;
+            if (!await digests.TryFreezeAsync(subscriptionId, key, row, ids, time.GetUtcNow(), cancellationToken, sections))
                 logger.LogWarning("Digest {DigestKey} for {SubscriptionId} was frozen concurrently; using that list", key, subscriptionId);
             row = await digests.GetAsync(subscriptionId, key, cancellationToken)
                 ?? throw new InvalidOperationException($"Digest row {subscriptionId}/{key} vanished after freezing.");
@@ -88,34 +103,85 @@ public sealed class DigestSendHandler(
         }
 
         var frozen = row.ArticleIds ?? [];
-        // All matches of the partition, not just pending: after a crash between marking and finishing they are already delivered.
-        var frozenSet = frozen.ToHashSet(StringComparer.Ordinal);
-        var records = (await matches.ListAsync(subscriptionId, cancellationToken)).Where(m => frozenSet.Contains(m.ArticleId)).ToList();
-        if (records.Count > 0 && records.All(m => m.DeliveredIn == key))
+        // Sections of subscriptions paused or unsubscribed since the freeze are dropped: their matches stay pending.
+        var activeById = active.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var frozenSections = (row.Sections ?? [new DigestSectionIds(subscriptionId, frozen)])
+            .Where(x => activeById.ContainsKey(x.SubscriptionId)).ToList();
+        if (frozenSections.Count == 0)
         {
-            // The server accepted this email before the last attempt died; finish without sending it twice.
-            await FinishSentAsync(subscription, key, frozen.Count, cancellationToken);
+            await FinishAllAsync(memberIds, key, DigestState.Skipped, null, cancellationToken);
+            return new(subscriptionId, key, DigestSendOutcome.Skipped);
+        }
+
+        // All matches of each partition, not just pending: after a crash between marking and finishing they are already delivered.
+        var records = new Dictionary<string, List<MatchRecord>>(StringComparer.Ordinal);
+        foreach (var section in frozenSections)
+        {
+            var set = section.ArticleIds.ToHashSet(StringComparer.Ordinal);
+            records[section.SubscriptionId] = (await matches.ListAsync(section.SubscriptionId, cancellationToken)).Where(m => set.Contains(m.ArticleId)).ToList();
+        }
+        // Matches carry this key only once the server accepted this email (one digest per subscription and key), so
+        // any one of them proves the last attempt sent it; complete the marking and finish without sending twice.
+        if (records.Values.SelectMany(r => r).Any(m => m.DeliveredIn == key))
+        {
+            await MarkDeliveredAsync(frozenSections, key, CancellationToken.None);
+            await FinishSentAsync(memberIds, activeById, key, frozen.Count, row.MessageId, CancellationToken.None);
             return new(subscriptionId, key, DigestSendOutcome.AlreadyDone, frozen.Count, row.MessageId);
         }
 
-        var found = await articles.GetManyAsync(frozen, cancellationToken);
-        var hitsById = records.ToDictionary(m => m.ArticleId, m => m.Hits, StringComparer.Ordinal);
-        var items = found.Select(a => new DigestItem(a, hitsById.GetValueOrDefault(a.Id) ?? [])).ToList();
-        if (items.Count == 0)
+        var found = (await articles.GetManyAsync(frozenSections.SelectMany(x => x.ArticleIds).Distinct().ToList(), cancellationToken))
+            .ToDictionary(a => a.Id, StringComparer.Ordinal);
+        var composed = frozenSections.Select(section =>
+        {
+            var hits = records[section.SubscriptionId].ToDictionary(m => m.ArticleId, m => m.Hits, StringComparer.Ordinal);
+            return new DigestSection(activeById[section.SubscriptionId], section.ArticleIds
+                .Where(found.ContainsKey)
+                .Select(id => new DigestItem(found[id], hits.GetValueOrDefault(id) ?? []))
+                .ToList());
+        }).ToList();
+        var itemCount = composed.SelectMany(x => x.Items).Select(i => i.Article.Id).Distinct().Count();
+        if (itemCount == 0)
         {
             // The articles are gone (retention); retire the matches so they don't come back every period.
-            await matches.MarkDeliveredAsync(subscriptionId, frozen, key, cancellationToken);
-            await digests.FinishAsync(subscriptionId, key, DigestState.Empty, time.GetUtcNow(), cancellationToken: cancellationToken);
+            await MarkDeliveredAsync(frozenSections, key, cancellationToken);
+            await FinishAllAsync(memberIds, key, DigestState.Empty, null, cancellationToken);
             return new(subscriptionId, key, DigestSendOutcome.Empty);
         }
 
-        var email = composer.Compose(subscription, key, items, row.FrozenAt ?? time.GetUtcNow());
+        var email = composer.Compose(subscriptionId, composed, key, row.FrozenAt ?? time.GetUtcNow());
         await sender.SendAsync(email, cancellationToken);
 
         // From here on the email is out: finish even if the host is shutting down.
-        await matches.MarkDeliveredAsync(subscriptionId, frozen, key, CancellationToken.None);
-        await FinishSentAsync(subscription, key, items.Count, CancellationToken.None, email.MessageId);
-        return new(subscriptionId, key, DigestSendOutcome.Sent, items.Count, email.MessageId);
+        await MarkDeliveredAsync(frozenSections, key, CancellationToken.None);
+        await FinishSentAsync(memberIds, activeById, key, itemCount, email.MessageId, CancellationToken.None);
+        return new(subscriptionId, key, DigestSendOutcome.Sent, itemCount, email.MessageId);
+    }
+
+    private async Task MarkDeliveredAsync(IEnumerable<DigestSectionIds> sections, string key, CancellationToken cancellationToken)
+    {
+        foreach (var section in sections)
+            await matches.MarkDeliveredAsync(section.SubscriptionId, section.ArticleIds, key, cancellationToken);
+    }
+
+    private async Task FinishAllAsync(IEnumerable<string> memberIds, string key, DigestState state, string? messageId, CancellationToken cancellationToken)
+    {
+        foreach (var id in memberIds)
+            await digests.FinishAsync(id, key, state, time.GetUtcNow(), messageId, cancellationToken);
+    }
+
+    /// <summary>Every member row is finished: Sent for the subscriptions in the email, Skipped for those no longer active.</summary>
+    private async Task FinishSentAsync(
+        IReadOnlyList<string> memberIds, IReadOnlyDictionary<string, Subscription> active, string key, int count, string? messageId,
+        CancellationToken cancellationToken)
+    {
+        // Members first, the lead last: the lead's finished row is what makes a redelivery a no-op.
+        foreach (var id in memberIds.Skip(1).Append(memberIds[0]))
+        {
+            if (active.TryGetValue(id, out var subscription))
+                await FinishSentAsync(subscription, key, count, cancellationToken, messageId);
+            else
+                await digests.FinishAsync(id, key, DigestState.Skipped, time.GetUtcNow(), cancellationToken: cancellationToken);
+        }
     }
 
     /// <summary>Instant keys carry one article; periodic digests take the oldest pending matches up to the cap.</summary>
@@ -127,7 +193,16 @@ public sealed class DigestSendHandler(
             var articleId = key[InstantPrefix.Length..];
             return pending.Where(m => m.ArticleId == articleId).ToList();
         }
-        return pending.OrderBy(m => m.MatchedAt).ThenBy(m => m.ArticleId, StringComparer.Ordinal).Take(MaxArticles).ToList();
+        // The oldest matches up to the cap of distinct articles; an article several subscriptions matched counts once.
+        var articlesChosen = new HashSet<string>(StringComparer.Ordinal);
+        var chosen = new List<MatchRecord>();
+        foreach (var m in pending.OrderBy(m => m.MatchedAt).ThenBy(m => m.ArticleId, StringComparer.Ordinal).ThenBy(m => m.SubscriptionId, StringComparer.Ordinal))
+            if (articlesChosen.Contains(m.ArticleId) || articlesChosen.Count < MaxArticles)
+            {
+                articlesChosen.Add(m.ArticleId);
+                chosen.Add(m);
+            }
+        return chosen;
     }
 
     private async Task FinishSentAsync(Subscription subscription, string key, int count, CancellationToken cancellationToken, string? messageId = null)

@@ -18,9 +18,18 @@ public enum DigestState
     Skipped,
 }
 
+/// <summary>One subscription's part of a frozen digest: the articles chosen from its matches.</summary>
+public sealed record DigestSectionIds(string SubscriptionId, IReadOnlyList<string> ArticleIds);
+
 /// <summary>One email for one subscription and period.</summary>
-/// <param name="ArticleIds">The frozen article list (null until frozen).</param>
+/// <param name="ArticleIds">The frozen article list (null until frozen); for a grouped digest, every section's articles, each once.</param>
 /// <param name="FrozenAt">When the list was fixed; also the email's Date, so a retry is byte-for-byte the same message.</param>
+/// <param name="Members">
+/// On the lead's row of a grouped digest: every subscription of the address the scheduler put in this email, in
+/// section order, the lead first. Null for a digest of one subscription.
+/// </param>
+/// <param name="GroupedInto">On the other members' rows: the lead whose row (and email) carries this period.</param>
+/// <param name="Sections">The frozen per-subscription lists of a grouped digest (null for a digest of one subscription).</param>
 public sealed record DigestRecord(
     string SubscriptionId,
     string DigestKey,
@@ -30,7 +39,10 @@ public sealed record DigestRecord(
     DateTimeOffset? FrozenAt,
     DateTimeOffset? SentAt,
     string? MessageId,
-    ETag ETag)
+    ETag ETag,
+    IReadOnlyList<string>? Members = null,
+    string? GroupedInto = null,
+    IReadOnlyList<DigestSectionIds>? Sections = null)
 {
     public bool IsFinished => State is DigestState.Sent or DigestState.Empty or DigestState.Skipped;
 }
@@ -41,7 +53,9 @@ public sealed class DigestStore(AlertsStorage storage)
     private TableClient Table => storage.Table(TableNames.Digests);
 
     /// <summary>Records that the period was queued. False when it already was (409), so it is never queued twice.</summary>
-    public async Task<bool> TryScheduleAsync(string subscriptionId, string digestKey, DateTimeOffset now, CancellationToken cancellationToken = default)
+    /// <param name="groupedInto">The lead subscription whose email carries this one's period (grouped digests).</param>
+    public async Task<bool> TryScheduleAsync(
+        string subscriptionId, string digestKey, DateTimeOffset now, CancellationToken cancellationToken = default, string? groupedInto = null)
     {
         try
         {
@@ -49,6 +63,7 @@ public sealed class DigestStore(AlertsStorage storage)
             {
                 ["State"] = nameof(DigestState.Scheduled),
                 ["ScheduledAt"] = now,
+                ["GroupedInto"] = groupedInto,
             }, cancellationToken);
             return true;
         }
@@ -61,6 +76,12 @@ public sealed class DigestStore(AlertsStorage storage)
     /// <summary>Undoes <see cref="TryScheduleAsync"/> when the queue message could not be sent, so the next tick retries.</summary>
     public async Task UnscheduleAsync(string subscriptionId, string digestKey, CancellationToken cancellationToken = default) =>
         await Table.DeleteEntityAsync(subscriptionId, digestKey, ETag.All, cancellationToken);
+
+    /// <summary>Records on the lead's row which subscriptions its email covers (before the message is queued).</summary>
+    public async Task SetMembersAsync(string subscriptionId, string digestKey, IReadOnlyList<string> members, CancellationToken cancellationToken = default) =>
+        await Table.UpdateEntityAsync(
+            new TableEntity(subscriptionId, digestKey) { ["Members"] = JsonSerializer.Serialize(members) },
+            ETag.All, TableUpdateMode.Merge, cancellationToken);
 
     public async Task<DigestRecord?> GetAsync(string subscriptionId, string digestKey, CancellationToken cancellationToken = default)
     {
@@ -83,7 +104,7 @@ public sealed class DigestStore(AlertsStorage storage)
     /// </summary>
     public async Task<bool> TryFreezeAsync(
         string subscriptionId, string digestKey, DigestRecord? current, IReadOnlyList<string> articleIds, DateTimeOffset now,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IReadOnlyList<DigestSectionIds>? sections = null)
     {
         var entity = new TableEntity(subscriptionId, digestKey)
         {
@@ -92,6 +113,8 @@ public sealed class DigestStore(AlertsStorage storage)
             ["FrozenAt"] = now,
             ["ScheduledAt"] = current?.ScheduledAt,
         };
+        if (sections is not null)
+            entity["Sections"] = JsonSerializer.Serialize(sections.Select(x => new SectionJson(x.SubscriptionId, x.ArticleIds.ToList())));
         try
         {
             if (current is null)
@@ -133,5 +156,12 @@ public sealed class DigestStore(AlertsStorage storage)
         e.GetDateTimeOffset("FrozenAt"),
         e.GetDateTimeOffset("SentAt"),
         e.GetString("MessageId"),
-        e.ETag);
+        e.ETag,
+        e.GetString("Members") is { Length: > 0 } members ? JsonSerializer.Deserialize<List<string>>(members) : null,
+        e.GetString("GroupedInto") is { Length: > 0 } lead ? lead : null,
+        e.GetString("Sections") is { Length: > 0 } sections
+            ? JsonSerializer.Deserialize<List<SectionJson>>(sections)?.Select(x => new DigestSectionIds(x.S, x.A)).ToList()
+            : null);
+
+    private sealed record SectionJson(string S, List<string> A);
 }
