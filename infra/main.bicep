@@ -37,6 +37,19 @@ param smtpUserName string
 @description('SMTP password or API key, written to Key Vault. Empty keeps the secret already in the vault.')
 param smtpPassword string = ''
 
+@description('Address for mailto: unsubscribes, e.g. unsubscribe@alerts.example.org. Used only with unsubscribeMailboxImapHost.')
+param unsubscribeMailboxAddress string = ''
+
+@description('IMAP host of that mailbox (993, TLS). Empty: no mailto: in List-Unsubscribe and nothing reads a mailbox.')
+param unsubscribeMailboxImapHost string = ''
+
+@description('IMAP user name of the unsubscribe mailbox.')
+param unsubscribeMailboxImapUserName string = ''
+
+@secure()
+@description('IMAP password of the unsubscribe mailbox, written to Key Vault. Empty keeps the secret already in the vault.')
+param unsubscribeMailboxPassword string = ''
+
 @secure()
 @description('Link-signing key (32+ characters). Shorter or empty: a new random key is generated.')
 param tokenSigningKey string = ''
@@ -72,6 +85,9 @@ param pollSchedule string = '0 */1 * * * *'
 
 @description('When due digests are enqueued (6-field NCRONTAB, UTC).')
 param digestSchedule string = '30 */1 * * * *'
+
+@description('When the unsubscribe mailbox is read (6-field NCRONTAB, UTC); a no-op while no IMAP host is set.')
+param unsubscribeMailboxSchedule string = '15 */1 * * * *'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -127,6 +143,7 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     smtpPassword: smtpPassword
+    unsubscribeMailboxPassword: unsubscribeMailboxPassword
     tokenSigningKey: length(tokenSigningKey) >= 32 ? tokenSigningKey : generatedTokenSigningKey
     tokenPreviousSigningKeys: length(tokenPreviousSigningKeys) >= 32 ? tokenPreviousSigningKeys : generatedPreviousSigningKeys
     adminApiKey: length(adminApiKey) >= 32 ? adminApiKey : generatedAdminApiKey
@@ -166,6 +183,7 @@ module functionApp 'modules/function-app.bicep' = {
     instanceMemoryMB: int(instanceMemoryMB)
     pollSchedule: pollSchedule
     digestSchedule: digestSchedule
+    unsubscribeMailboxSchedule: unsubscribeMailboxSchedule
     publicBaseUrl: publicBaseUrl
     siteName: siteName
     smtpHost: smtpHost
@@ -175,6 +193,10 @@ module functionApp 'modules/function-app.bicep' = {
     smtpFromAddress: smtpFromAddress
     smtpFromName: siteName
     smtpSecretUri: keyVault.outputs.smtpSecretUri
+    unsubscribeMailboxAddress: unsubscribeMailboxAddress
+    unsubscribeMailboxImapHost: unsubscribeMailboxImapHost
+    unsubscribeMailboxImapUserName: unsubscribeMailboxImapUserName
+    unsubscribeMailboxSecretUri: keyVault.outputs.unsubscribeMailboxSecretUri
     tokenSigningKeySecretUri: keyVault.outputs.tokenSigningKeySecretUri
     tokenPreviousSigningKeysSecretUri: keyVault.outputs.tokenPreviousSigningKeysSecretUri
     adminApiKeySecretUri: keyVault.outputs.adminApiKeySecretUri

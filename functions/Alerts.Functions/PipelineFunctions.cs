@@ -1,4 +1,5 @@
 using Alerts.Core.Digests;
+using Alerts.Core.Email;
 using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Storage;
@@ -16,7 +17,8 @@ public sealed class PipelineFunctions(
     FeedFetchHandler fetch,
     ArticleMatchHandler match,
     DigestScheduler digests,
-    DigestSendHandler send)
+    DigestSendHandler send,
+    MailtoUnsubscribeHandler mailtoUnsubscribe)
 {
     [Function("PollFeeds")]
     public async Task PollFeeds([TimerTrigger("%" + ScheduleSettings.Poll + "%")] TimerInfo timer, CancellationToken cancellationToken)
@@ -54,5 +56,12 @@ public sealed class PipelineFunctions(
         var body = message.Body.ToString();
         using var activity = QueueMessages.StartProcessing("SendDigest", QueueNames.DigestSend, body, message.InsertedOn);
         await send.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(body), cancellationToken);
+    }
+
+    [Function("ReadUnsubscribeMailbox")]
+    public async Task ReadUnsubscribeMailbox([TimerTrigger("%" + ScheduleSettings.UnsubscribeMailbox + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        using var activity = QueueMessages.StartTimer("ReadUnsubscribeMailbox");
+        await mailtoUnsubscribe.HandleAsync(cancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using Alerts.Core.Digests;
+using Alerts.Core.Email;
 using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Storage;
@@ -53,6 +54,10 @@ public static partial class LocalFunctions
         new("SendDigest", TriggerKind.Queue, Queue: QueueNames.DigestSend)
         {
             QueueHandler = (s, m, ct) => s.GetRequiredService<DigestSendHandler>().HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m), ct),
+        },
+        new("ReadUnsubscribeMailbox", TriggerKind.Timer, ScheduleSetting: ScheduleSettings.UnsubscribeMailbox)
+        {
+            TimerHandler = (s, ct) => s.GetRequiredService<MailtoUnsubscribeHandler>().HandleAsync(ct),
         },
     ];
 }

@@ -30,6 +30,8 @@ param instanceMemoryMB int
 param pollSchedule string
 @description('6-field NCRONTAB, UTC.')
 param digestSchedule string
+@description('6-field NCRONTAB, UTC.')
+param unsubscribeMailboxSchedule string
 
 @description('Public base URL for links in emails; empty uses the app\'s default *.azurewebsites.net host name.')
 param publicBaseUrl string
@@ -44,6 +46,12 @@ param smtpFromAddress string
 param smtpFromName string
 
 param smtpSecretUri string
+
+@description('Address in the mailto: of List-Unsubscribe; with an empty IMAP host the mailto is left out.')
+param unsubscribeMailboxAddress string
+param unsubscribeMailboxImapHost string
+param unsubscribeMailboxImapUserName string
+param unsubscribeMailboxSecretUri string
 param tokenSigningKeySecretUri string
 param tokenPreviousSigningKeysSecretUri string
 param adminApiKeySecretUri string
@@ -145,6 +153,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
     PollSchedule: pollSchedule
     DigestSchedule: digestSchedule
+    UnsubscribeMailboxSchedule: unsubscribeMailboxSchedule
     Site__PublicBaseUrl: effectivePublicBaseUrl
     Site__Name: siteName
     Smtp__Host: smtpHost
@@ -155,8 +164,16 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Smtp__FromAddress: smtpFromAddress
     Smtp__FromName: smtpFromName
     Smtp__ListIdDomain: ''
-    Smtp__UnsubscribeMailbox: ''
+    Smtp__UnsubscribeMailbox: unsubscribeMailboxAddress
     Smtp__Timeout: '00:01:00'
+    UnsubscribeMailbox__ImapHost: unsubscribeMailboxImapHost
+    UnsubscribeMailbox__ImapPort: '993'
+    UnsubscribeMailbox__Security: 'SslOnConnect'
+    UnsubscribeMailbox__UserName: unsubscribeMailboxImapUserName
+    UnsubscribeMailbox__Password: '@Microsoft.KeyVault(SecretUri=${unsubscribeMailboxSecretUri})'
+    UnsubscribeMailbox__Folder: 'INBOX'
+    UnsubscribeMailbox__MaxMessagesPerRun: '200'
+    UnsubscribeMailbox__Timeout: '00:01:00'
     Tokens__SigningKey: '@Microsoft.KeyVault(SecretUri=${tokenSigningKeySecretUri})'
     Tokens__PreviousSigningKeys: '@Microsoft.KeyVault(SecretUri=${tokenPreviousSigningKeysSecretUri})'
     Tokens__ConfirmationLifetime: '2.00:00:00'

@@ -9,6 +9,10 @@ param tags object
 param smtpPassword string = ''
 
 @secure()
+@description('IMAP password of the unsubscribe mailbox. Empty leaves the secret alone, like smtpPassword.')
+param unsubscribeMailboxPassword string = ''
+
+@secure()
 @description('HMAC key for the links in emails (Tokens__SigningKey).')
 param tokenSigningKey string
 
@@ -22,6 +26,7 @@ param adminApiKey string
 
 // Secret names are shared with function-app.bicep and the README through these outputs.
 var smtpPasswordSecretName = 'smtp-password'
+var unsubscribeMailboxPasswordSecretName = 'unsubscribe-mailbox-password'
 var tokenSigningKeySecretName = 'tokens-signing-key'
 var tokenPreviousSigningKeysSecretName = 'tokens-previous-signing-keys'
 var adminApiKeySecretName = 'admin-api-key'
@@ -48,6 +53,14 @@ resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if 
   name: smtpPasswordSecretName
   properties: {
     value: smtpPassword
+  }
+}
+
+resource unsubscribeMailboxPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(unsubscribeMailboxPassword)) {
+  parent: vault
+  name: unsubscribeMailboxPasswordSecretName
+  properties: {
+    value: unsubscribeMailboxPassword
   }
 }
 
@@ -80,6 +93,7 @@ output id string = vault.id
 output uri string = vault.properties.vaultUri
 // Versionless URIs: a new secret version is picked up without redeploying.
 output smtpSecretUri string = '${vault.properties.vaultUri}secrets/${smtpPasswordSecretName}'
+output unsubscribeMailboxSecretUri string = '${vault.properties.vaultUri}secrets/${unsubscribeMailboxPasswordSecretName}'
 output tokenSigningKeySecretUri string = '${vault.properties.vaultUri}secrets/${tokenSigningKeySecretName}'
 output tokenPreviousSigningKeysSecretUri string = '${vault.properties.vaultUri}secrets/${tokenPreviousSigningKeysSecretName}'
 output adminApiKeySecretUri string = '${vault.properties.vaultUri}secrets/${adminApiKeySecretName}'

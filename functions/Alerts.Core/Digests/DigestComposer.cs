@@ -23,7 +23,11 @@ public sealed record DigestSection(Subscription Subscription, IReadOnlyList<Dige
 /// Builds the digest email. Everything that came from a feed is untrusted: it is HTML-encoded, only http(s)
 /// links become hrefs, and the HTML loads nothing remote (no images, no stylesheets), so opening it reveals nothing.
 /// </summary>
-public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<SmtpOptions> smtp, SubscriptionLinks links)
+public sealed partial class DigestComposer(
+    IOptions<SiteOptions> site,
+    IOptions<SmtpOptions> smtp,
+    SubscriptionLinks links,
+    IOptions<UnsubscribeMailboxOptions>? unsubscribeMailbox = null)
 {
     public const int SnippetLength = 240;
 
@@ -93,8 +97,9 @@ public sealed partial class DigestComposer(IOptions<SiteOptions> site, IOptions<
 
         // RFC 8058: one HTTPS URI (the POST target), optionally a mailto:, and the exact one-click marker.
         var unsubscribe = $"<{unsubscribeUrl}>";
-        if (!string.IsNullOrWhiteSpace(options.UnsubscribeMailbox))
-            unsubscribe += $", <mailto:{options.UnsubscribeMailbox.Trim()}?subject=unsubscribe%20{first.Id}>";
+        // Only when MailtoUnsubscribeHandler reads that mailbox; it carries the HTTPS link's signed token, not a bare id.
+        if (!string.IsNullOrWhiteSpace(options.UnsubscribeMailbox) && unsubscribeMailbox?.Value.Enabled == true)
+            unsubscribe += $", <{MailtoUnsubscribeHandler.MailtoFor(options.UnsubscribeMailbox, links.Tokens.Create(first.Id, TokenPurpose.Unsubscribe))}>";
         message.Headers.Add("List-Unsubscribe", unsubscribe);
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         message.Headers.Add("List-Id", $"{HeaderPhrase(siteName)} <digests.{options.EffectiveListIdDomain}>");

@@ -6,11 +6,16 @@ namespace Alerts.Core.Email;
 
 public static class EmailServiceCollectionExtensions
 {
-    /// <summary>Binds <see cref="SmtpOptions"/> from the "Smtp" section and registers the MailKit sender.</summary>
+    /// <summary>
+    /// Binds <see cref="SmtpOptions"/> and <see cref="UnsubscribeMailboxOptions"/>, and registers the MailKit sender and the
+    /// unsubscribe-mailbox reader (which needs <c>AddSubscriptions</c>).
+    /// </summary>
     public static IServiceCollection AddEmail(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
+        services.AddOptions<UnsubscribeMailboxOptions>().Bind(configuration.GetSection(UnsubscribeMailboxOptions.Section));
         services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
+        services.TryAddSingleton<MailtoUnsubscribeHandler>();
         return services;
     }
 }

@@ -31,4 +31,5 @@ public static class ScheduleSettings
 {
     public const string Poll = "PollSchedule";
     public const string Digest = "DigestSchedule";
+    public const string UnsubscribeMailbox = "UnsubscribeMailboxSchedule";
 }

@@ -55,15 +55,27 @@ public sealed partial class DigestComposerTests
     }
 
     [Fact]
-    public void Adds_a_mailto_unsubscribe_when_a_mailbox_is_configured()
+    public void Adds_a_mailto_unsubscribe_when_a_mailbox_is_configured_and_read()
     {
         var s = DigestTestData.Subscription();
-        var message = Composer(DigestTestData.Smtp("unsubscribe@alerts.example.org"))
+        var reader = Options.Create(new UnsubscribeMailboxOptions { ImapHost = "imap.alerts.example.org" });
+        var message = new DigestComposer(Options.Create(DigestTestData.Site), Options.Create(DigestTestData.Smtp("unsubscribe@alerts.example.org")), _links, reader)
             .Compose(s, "daily-2026-11-26", [Item(DigestTestData.Article("a"))], Date);
 
         var header = (message.Headers["List-Unsubscribe"] ?? "").Replace("\r\n", "").Replace("\n", "");
         Assert.StartsWith("<https://alerts.example.org/unsubscribe?token=", header);
-        Assert.EndsWith($", <mailto:unsubscribe@alerts.example.org?subject=unsubscribe%20{s.Id}>", header);
+        var mailto = Regex.Match(header, @", <mailto:unsubscribe@alerts\.example\.org\?subject=unsubscribe%20(?<token>[^>]+)>$");
+        Assert.True(mailto.Success, header);
+        Assert.Equal(s.Id, _links.Tokens.Validate(mailto.Groups["token"].Value, TokenPurpose.Unsubscribe));
+    }
+
+    [Fact]
+    public void No_mailto_unsubscribe_when_nothing_reads_the_mailbox()
+    {
+        var message = Composer(DigestTestData.Smtp("unsubscribe@alerts.example.org"))
+            .Compose(DigestTestData.Subscription(), "daily-2026-11-26", [Item(DigestTestData.Article("a"))], Date);
+
+        Assert.DoesNotContain("mailto:", message.Headers["List-Unsubscribe"] ?? "");
     }
 
     [Fact]

@@ -38,6 +38,7 @@ internal static partial class InfraFiles
     [
         ScheduleSettings.Poll,
         ScheduleSettings.Digest,
+        ScheduleSettings.UnsubscribeMailbox,
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "AZURE_CLIENT_ID",
     ];
