@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Alerts.Core.Storage;
 
 namespace Alerts.Core.Tests.Infrastructure;
@@ -75,25 +74,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return storage;
     }
 
-    private async Task WaitForPortAsync(int port, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (_process is { HasExited: true })
-                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}.");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
+    private Task WaitForPortAsync(int port, TimeSpan timeout) =>
+        FreePort.WaitUntilListeningAsync(port, timeout, _process!, () => $"Azurite exited with code {_process!.ExitCode}.");
 
     public Task DisposeAsync()
     {

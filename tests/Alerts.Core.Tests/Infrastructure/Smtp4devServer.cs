@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Alerts.Core.Email;
 using MailKit;
 using MailKit.Net.Imap;
@@ -81,29 +80,8 @@ public sealed class Smtp4devServer : IAsyncLifetime
         await client.DisconnectAsync(true);
     }
 
-    private async Task WaitForPortAsync(int port, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (_process is { HasExited: true })
-                throw new InvalidOperationException($"smtp4dev exited with code {_process.ExitCode}:\n{Output()}");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-            catch (SocketException ex)
-            {
-                throw new InvalidOperationException($"smtp4dev did not listen on {port}:\n{Output()}", ex);
-            }
-        }
-    }
+    private Task WaitForPortAsync(int port, TimeSpan timeout) =>
+        FreePort.WaitUntilListeningAsync(port, timeout, _process!, () => $"smtp4dev exited with code {_process!.ExitCode}:\n{Output()}");
 
     private string Output()
     {
