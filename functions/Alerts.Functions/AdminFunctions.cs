@@ -7,7 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Alerts.Functions;
 
 /// <summary>Admin API and pages. AuthorizationLevel.Admin: the Functions host refuses any call without the master key.</summary>
-public sealed class AdminFunctions(FeedAdminEndpoints feeds, AdminPages pages)
+public sealed class AdminFunctions(FeedAdminEndpoints feeds, QueueAdminEndpoints queues, AdminPages pages)
 {
     [Function("ListFeeds")]
     public Task<IActionResult> ListFeeds(
@@ -73,6 +73,16 @@ public sealed class AdminFunctions(FeedAdminEndpoints feeds, AdminPages pages)
     public Task<IActionResult> FeedStats(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminStats)] HttpRequest request) =>
         ResultAction.From(feeds.StatsAsync(request));
+
+    [Function("ListQueues")]
+    public Task<IActionResult> ListQueues(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Routes.AdminQueues)] HttpRequest request) =>
+        ResultAction.From(queues.ListAsync(request));
+
+    [Function("RedriveQueue")]
+    public Task<IActionResult> RedriveQueue(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.AdminQueueRedrive)] HttpRequest request, string queue) =>
+        ResultAction.From(queues.RedriveAsync(request, queue));
 
     [Function("AdminFeedsPage")]
     public Task<IActionResult> AdminFeedsPage(

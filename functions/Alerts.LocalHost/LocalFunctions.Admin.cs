@@ -61,6 +61,14 @@ public static partial class LocalFunctions
         {
             HttpHandler = (s, r) => s.GetRequiredService<FeedAdminEndpoints>().StatsAsync(r),
         },
+        new("ListQueues", TriggerKind.Http, Route: Routes.AdminQueues, Methods: ["get"], AdminOnly: true)
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<QueueAdminEndpoints>().ListAsync(r),
+        },
+        new("RedriveQueue", TriggerKind.Http, Route: Routes.AdminQueueRedrive, Methods: ["post"], AdminOnly: true)
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<QueueAdminEndpoints>().RedriveAsync(r, (string)r.RouteValues["queue"]!),
+        },
         new("AdminFeedsPage", TriggerKind.Http, Route: Routes.AdminPage, Methods: ["get"], AdminOnly: true)
         {
             HttpHandler = (s, r) => s.GetRequiredService<AdminPages>().FeedsAsync(r),

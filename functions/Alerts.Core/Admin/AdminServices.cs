@@ -9,6 +9,7 @@ public static class AdminServices
         services.AddSingleton<FeedAdminService>();
         services.AddSingleton<FeedStats>();
         services.AddSingleton<FeedAdminEndpoints>();
+        services.AddSingleton<QueueAdminEndpoints>();
         services.AddSingleton<AdminPages>();
         return services;
     }

@@ -10,6 +10,8 @@ public static partial class Routes
     public const string AdminFeedTest = "api/admin/feeds/test";
     public const string AdminOpml = "api/admin/opml";
     public const string AdminStats = "api/admin/stats";
+    public const string AdminQueues = "api/admin/queues";
+    public const string AdminQueueRedrive = "api/admin/queues/{queue}/redrive";
 
     public const string AdminPage = "manage-feeds";
     public const string AdminPageAdd = "manage-feeds/add";
