@@ -49,7 +49,15 @@ if (demo)
         app.Services.GetRequiredService<FeedStore>(), $"http://127.0.0.1:{port}",
         app.Services.GetRequiredService<IOptions<FeedFetchOptions>>(), stop.Token);
 
-await app.StartAsync(stop.Token);
+try
+{
+    await app.StartAsync(stop.Token);
+}
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    log.LogCritical("Port {Port} is in use (another Alerts still running?). Stop it, or pass --port with a free port.", port);
+    return 1;
+}
 var adminKey = settings["Admin:ApiKey"];
 Console.WriteLine($"""
 
