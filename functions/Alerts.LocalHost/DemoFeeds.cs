@@ -105,9 +105,12 @@ public sealed class DemoFeeds(TimeProvider time)
         return (count, PublishedAt(index, count - 1));
     }
 
-    private DateTimeOffset PublishedAt(int feedIndex, int itemIndex) => itemIndex < 2
-        ? _started.AddMinutes(-30 + itemIndex * 10 + feedIndex)
-        : _started.AddMinutes(feedIndex + 1 + (itemIndex - 2) * Feeds.Length);
+    /// <summary>
+    /// Every story of a feed is three minutes after the one before, the two starting ones included, so the adaptive
+    /// poll interval learns the demo's real rhythm from the first fetch.
+    /// </summary>
+    private DateTimeOffset PublishedAt(int feedIndex, int itemIndex) =>
+        _started.AddMinutes(feedIndex + 1 + (itemIndex - 2) * Feeds.Length);
 
     /// <summary>Registers the demo feeds (once; later starts find them already there).</summary>
     public async Task RegisterAsync(FeedStore store, string baseUrl, IOptions<FeedFetchOptions> options, CancellationToken cancellationToken)

@@ -64,7 +64,9 @@ Console.WriteLine($"""
     Alerts is running.
       Subscribe page:  http://127.0.0.1:{port}/subscribe
       Email inbox:     {services.InboxUrl}
+      Admin pages:     http://127.0.0.1:{port}/manage-feeds?code={adminKey}
       Admin API:       http://127.0.0.1:{port}/api/admin/feeds?code={adminKey}
+      Metrics, health: http://127.0.0.1:{port}/metrics, http://127.0.0.1:{port}/healthz
       Demo feeds:      {(demo ? string.Join(", ", app.Services.GetRequiredService<DemoFeeds>().Paths.Select(p => $"http://127.0.0.1:{port}{p}")) : "off (--no-demo)")}
     Press Ctrl+C to stop everything.
 
