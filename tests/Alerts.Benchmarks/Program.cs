@@ -14,7 +14,7 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: Alerts.Benchmarks <command> [options]");
     Console.Error.WriteLine("  cost [--feeds N] [--subscriptions N] [--matching N]");
-    Console.Error.WriteLine("  index-load [--corpus PATH] [--subscriptions N] [--seed S]");
+    Console.Error.WriteLine("  index-load [--corpus PATH] [--subscriptions N] [--seed S] [--snapshot-only]");
     Console.Error.WriteLine("  match --corpus PATH --subscriptions N [--articles M] [--seed S] [--peer-articles K] [--word-sampling band|df]");
     return 2;
 }
