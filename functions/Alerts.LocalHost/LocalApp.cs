@@ -54,10 +54,7 @@ public static class LocalApp
     {
         try
         {
-            var queues = new Dictionary<string, int>();
-            foreach (var name in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
-                queues[name] = (await storage.Queue(name).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
-            return Results.Json(new { status = "healthy", queues });
+            return Results.Json(new { status = "healthy", queues = await storage.QueueDepthsAsync(cancellationToken) });
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
         {

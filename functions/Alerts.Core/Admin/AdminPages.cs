@@ -380,7 +380,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
     }
 
     private IResult? Refused(HttpRequest request) =>
-        FeedAdminEndpoints.IsAuthorized(request, admin.Value)
+        AdminKey.IsPresent(request, admin.Value)
             ? null
             : Render(site.Value.Name, "Admin key required", "<h1>Admin key required</h1><p>These pages need the admin key (<code>?code=</code>).</p>", StatusCodes.Status401Unauthorized);
 

@@ -168,21 +168,7 @@ public sealed class FeedAdminEndpoints(
         return Results.Json(await stats.ComputeAsync(days, request.HttpContext.RequestAborted), Json);
     }
 
-    /// <summary>
-    /// With <c>Admin__ApiKey</c> set (the local host), the key must come as <c>x-functions-key</c> or <c>?code=</c>.
-    /// In Azure the setting is empty and the Functions host has already checked its admin key.
-    /// </summary>
-    public IResult? Unauthorized(HttpRequest request) =>
-        IsAuthorized(request, admin.Value) ? null : Results.Problem(title: "An admin key is required.", statusCode: StatusCodes.Status401Unauthorized);
-
-    public static bool IsAuthorized(HttpRequest request, AdminOptions options)
-    {
-        var expected = options.ApiKey;
-        if (string.IsNullOrEmpty(expected))
-            return true;
-        string given = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault() ?? "";
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
-    }
+    private IResult? Unauthorized(HttpRequest request) => AdminKey.Refusal(request, admin.Value);
 
     private static IResult NotFound() => Results.Problem(title: "No such feed.", statusCode: StatusCodes.Status404NotFound);
 

@@ -14,16 +14,10 @@ public sealed class QueueAdminEndpoints(AlertsStorage storage, IOptions<AdminOpt
     /// <summary><c>GET /api/admin/queues</c>: messages waiting in each queue and its poison queue.</summary>
     public async Task<IResult> ListAsync(HttpRequest request)
     {
-        if (!FeedAdminEndpoints.IsAuthorized(request, admin.Value))
-            return Unauthorized();
-        var queues = new List<object>();
-        foreach (var name in QueueNames.All)
-        {
-            var waiting = (await storage.Queue(name).GetPropertiesAsync(request.HttpContext.RequestAborted)).Value.ApproximateMessagesCount;
-            var poisoned = (await storage.Queue(QueueNames.Poison(name)).GetPropertiesAsync(request.HttpContext.RequestAborted)).Value.ApproximateMessagesCount;
-            queues.Add(new { queue = name, waiting, poisoned });
-        }
-        return Results.Json(queues);
+        if (AdminKey.Refusal(request, admin.Value) is { } refused)
+            return refused;
+        var depths = await storage.QueueDepthsAsync(request.HttpContext.RequestAborted);
+        return Results.Json(QueueNames.All.Select(name => new { queue = name, waiting = depths[name], poisoned = depths[QueueNames.Poison(name)] }));
     }
 
     /// <summary>
@@ -33,8 +27,8 @@ public sealed class QueueAdminEndpoints(AlertsStorage storage, IOptions<AdminOpt
     /// </summary>
     public async Task<IResult> RedriveAsync(HttpRequest request, string queue)
     {
-        if (!FeedAdminEndpoints.IsAuthorized(request, admin.Value))
-            return Unauthorized();
+        if (AdminKey.Refusal(request, admin.Value) is { } refused)
+            return refused;
         if (!QueueNames.All.Contains(queue))
             return Results.Problem(title: "No such queue.", detail: $"Queues: {string.Join(", ", QueueNames.All)}.",
                 statusCode: StatusCodes.Status404NotFound);
@@ -59,7 +53,4 @@ public sealed class QueueAdminEndpoints(AlertsStorage storage, IOptions<AdminOpt
         logger.LogInformation("Re-drove {Count} messages from {Poison} to {Queue}", moved, poison.Name, queue);
         return Results.Json(new { queue, moved });
     }
-
-    private static IResult Unauthorized() =>
-        Results.Problem(title: "An admin key is required.", statusCode: StatusCodes.Status401Unauthorized);
 }

@@ -81,6 +81,15 @@ public sealed class AlertsStorage
 
     public BlobContainerClient Container(string name) => _blobs.GetBlobContainerClient(name);
 
+    /// <summary>Approximate messages waiting in every pipeline queue and its poison queue, by queue name.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> QueueDepthsAsync(CancellationToken cancellationToken = default)
+    {
+        var depths = new Dictionary<string, int>();
+        foreach (var name in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
+            depths[name] = (await Queue(name).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        return depths;
+    }
+
     /// <summary>Creates every table and queue (and poison queue) if missing. Idempotent; run at startup.</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {

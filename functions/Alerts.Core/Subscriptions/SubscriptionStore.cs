@@ -9,17 +9,19 @@ public sealed class SubscriptionStore(AlertsStorage storage)
 {
     private const string Row = "subscription";
 
+    private readonly SubscriptionChangeLog _changes = new(storage);
+
     private TableClient Table => storage.Table(TableNames.Subscriptions);
 
     public async Task AddAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
-        await new SubscriptionChangeLog(storage).RecordAsync(subscription.Id, cancellationToken);
+        await _changes.RecordAsync(subscription.Id, cancellationToken);
         await Table.AddEntityAsync(ToEntity(subscription), cancellationToken);
     }
 
     public async Task UpsertAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
-        await new SubscriptionChangeLog(storage).RecordAsync(subscription.Id, cancellationToken);
+        await _changes.RecordAsync(subscription.Id, cancellationToken);
         await Table.UpsertEntityAsync(ToEntity(subscription), TableUpdateMode.Replace, cancellationToken);
     }
 
@@ -90,7 +92,7 @@ public sealed class SubscriptionStore(AlertsStorage storage)
     /// <summary>Removes the row for good (the subscriber asked to delete their data).</summary>
     public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        await new SubscriptionChangeLog(storage).RecordAsync(id, cancellationToken);
+        await _changes.RecordAsync(id, cancellationToken);
         await Table.DeleteEntityAsync(id, Row, ETag.All, cancellationToken);
     }
 }
