@@ -47,6 +47,7 @@ public sealed class ObservabilityTests(AzuriteFixture azurite)
     public async Task The_local_host_serves_pipeline_metrics_and_a_health_report()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
+        await EndToEndTests.ActiveSubscriptionAsync(host, "Anything", Frequency.Instant);
         host.Feeds.SetFeed("/m.xml", "Measured");
         host.Feeds.AddItem("/m.xml", "Anything", "https://m.test/1", "Text.");
         Assert.Equal(HttpStatusCode.Created, (await host.AddFeedAsync(host.Feeds.Url("/m.xml"))).StatusCode);
@@ -55,6 +56,8 @@ public sealed class ObservabilityTests(AzuriteFixture azurite)
         var metrics = await host.Http.GetStringAsync("/metrics");
         Assert.Matches(@"alerts_feeds_polled_total(\{[^}]*\})? [1-9]", metrics);
         Assert.Matches(@"alerts_articles_new_total(\{[^}]*\})? [1-9]", metrics);
+        Assert.Matches(@"alerts_matches_total(\{[^}]*\})? [1-9]", metrics);
+        Assert.Matches(@"alerts_digests_sent_total(\{[^}]*\})? [1-9]", metrics);
         Assert.Contains("alerts_queue_age_count", metrics);
 
         using var health = JsonDocument.Parse(await host.Http.GetStringAsync("/healthz"));

@@ -149,7 +149,16 @@ public sealed class DigestSendHandler(
         }
 
         var email = composer.Compose(subscriptionId, composed, key, row.FrozenAt ?? time.GetUtcNow());
-        await sender.SendAsync(email, cancellationToken);
+        try
+        {
+            await sender.SendAsync(email, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            AlertsTelemetry.SendFailures.Add(1);
+            throw;
+        }
+        AlertsTelemetry.DigestsSent.Add(1);
 
         // From here on the email is out: finish even if the host is shutting down.
         await MarkDeliveredAsync(frozenSections, key, CancellationToken.None);

@@ -33,7 +33,8 @@ public sealed class ArticleMatchHandler(
         var now = time.GetUtcNow();
         foreach (var match in found)
         {
-            await matches.TryAddAsync(new MatchRecord(match.SubscriptionId, article.Id, now, match.Hits), cancellationToken);
+            if (await matches.TryAddAsync(new MatchRecord(match.SubscriptionId, article.Id, now, match.Hits), cancellationToken))
+                AlertsTelemetry.Matches.Add(1);
             // Queued even when the match row already existed: a redelivery may follow a crash before this send,
             // and the digest key makes the email itself happen once.
             if (subscriptions.TryGetValue(match.SubscriptionId, out var s) && s.Frequency == Frequency.Instant)
