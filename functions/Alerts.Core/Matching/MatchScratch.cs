@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Alerts.Core.Matching;
@@ -28,47 +29,65 @@ internal sealed class MatchScratch
     private int _rawCount;
     private Occurrence[] _grouped = new Occurrence[1024];
 
-    // This article's matches in the order found: slot and hits. Sorted by slot once, in TakeResults.
-    private int[] _matchedSlots = new int[64];
+    // This article's matches: a bitset over slots (so results come out in slot order by a scan, not a sort),
+    // where each matched slot's hits are, and the range of bitset words touched.
+    private ulong[] _matchedBits = [];
+    private int[] _matchAt = [];
     private Hit[][] _matchedHits = new Hit[64][];
-    private long[] _order = new long[64];
     private int _matchedCount;
+    private int _firstWord = int.MaxValue;
+    private int _lastWord = -1;
 
-    // Hits of every occurrence of a key, built once per article and shared by all the single-key queries
-    // that match it (indexed by local key number; cleared per article).
-    private Hit[]?[] _keyHits = new Hit[256][];
+    public int MatchedCount => _matchedCount;
 
+    /// <summary>Records a match; a slot matched again (another branch of an OR) gets the union of the hits.</summary>
     public void AddMatch(int slot, Hit[] hits)
     {
-        if (_matchedCount == _matchedSlots.Length)
+        var w = slot >> 6;
+        ref var word = ref _matchedBits[w];
+        if ((word & (1UL << slot)) != 0)
         {
-            Array.Resize(ref _matchedSlots, _matchedCount * 2);
-            Array.Resize(ref _matchedHits, _matchedCount * 2);
-            Array.Resize(ref _order, _matchedCount * 2);
+            ref var existing = ref _matchedHits[_matchAt[slot]];
+            existing = MergeHits(existing, hits);
+            return;
         }
-        _matchedSlots[_matchedCount] = slot;
+        word |= 1UL << slot;
+        if (w < _firstWord) _firstWord = w;
+        if (w > _lastWord) _lastWord = w;
+        if (_matchedCount == _matchedHits.Length) Array.Resize(ref _matchedHits, _matchedCount * 2);
+        _matchAt[slot] = _matchedCount;
         _matchedHits[_matchedCount++] = hits;
     }
 
-    /// <summary>The matches found since <see cref="Begin"/>, ordered by slot (a primitive sort of packed
-    /// slot/index pairs rather than of the result objects).</summary>
+    /// <summary>The matches found since <see cref="Begin"/>, ordered by slot.</summary>
     public QueryMatch[] TakeResults(string?[] ids)
     {
         var n = _matchedCount;
         if (n == 0) return [];
-        var order = _order;
-        for (var i = 0; i < n; i++) order[i] = (long)_matchedSlots[i] << 32 | (uint)i;
-        Array.Sort(order, 0, n);
         var result = new QueryMatch[n];
-        for (var k = 0; k < n; k++)
+        var k = 0;
+        for (var w = _firstWord; w <= _lastWord; w++)
         {
-            var i = (int)order[k];
-            result[k] = new QueryMatch(ids[_matchedSlots[i]]!, _matchedHits[i]);
+            var bits = _matchedBits[w];
+            if (bits == 0) continue;
+            _matchedBits[w] = 0;
+            do
+            {
+                var slot = w << 6 | BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                result[k++] = new QueryMatch(ids[slot]!, _matchedHits[_matchAt[slot]]);
+            } while (bits != 0);
         }
         Array.Clear(_matchedHits, 0, n);
         _matchedCount = 0;
+        _firstWord = int.MaxValue;
+        _lastWord = -1;
         return result;
     }
+
+    // Hits of every occurrence of a key, built once per article and shared by all the queries whose hits are
+    // exactly that key's (indexed by local key number; cleared per article).
+    private Hit[]?[] _keyHits = new Hit[256][];
 
     public int[] Candidates = new int[256];
     public int CandidateCount;
@@ -91,12 +110,24 @@ internal sealed class MatchScratch
             Array.Resize(ref _keyBits, (size + 63) >> 6);
         }
         if (_slotBits.Length * 64 < slotCount) Array.Resize(ref _slotBits, (Math.Max(slotCount, _slotBits.Length * 128) + 63) >> 6);
+        if (_matchedCount > 0)
+        {
+            // Matches not taken (diagnostics): clear their bits.
+            Array.Clear(_matchedBits, _firstWord, _lastWord - _firstWord + 1);
+            Array.Clear(_matchedHits, 0, _matchedCount);
+            _matchedCount = 0;
+            _firstWord = int.MaxValue;
+            _lastWord = -1;
+        }
+        if (_matchAt.Length < slotCount)
+        {
+            Array.Resize(ref _matchAt, _slotBits.Length * 64);
+            Array.Resize(ref _matchedBits, _slotBits.Length);
+        }
         Array.Clear(_keyHits, 0, Math.Min(LocalCount, _keyHits.Length));
         LocalCount = 0;
         _rawCount = 0;
         CandidateCount = 0;
-        DirectCount = 0;
-        _matchedCount = 0;
     }
 
     public void Record(int key, Occurrence occurrence)
@@ -143,38 +174,88 @@ internal sealed class MatchScratch
         for (var l = 0; l < LocalCount; l++) _localOffset[l] -= _localCount[l];
     }
 
-    public int[] DirectSlots = new int[64];
-    public int[] DirectKeys = new int[64];
-    public int DirectCount;
-
-    /// <summary>Adds (slot, confirm) pairs posted under <paramref name="key"/>, skipping slots whose confirm key is
-    /// absent from the article; single-key queries (<see cref="Op.Direct"/>) are matches already.</summary>
-    public void AddCandidates(ReadOnlySpan<int> pairs, int key)
+    /// <summary>Takes the (slot, info) pairs posted under <paramref name="key"/>, which occurs in the article:
+    /// decides the queries their posting can decide and collects the others as candidates for verification.</summary>
+    public void AddPostings(ReadOnlySpan<int> pairs, int key)
     {
-        for (var i = 0; i + 1 < pairs.Length; i += 2) AddCandidate(pairs[i], pairs[i + 1], key);
+        for (var i = 0; i + 1 < pairs.Length; i += 2) AddPosting(pairs[i], pairs[i + 1], key);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AddCandidate(int slot, int confirm, int key)
+    public void AddPosting(int slot, int info, int key)
     {
-        if (confirm == Op.Direct)
+        var other = PostingKind.Key(info);
+        switch (PostingKind.Kind(info))
         {
-            // Posted under exactly one key, so no duplicate check is needed.
-            if (DirectCount == DirectSlots.Length)
-            {
-                Array.Resize(ref DirectSlots, DirectCount * 2);
-                Array.Resize(ref DirectKeys, DirectCount * 2);
-            }
-            DirectSlots[DirectCount] = slot;
-            DirectKeys[DirectCount++] = key;
-            return;
+            case PostingKind.Single:
+                AddMatch(slot, HitsOf(key));
+                return;
+            case PostingKind.Both:
+                if (Has(other)) AddMatch(slot, MergeHits(HitsOf(key), HitsOf(other)));
+                return;
+            case PostingKind.Without:
+                if (!Has(other)) AddMatch(slot, HitsOf(key));
+                return;
+            case PostingKind.PhraseFirst:
+                if (Has(other) && PhraseHits(key, other) is { } after) AddMatch(slot, after);
+                return;
+            case PostingKind.PhraseSecond:
+                if (Has(other) && PhraseHits(other, key) is { } before) AddMatch(slot, before);
+                return;
         }
-        if (confirm >= 0 && (_keyBits[confirm >> 6] & (1UL << confirm)) == 0) return;
+        if (other != PostingKind.NoKey && !Has(other)) return;
         ref var word = ref _slotBits[slot >> 6];
         if ((word & (1UL << slot)) != 0) return;
         word |= 1UL << slot;
         if (CandidateCount == Candidates.Length) Array.Resize(ref Candidates, CandidateCount * 2);
         Candidates[CandidateCount++] = slot;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Has(int key) => (_keyBits[key >> 6] & (1UL << key)) != 0;
+
+    /// <summary>Sorted union of two sorted hit arrays (order and equality as <see cref="QueryEvaluator.Normalize"/>).</summary>
+    private static Hit[] MergeHits(Hit[] a, Hit[] b)
+    {
+        var merged = new Hit[a.Length + b.Length];
+        int i = 0, j = 0, n = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            var c = QueryEvaluator.Compare(a[i], b[j]);
+            if (c <= 0)
+            {
+                merged[n++] = a[i++];
+                if (c == 0) j++;
+            }
+            else merged[n++] = b[j++];
+        }
+        while (i < a.Length) merged[n++] = a[i++];
+        while (j < b.Length) merged[n++] = b[j++];
+        return n == merged.Length ? merged : merged[..n];
+    }
+
+    /// <summary>Hits of the two-word phrase "first second", or null when it does not occur.</summary>
+    private Hit[]? PhraseHits(int first, int second)
+    {
+        var a = Occurrences(first);
+        var b = Occurrences(second);
+        var count = 0;
+        Span<Hit> found = stackalloc Hit[Math.Min(a.Length, 32)];
+        List<Hit>? more = null;
+        var j = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var want = a[i].Position + 1;
+            while (j < b.Length && b[j].Position < want) j++;
+            if (j == b.Length) break;
+            if (b[j].Position != want) continue;
+            var hit = new Hit(a[i].Field, a[i].Start, b[j].Start + b[j].Length - a[i].Start);
+            if (count < found.Length) found[count] = hit;
+            else (more ??= [.. found]).Add(hit);
+            count++;
+        }
+        if (count == 0) return null;
+        return more is null ? found[..count].ToArray() : more.ToArray();
     }
 
     /// <summary>Hits for every occurrence of a key: already in (field, start) order, since title positions

@@ -11,8 +11,9 @@ public enum DocumentField { Title, Body, Site }
 /// <summary>Where a query term matched: a character range in one field of the original (not folded) text.</summary>
 public readonly record struct Hit(DocumentField Field, int Start, int Length);
 
-/// <summary>One subscription whose query matched, with the places that made it match.</summary>
-public sealed record QueryMatch(string SubscriptionId, IReadOnlyList<Hit> Hits);
+/// <summary>One subscription whose query matched, with the places that made it match. A struct: an article can
+/// match thousands of subscriptions, and the results are one array rather than an object each.</summary>
+public readonly record struct QueryMatch(string SubscriptionId, IReadOnlyList<Hit> Hits);
 
 /// <summary>
 /// All active subscriptions' queries, compiled so that one article is matched against all of them at once.

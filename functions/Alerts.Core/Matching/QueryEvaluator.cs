@@ -89,7 +89,7 @@ public static class QueryEvaluator
         return span[..n].ToArray();
     }
 
-    private static int Compare(Hit a, Hit b) => a.Field != b.Field ? a.Field.CompareTo(b.Field)
+    internal static int Compare(Hit a, Hit b) => a.Field != b.Field ? a.Field.CompareTo(b.Field)
         : a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Length.CompareTo(b.Length);
 
     private static bool Collect(Query query, AnalyzedDocument doc, List<Hit>? hits)

@@ -16,16 +16,16 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     private readonly Func<string, double>? _termWeight;
 
     // Interned keys; words, prefixes and sites share one dense id space. Keys are never removed (bounded by vocabulary).
-    private readonly Dictionary<string, int> _words = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _prefixes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _sites = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _prefixLookup;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _siteLookup;
+    private readonly KeyTable _words = new();
+    private readonly KeyTable _prefixes = new();
+    private readonly KeyTable _sites = new();
+    // A word's occurrences in the title have a key of their own, so title:word is decided by its posting alone.
+    private readonly KeyTable _titleWords = new();
     private int _keyCount;
     private int _maxPrefixLength;
-    // Which ASCII 3-character stems start some prefix: skips the prefix lookups for most tokens.
-    private readonly bool[] _prefixStems = new bool[StemSpace];
+    // For each ASCII 3-character stem, the lengths of the prefixes that start with it (bit n: length n, bit 63:
+    // 63 or more): most tokens skip the prefix lookups, the others look up only lengths some prefix has.
+    private readonly ulong[] _prefixLengths = new ulong[StemSpace];
     private bool _nonAsciiPrefixes;
     private Posting[] _postings = new Posting[256];
 
@@ -51,9 +51,6 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     public SubscriptionIndex(Func<string, double>? termWeight = null)
     {
         _termWeight = termWeight;
-        _wordLookup = _words.GetAlternateLookup<ReadOnlySpan<char>>();
-        _prefixLookup = _prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
-        _siteLookup = _sites.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public int Count
@@ -88,9 +85,8 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             _programAt[slot] = at;
             _slotById[subscriptionId] = slot;
             var keyCount = program[0];
-            var confirm = program[keyCount + 1];
-            if (keyCount == 0) _unindexed.Add(slot, confirm);
-            for (var i = 1; i <= keyCount; i++) _postings[program[i]].Add(slot, confirm);
+            if (keyCount == 0) _unindexed.Add(slot, PostingKind.Pack(PostingKind.Verify, PostingKind.NoKey));
+            for (var i = 0; i < keyCount; i++) _postings[program[1 + 2 * i]].Add(slot, program[2 + 2 * i]);
         }
         finally { _lock.ExitWriteLock(); }
     }
@@ -107,9 +103,12 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         finally { _lock.ExitWriteLock(); }
     }
 
+    /// <summary>Where the query tree of the program at <paramref name="at"/> starts, after its postings.</summary>
+    private static int Root(int[] code, int at) => at + 2 * code[at] + 1;
+
     private static int ProgramLength(int[] code, int at)
     {
-        var root = at + code[at] + 2;
+        var root = Root(code, at);
         return root - at + Op.Length(code, root);
     }
 
@@ -166,7 +165,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         var at = _programAt[slot];
         var keyCount = _code[at];
         if (keyCount == 0) _unindexed.Remove(slot);
-        for (var i = 1; i <= keyCount; i++) _postings[_code[at + i]].Remove(slot);
+        for (var i = 0; i < keyCount; i++) _postings[_code[at + 1 + 2 * i]].Remove(slot);
         _codeGarbage += ProgramLength(_code, at);
         _slotById.Remove(_ids[slot]!);
         _ids[slot] = null;
@@ -184,7 +183,6 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             s.Begin(_keyCount, _slotCount);
             Analyze(document, s);
             CollectCandidates(s);
-            for (var i = 0; i < s.DirectCount; i++) s.AddMatch(s.DirectSlots[i], s.HitsOf(s.DirectKeys[i]));
             var candidates = s.Candidates;
             for (var i = 0; i < s.CandidateCount; i++)
             {
@@ -192,7 +190,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                 var at = _programAt[slot];
                 // Collecting decides the match too (most candidates match), so there is no separate yes/no pass.
                 s.Hits.Clear();
-                if (!s.Collect(_code, at + _code[at] + 2)) continue;
+                if (!s.Collect(_code, Root(_code, at))) continue;
                 s.AddMatch(slot, QueryEvaluator.Normalize(s.Hits));
             }
             var result = s.TakeResults(_ids);
@@ -203,8 +201,9 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         finally { _lock.ExitReadLock(); }
     }
 
-    /// <summary>Diagnostics for benchmarks: how many queries an article makes the engine consider.</summary>
-    internal int CandidateCount(MatchDocument document)
+    /// <summary>Diagnostics for benchmarks: how many queries an article makes the engine consider (those decided
+    /// from their posting alone plus those whose program runs).</summary>
+    internal (int Decided, int Verified) CandidateCount(MatchDocument document)
     {
         var s = t_scratch ??= new MatchScratch();
         _lock.EnterReadLock();
@@ -213,13 +212,26 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             s.Begin(_keyCount, _slotCount);
             Analyze(document, s);
             CollectCandidates(s);
-            return s.CandidateCount + s.DirectCount;
+            return (s.MatchedCount, s.CandidateCount);
         }
         finally { _lock.ExitReadLock(); }
     }
 
-    /// <summary>Diagnostics for benchmarks: runs only the first stages of matching (1 analysis, 2 plus candidate
-    /// collection, 3 plus verification without building results) and returns how many queries passed.</summary>
+    internal static long[] TmpStats = new long[3];
+    internal int[] TmpVerified(MatchDocument document)
+    {
+        var s = t_scratch ??= new MatchScratch();
+        s.Begin(_keyCount, _slotCount);
+        Analyze(document, s);
+        CollectCandidates(s);
+        var entries = 0;
+        for (var l = 0; l < s.LocalCount; l++) { ref var p = ref _postings[s.LocalKeys[l]]; entries += p.Items is null ? (p.CountOrSlot != 0 ? 1 : 0) : p.CountOrSlot; }
+        TmpStats[0] += s.LocalCount; TmpStats[1] += entries; TmpStats[2]++;
+        return s.Candidates[..s.CandidateCount];
+    }
+
+    /// <summary>Diagnostics for benchmarks: runs only the first stages of matching (1 analysis, 2 plus the
+    /// postings, which decide most queries, 3 plus the programs of the rest without their hits or results).</summary>
     internal int Probe(MatchDocument document, int stages)
     {
         var s = t_scratch ??= new MatchScratch();
@@ -230,12 +242,12 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             Analyze(document, s);
             if (stages < 2) return s.LocalCount;
             CollectCandidates(s);
-            if (stages < 3) return s.CandidateCount + s.DirectCount;
-            var matched = s.DirectCount;
+            if (stages < 3) return s.CandidateCount + s.MatchedCount;
+            var matched = s.MatchedCount;
             for (var i = 0; i < s.CandidateCount; i++)
             {
                 var at = _programAt[s.Candidates[i]];
-                if (s.Eval(_code, at + _code[at] + 2)) matched++;
+                if (s.Eval(_code, Root(_code, at))) matched++;
             }
             return matched;
         }
@@ -252,7 +264,8 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             var span = host.AsSpan();
             while (span.Length > 0)
             {
-                if (_siteLookup.TryGetValue(span, out var key)) s.Record(key, new Occurrence(0, start, length, DocumentField.Site));
+                var key = _sites.Find(span);
+                if (key >= 0) s.Record(key, new Occurrence(0, start, length, DocumentField.Site));
                 var dot = span.IndexOf('.');
                 if (dot < 0) break;
                 span = span[(dot + 1)..];
@@ -261,23 +274,90 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         s.Group();
     }
 
+    /// <summary>ASCII letters and digits → their folded form; every other ASCII character separates words (0).</summary>
+    private static readonly char[] s_asciiFold = Enumerable.Range(0, 128)
+        .Select(c => char.IsAsciiLetterOrDigit((char)c) ? char.ToLowerInvariant((char)c) : '\0').ToArray();
+
+    /// <summary>
+    /// Tokenises and folds one field in a single pass, hashing each word as it is folded. Words that are plain
+    /// ASCII (nearly all of newswire text) never leave the scan; a word with other characters, or a very long
+    /// one, goes through <see cref="TokenScanner"/> and <see cref="TextAnalyzer.Fold(ReadOnlySpan{char}, Span{char}, out string?)"/>,
+    /// so both paths give exactly the tokens the evaluator sees.
+    /// </summary>
     private void AnalyzeField(string text, DocumentField field, int position, MatchScratch s)
     {
-        var scanner = new TokenScanner(text);
+        var fold = s_asciiFold;
         var buffer = s.FoldBuffer;
-        var checkPrefixes = _maxPrefixLength > 0;
-        while (scanner.Next(out var start, out var length))
+        var i = 0;
+        while (i < text.Length)
         {
-            var folded = TextAnalyzer.Fold(text.AsSpan(start, length), buffer, out _);
-            if (folded.Length == 0) continue;
-            var occurrence = new Occurrence(position++, start, length, field);
-            if (_wordLookup.TryGetValue(folded, out var key)) s.Record(key, occurrence);
-            if (!checkPrefixes || folded.Length < QueryParser.MinPrefixLength) continue;
-            var stem = StemCode(folded);
-            if (stem >= 0 ? !_prefixStems[stem] : !_nonAsciiPrefixes) continue;
-            var max = Math.Min(folded.Length, _maxPrefixLength);
-            for (var len = QueryParser.MinPrefixLength; len <= max; len++)
-                if (_prefixLookup.TryGetValue(folded[..len], out var prefixKey)) s.Record(prefixKey, occurrence);
+            var c = text[i];
+            if (c >= 0x80)
+            {
+                i = AnalyzeOtherToken(text, i, field, ref position, s);
+                continue;
+            }
+            var f = fold[c];
+            if (f == 0)
+            {
+                i++;
+                continue;
+            }
+            var start = i;
+            var hash = KeyTable.Seed;
+            var length = 0;
+            while (true)
+            {
+                if (length < buffer.Length) buffer[length] = f;
+                length++;
+                hash = KeyTable.Step(hash, f);
+                if (++i == text.Length) break;
+                c = text[i];
+                if (c >= 0x80 || (f = fold[c]) == 0) break;
+            }
+            // A non-ASCII letter may continue the word ("Café"): the general path decides.
+            if (length > buffer.Length || (i < text.Length && c >= 0x80))
+            {
+                i = AnalyzeOtherToken(text, start, field, ref position, s);
+                continue;
+            }
+            Lookup(buffer.AsSpan(0, length), hash, new Occurrence(position++, start, length, field), s);
+        }
+    }
+
+    /// <summary>The next token from <paramref name="from"/> by the general rules; returns where scanning goes on.</summary>
+    private int AnalyzeOtherToken(string text, int from, DocumentField field, ref int position, MatchScratch s)
+    {
+        var scanner = new TokenScanner(text.AsSpan(from));
+        if (!scanner.Next(out var start, out var length)) return text.Length;
+        start += from;
+        var folded = TextAnalyzer.Fold(text.AsSpan(start, length), s.FoldBuffer, out _);
+        if (folded.Length > 0) Lookup(folded, KeyTable.Hash(folded), new Occurrence(position++, start, length, field), s);
+        return start + length;
+    }
+
+    private void Lookup(ReadOnlySpan<char> folded, uint hash, Occurrence occurrence, MatchScratch s)
+    {
+        var key = _words.Find(folded, hash);
+        if (key >= 0) s.Record(key, occurrence);
+        if (occurrence.Field == DocumentField.Title && _titleWords.Count > 0)
+        {
+            var titleKey = _titleWords.Find(folded, hash);
+            if (titleKey >= 0) s.Record(titleKey, occurrence);
+        }
+        if (_maxPrefixLength == 0 || folded.Length < QueryParser.MinPrefixLength) return;
+        var stem = StemCode(folded);
+        var lengths = stem >= 0 ? _prefixLengths[stem] : _nonAsciiPrefixes ? ulong.MaxValue : 0;
+        if (lengths == 0) return;
+        var max = Math.Min(folded.Length, _maxPrefixLength);
+        var prefixHash = KeyTable.Seed;
+        for (var i = 0; i < QueryParser.MinPrefixLength - 1; i++) prefixHash = KeyTable.Step(prefixHash, folded[i]);
+        for (var len = QueryParser.MinPrefixLength; len <= max; len++)
+        {
+            prefixHash = KeyTable.Step(prefixHash, folded[len - 1]);
+            if ((lengths & 1UL << Math.Min(len, 63)) == 0) continue;
+            var prefixKey = _prefixes.Find(folded[..len], prefixHash);
+            if (prefixKey >= 0) s.Record(prefixKey, occurrence);
         }
     }
 
@@ -287,11 +367,11 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         {
             var key = s.LocalKeys[l];
             ref var posting = ref _postings[key];
-            if (posting.Items is { } items) s.AddCandidates(items.AsSpan(0, 2 * posting.CountOrSlot), key);
-            else if (posting.CountOrSlot != 0) s.AddCandidate(posting.CountOrSlot - 1, posting.Confirm, key);
+            if (posting.Items is { } items) s.AddPostings(items.AsSpan(0, 2 * posting.CountOrSlot), key);
+            else if (posting.CountOrSlot != 0) s.AddPosting(posting.CountOrSlot - 1, posting.Info, key);
         }
-        if (_unindexed.Items is { } all) s.AddCandidates(all.AsSpan(0, 2 * _unindexed.CountOrSlot), -1);
-        else if (_unindexed.CountOrSlot != 0) s.AddCandidate(_unindexed.CountOrSlot - 1, _unindexed.Confirm, -1);
+        if (_unindexed.Items is { } all) s.AddPostings(all.AsSpan(0, 2 * _unindexed.CountOrSlot), -1);
+        else if (_unindexed.CountOrSlot != 0) s.AddPosting(_unindexed.CountOrSlot - 1, _unindexed.Info, -1);
     }
 
     private const int StemSpace = 37 * 37 * 37;
@@ -314,6 +394,8 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
 
     private int InternWord(string term) => Intern(_words, term);
 
+    private int InternTitleWord(string term) => Intern(_titleWords, term);
+
     private int InternSite(string domain) => Intern(_sites, domain);
 
     private int InternPrefix(string prefix)
@@ -321,18 +403,18 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         var key = Intern(_prefixes, prefix);
         _maxPrefixLength = Math.Max(_maxPrefixLength, prefix.Length);
         var stem = StemCode(prefix);
-        if (stem >= 0) _prefixStems[stem] = true;
+        if (stem >= 0) _prefixLengths[stem] |= 1UL << Math.Min(prefix.Length, 63);
         else _nonAsciiPrefixes = true;
         return key;
     }
 
-    private int Intern(Dictionary<string, int> keys, string text)
+    private int Intern(KeyTable keys, string text)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(keys, text, out var exists);
-        if (exists) return slot;
-        slot = _keyCount++;
-        if (slot >= _postings.Length) Array.Resize(ref _postings, _postings.Length * 2);
-        return slot;
+        var key = keys.GetOrAdd(text, _keyCount);
+        if (key != _keyCount) return key;
+        _keyCount++;
+        if (key >= _postings.Length) Array.Resize(ref _postings, _postings.Length * 2);
+        return key;
     }
 
     private double WordCost(string term) =>
@@ -345,23 +427,82 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
 
         public int[] Compile(Query query)
         {
-            var required = Required(query);
-            var keys = required?.Keys.Distinct().ToArray() ?? [];
-            _code.Add(keys.Length);
-            _code.AddRange(keys);
-            // A second key every match must contain, checked from the posting list before the program is read:
-            // most candidates that share one word with an AND or phrase query lack the other.
-            var confirm = required?.Musts.Where(m => !(keys.Length == 1 && m.Key == keys[0])).OrderBy(m => m.Cost).Select(m => m.Key).FirstOrDefault(-1) ?? -1;
-            _code.Add(confirm);
-            var root = _code.Count;
+            var postings = new List<(int Key, int Info)>();
+            if (!AddBranch(query, postings)) postings.Clear();
+            postings = postings.Distinct().ToList();
+            _code.Add(postings.Count);
+            foreach (var (key, info) in postings)
+            {
+                _code.Add(key);
+                _code.Add(info);
+            }
             Emit(query);
-            // A lone word, prefix or site matches whenever its key occurs: the posting list says so (Direct) and
-            // the program is never read, which saves the cache misses of verifying the commonest kind of query.
-            if (keys.Length == 1 && _code.Count == root + 2 && _code[root + 1] == keys[0]
-                && (_code[root] == Op.Key || _code[root] == (Op.Key | Op.SiteScope << 8)))
-                _code[root - 1] = Op.Direct;
             return _code.ToArray();
         }
+
+        /// <summary>
+        /// The postings of one branch of the query (each alternative of a top-level OR is a branch): the branch
+        /// matches only if one of its required keys occurs. False when the branch can match without any key
+        /// (e.g. a NOT), so the whole query has to be checked for every article.
+        /// </summary>
+        private bool AddBranch(Query branch, List<(int Key, int Info)> postings)
+        {
+            if (branch is OrQuery or)
+            {
+                foreach (var child in or.Children)
+                    if (!AddBranch(child, postings)) return false;
+                return true;
+            }
+            if (Required(branch) is not { } required) return false;
+            var keys = required.Keys.Distinct().ToArray();
+            var info = PostingInfo(branch, keys, required);
+            foreach (var key in keys) postings.Add((key, info));
+            return true;
+        }
+
+        /// <summary>
+        /// What a branch's posting says: most branches are one key, two keys, a key without another, or a
+        /// two-word phrase, and the posting alone decides them (no program read, which at a million
+        /// subscriptions is a cache miss or two per candidate). Others are verified by the whole query's program,
+        /// once a second key every match of the branch must contain (the confirm key) was found in the article.
+        /// </summary>
+        private int PostingInfo(Query query, int[] keys, KeySet required)
+        {
+            if (keys.Length == 1 && PlainKey(query) == keys[0]) return PostingKind.Pack(PostingKind.Single, keys[0]);
+            if (keys.Length == 1 && query is AndQuery { Children.Count: 2 } and)
+            {
+                var (a, b) = (and.Children[0], and.Children[1]);
+                if (PlainKey(a) is { } ka && PlainKey(b) is { } kb && ka != kb)
+                    return PostingKind.Pack(PostingKind.Both, ka == keys[0] ? kb : ka);
+                if (b is NotQuery { Child: var nb } && PlainKey(a) == keys[0] && PlainKey(nb) is { } without)
+                    return PostingKind.Pack(PostingKind.Without, without);
+                if (a is NotQuery { Child: var na } && PlainKey(b) == keys[0] && PlainKey(na) is { } without2)
+                    return PostingKind.Pack(PostingKind.Without, without2);
+            }
+            if (keys.Length == 1 && query is PhraseQuery { Distance: 0, Scope: FieldScope.Any, Terms.Count: 2 } phrase)
+            {
+                var first = index.InternWord(phrase.Terms[0]);
+                var second = index.InternWord(phrase.Terms[1]);
+                return first == keys[0]
+                    ? PostingKind.Pack(PostingKind.PhraseFirst, second)
+                    : PostingKind.Pack(PostingKind.PhraseSecond, first);
+            }
+            // A second key every match must contain: most candidates that share one word with an AND or phrase
+            // query lack the other.
+            var confirm = required.Musts.Where(m => !(keys.Length == 1 && m.Key == keys[0])).OrderBy(m => m.Cost).Select(m => m.Key).FirstOrDefault(-1);
+            return PostingKind.Pack(PostingKind.Verify, confirm < 0 ? PostingKind.NoKey : confirm);
+        }
+
+        /// <summary>The key of a word or prefix in any field, of a word in the title, or of a site: such a query
+        /// matches exactly when its key occurs, and its hits are the key's occurrences.</summary>
+        private int? PlainKey(Query query) => query switch
+        {
+            TermQuery { Scope: FieldScope.Any } t => index.InternWord(t.Term),
+            TermQuery { Scope: FieldScope.Title } t => index.InternTitleWord(t.Term),
+            PrefixQuery { Scope: FieldScope.Any } p => index.InternPrefix(p.Prefix),
+            SiteQuery s => index.InternSite(s.Domain),
+            _ => null,
+        };
 
         private void Emit(Query query)
         {
@@ -437,6 +578,9 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         {
             switch (query)
             {
+                case TermQuery { Scope: FieldScope.Title } t:
+                    // Titles are short: a word in the title is rarer than the word anywhere.
+                    return KeySet.Single(index.InternTitleWord(t.Term), index.WordCost(t.Term) / 8);
                 case TermQuery t:
                     return KeySet.Single(index.InternWord(t.Term), index.WordCost(t.Term));
                 case PrefixQuery p:
@@ -492,7 +636,6 @@ internal static class Op
     public const int Or = 5;     // [Or, n, length, child*n]
     public const int Not = 6;    // [Not, length, child]
     public const int SiteScope = 3;
-    public const int Direct = -2; // confirm value: a single-key query, matched without verification
 
     public static int Length(int[] p, int at) => (p[at] & 0xFF) switch
     {
@@ -504,7 +647,27 @@ internal static class Op
     };
 }
 
-/// <summary>A growable list of the (slot, confirm key or -1) pairs posted under one key. Most keys at small
+/// <summary>
+/// A posting's second int: a kind (top 4 bits) and another key (low 28 bits). The kind says how the query's
+/// branch is decided when the posting's own key occurs in an article; a slot matched through several branches
+/// gets the union of their hits, which is what the whole OR collects.
+/// </summary>
+internal static class PostingKind
+{
+    public const int Verify = 0;       // run the program if the other key (a confirm key, or NoKey) occurs
+    public const int Single = 1;       // the branch is this key: a match, hits its occurrences
+    public const int Both = 3;         // this key AND the other key
+    public const int Without = 4;      // this key AND NOT the other key
+    public const int PhraseFirst = 5;  // "this other"
+    public const int PhraseSecond = 6; // "other this"
+    public const int NoKey = 0x0FFFFFFF;
+
+    public static int Pack(int kind, int key) => kind << 28 | key;
+    public static int Kind(int info) => info >>> 28;
+    public static int Key(int info) => info & NoKey;
+}
+
+/// <summary>A growable list of the (slot, <see cref="PostingKind"/> info) pairs posted under one key. Most keys at small
 /// index sizes are rare words posted once: a single pair is kept inline (no array; 16 bytes either way).</summary>
 internal struct Posting
 {
@@ -512,25 +675,25 @@ internal struct Posting
     public int[]? Items;
     /// <summary>With <see cref="Items"/>: the number of pairs. Without: 0 if empty, else the lone slot + 1.</summary>
     public int CountOrSlot;
-    /// <summary>Without <see cref="Items"/>: the lone pair's confirm key.</summary>
-    public int Confirm;
+    /// <summary>Without <see cref="Items"/>: the lone pair's info.</summary>
+    public int Info;
 
-    public void Add(int slot, int confirm)
+    public void Add(int slot, int info)
     {
         if (Items is null)
         {
             if (CountOrSlot == 0)
             {
                 CountOrSlot = slot + 1;
-                Confirm = confirm;
+                Info = info;
                 return;
             }
-            Items = [CountOrSlot - 1, Confirm, 0, 0];
+            Items = [CountOrSlot - 1, Info, 0, 0];
             CountOrSlot = 1;
         }
         if (2 * CountOrSlot == Items.Length) Array.Resize(ref Items, Items.Length * 2);
         Items[2 * CountOrSlot] = slot;
-        Items[2 * CountOrSlot + 1] = confirm;
+        Items[2 * CountOrSlot + 1] = info;
         CountOrSlot++;
     }
 
