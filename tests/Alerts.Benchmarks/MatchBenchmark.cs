@@ -86,6 +86,9 @@ internal static class MatchBenchmark
                     var shape = System.Text.RegularExpressions.Regex.Replace(QueryParser.Parse(queries[slot]).ToString(), "[a-z0-9]+", "w");
                     shapes[shape] = shapes.GetValueOrDefault(shape) + 1;
                 }
+            Array.Clear(SubscriptionIndex.TmpStats2);
+            foreach (var d in documents) index.Match(d);
+            Console.WriteLine($"tokens {SubscriptionIndex.TmpStats2[0] / (double)documents.Length:F1} wordhits {SubscriptionIndex.TmpStats2[1] / (double)documents.Length:F1} prefixfinds {SubscriptionIndex.TmpStats2[2] / (double)documents.Length:F1} prefixhits {SubscriptionIndex.TmpStats2[3] / (double)documents.Length:F1}");
             Console.WriteLine($"keys/article {SubscriptionIndex.TmpStats[0] / (double)SubscriptionIndex.TmpStats[2]:F1} entries/article {SubscriptionIndex.TmpStats[1] / (double)SubscriptionIndex.TmpStats[2]:F1}");
             foreach (var (k, v) in shapes.OrderByDescending(x => x.Value).Take(25)) Console.WriteLine($"{v / 2000.0,8:F2} {k}");
         }

@@ -1,20 +1,35 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Alerts.Core.Matching;
 
 /// <summary>
-/// Folded text → key id, for the article scan. Open addressing over one entry array, with the key texts in one
-/// char arena: a lookup of a word that is not a key (most words of an article) reads one cache line, and the
-/// article scan computes the hash while it folds, so no string or second pass is needed. Keys are never removed.
+/// Folded text → key id, for the article scan. Open addressing over one entry array. Nearly every word of an
+/// article is some subscription's key, so a lookup must not chase pointers: a key of at most 16 characters below
+/// U+0100 (almost every word, once folded) is stored in its entry, a byte per character, and compared as two longs;
+/// longer keys keep their text in one char arena. The scan computes the hash while it folds. Keys are never removed.
 /// </summary>
 internal sealed class KeyTable
 {
     public const uint Seed = 2166136261;
+    private const int PackedMax = 16;
+    // Marks an entry whose text is in the arena (A: hash, B: offset) rather than packed in A and B.
+    private const int InArena = 1 << 30;
 
     private Entry[] _entries = new Entry[16];
     private int _shift = 32 - 4;
-    private char[] _chars = new char[64];
+    private char[] _chars = [];
     private int _charCount;
+    // Optional bit per hash (about 32 bits per key): lets MayContain turn most absent texts away from one small
+    // bitset, for tables asked about far more often than they answer yes (prefixes of every word).
+    private ulong[]? _filter;
+    private int _filterShift;
+
+    /// <param name="filtered">Keep a filter for <see cref="MayContain"/>.</param>
+    public KeyTable(bool filtered = false)
+    {
+        if (filtered) ResizeFilter();
+    }
 
     public int Count { get; private set; }
 
@@ -35,18 +50,41 @@ internal sealed class KeyTable
     {
         var entries = _entries;
         var mask = entries.Length - 1;
-        var i = (int)((hash * 0x9E3779B9u) >> _shift);
+        var i = Home(hash);
+        if (Pack(text, out var a, out var b))
+        {
+            while (true)
+            {
+                ref readonly var e = ref entries[i];
+                if (e.A == a && e.B == b && e.Length == text.Length && e.KeyPlusOne != 0) return e.KeyPlusOne - 1;
+                if (e.KeyPlusOne == 0) return -1;
+                i = (i + 1) & mask;
+            }
+        }
         while (true)
         {
             ref readonly var e = ref entries[i];
             if (e.KeyPlusOne == 0) return -1;
-            if (e.Hash == hash && e.Length == text.Length && _chars.AsSpan(e.Offset, e.Length).SequenceEqual(text))
+            if (e.Length == (text.Length | InArena) && e.A == hash && _chars.AsSpan((int)e.B, text.Length).SequenceEqual(text))
                 return e.KeyPlusOne - 1;
             i = (i + 1) & mask;
         }
     }
 
     public int Find(ReadOnlySpan<char> text) => Find(text, Hash(text));
+
+    /// <summary>False when no key has <paramref name="hash"/> (only for a filtered table; then
+    /// <see cref="Find(ReadOnlySpan{char}, uint)"/> can be skipped).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool MayContain(uint hash)
+    {
+        var bit = (hash * 0x85EBCA77u) >> _filterShift;
+        return (_filter![bit >> 6] & (1UL << (int)bit)) != 0;
+    }
+
+    /// <summary>Starts loading the entry where a lookup of <paramref name="hash"/> begins.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchEntry(uint hash) => CachePrefetch.Line(ref _entries[Home(hash)]);
 
     /// <summary>Adds <paramref name="text"/> with id <paramref name="key"/> unless present; returns the stored id.</summary>
     public int GetOrAdd(string text, int key)
@@ -56,21 +94,76 @@ internal sealed class KeyTable
         if (existing >= 0) return existing;
         // At most half full, so probe runs stay short.
         if (2 * (Count + 1) > _entries.Length) Grow();
-        if (_charCount + text.Length > _chars.Length)
-            Array.Resize(ref _chars, Math.Max(_charCount + text.Length, _chars.Length * 2));
-        text.CopyTo(_chars.AsSpan(_charCount));
-        Insert(_entries, _shift, new Entry(hash, key + 1, _charCount, text.Length));
-        _charCount += text.Length;
+        Entry entry;
+        if (Pack(text, out var a, out var b)) entry = new Entry(a, b, key + 1, text.Length);
+        else
+        {
+            if (_charCount + text.Length > _chars.Length)
+                Array.Resize(ref _chars, Math.Max(_charCount + text.Length, Math.Max(64, _chars.Length * 2)));
+            text.CopyTo(_chars.AsSpan(_charCount));
+            entry = new Entry(hash, (ulong)_charCount, key + 1, text.Length | InArena);
+            _charCount += text.Length;
+        }
+        Insert(_entries, _shift, entry);
         Count++;
+        if (_filter is not null)
+        {
+            if (32 * Count > _filter.Length * 64) ResizeFilter();
+            else AddToFilter(hash);
+        }
         return key;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Home(uint hash) => (int)((hash * 0x9E3779B9u) >> _shift);
+
+    /// <summary>Packs up to 16 characters below U+0100 into two longs, a byte each; false for other text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Pack(ReadOnlySpan<char> text, out ulong a, out ulong b)
+    {
+        a = b = 0;
+        if (text.Length > PackedMax) return false;
+        var any = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            any |= c;
+            if (i < 8) a |= (ulong)c << (8 * i);
+            else b |= (ulong)c << (8 * (i - 8));
+        }
+        return any < 0x100;
     }
 
     private static void Insert(Entry[] entries, int shift, Entry entry)
     {
         var mask = entries.Length - 1;
-        var i = (int)((entry.Hash * 0x9E3779B9u) >> shift);
+        var i = (int)((EntryHash(entry) * 0x9E3779B9u) >> shift);
         while (entries[i].KeyPlusOne != 0) i = (i + 1) & mask;
         entries[i] = entry;
+    }
+
+    /// <summary>The hash of an entry's text: kept in an arena entry, recomputed from a packed one.</summary>
+    private static uint EntryHash(in Entry e)
+    {
+        if ((e.Length & InArena) != 0) return (uint)e.A;
+        var hash = Seed;
+        for (var i = 0; i < e.Length; i++) hash = Step(hash, (char)((i < 8 ? e.A >> (8 * i) : e.B >> (8 * (i - 8))) & 0xFF));
+        return hash;
+    }
+
+    private void AddToFilter(uint hash)
+    {
+        var bit = (hash * 0x85EBCA77u) >> _filterShift;
+        _filter![bit >> 6] |= 1UL << (int)bit;
+    }
+
+    private void ResizeFilter()
+    {
+        var bits = Math.Max(4096, (int)BitOperations.RoundUpToPowerOf2((uint)(64 * Math.Max(Count, 1))));
+        _filter = new ulong[bits / 64];
+        _filterShift = 32 - BitOperations.Log2((uint)bits);
+        foreach (var e in _entries)
+            if (e.KeyPlusOne != 0) AddToFilter(EntryHash(e));
     }
 
     private void Grow()
@@ -83,5 +176,6 @@ internal sealed class KeyTable
         _shift = shift;
     }
 
-    private readonly record struct Entry(uint Hash, int KeyPlusOne, int Offset, int Length);
+    /// <summary>A packed key (A, B: its characters) or an arena key (A: hash, B: offset; Length has InArena).</summary>
+    private readonly record struct Entry(ulong A, ulong B, int KeyPlusOne, int Length);
 }

@@ -10,7 +10,7 @@ namespace Alerts.Core.Matching;
 /// </summary>
 internal sealed class MatchScratch
 {
-    public readonly char[] FoldBuffer = new char[64];
+    public readonly ArticleTokens Tokens = new();
     public readonly List<Hit> Hits = [];
 
     // Which keys occur in the article and which slots are already candidates: bitsets (a few KB at 100k
@@ -35,6 +35,7 @@ internal sealed class MatchScratch
     private int[] _matchAt = [];
     private Hit[][] _matchedHits = new Hit[64][];
     private int _matchedCount;
+    private int[] _ordered = new int[64];
     private int _firstWord = int.MaxValue;
     private int _lastWord = -1;
 
@@ -64,7 +65,10 @@ internal sealed class MatchScratch
     {
         var n = _matchedCount;
         if (n == 0) return [];
-        var result = new QueryMatch[n];
+        // Slots in order from the bitset; then the ids, scattered over a large array, are all requested before
+        // the first is used.
+        if (_ordered.Length < n) _ordered = new int[Math.Max(n, _ordered.Length * 2)];
+        var ordered = _ordered;
         var k = 0;
         for (var w = _firstWord; w <= _lastWord; w++)
         {
@@ -75,8 +79,15 @@ internal sealed class MatchScratch
             {
                 var slot = w << 6 | BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                result[k++] = new QueryMatch(ids[slot]!, _matchedHits[_matchAt[slot]]);
+                ordered[k++] = slot;
+                CachePrefetch.Line(ref ids[slot]);
             } while (bits != 0);
+        }
+        var result = new QueryMatch[n];
+        for (k = 0; k < n; k++)
+        {
+            var slot = ordered[k];
+            result[k] = new QueryMatch(ids[slot]!, _matchedHits[_matchAt[slot]]);
         }
         Array.Clear(_matchedHits, 0, n);
         _matchedCount = 0;

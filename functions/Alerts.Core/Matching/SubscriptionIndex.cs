@@ -17,7 +17,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
 
     // Interned keys; words, prefixes and sites share one dense id space. Keys are never removed (bounded by vocabulary).
     private readonly KeyTable _words = new();
-    private readonly KeyTable _prefixes = new();
+    private readonly KeyTable _prefixes = new(filtered: true);
     private readonly KeyTable _sites = new();
     // A word's occurrences in the title have a key of their own, so title:word is decided by its posting alone.
     private readonly KeyTable _titleWords = new();
@@ -183,6 +183,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             s.Begin(_keyCount, _slotCount);
             Analyze(document, s);
             CollectCandidates(s);
+            PrefetchPrograms(s);
             var candidates = s.Candidates;
             for (var i = 0; i < s.CandidateCount; i++)
             {
@@ -218,6 +219,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     }
 
     internal static long[] TmpStats = new long[3];
+    internal static long[] TmpStats2 = new long[4];
     internal int[] TmpVerified(MatchDocument document)
     {
         var s = t_scratch ??= new MatchScratch();
@@ -244,6 +246,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             CollectCandidates(s);
             if (stages < 3) return s.CandidateCount + s.MatchedCount;
             var matched = s.MatchedCount;
+            PrefetchPrograms(s);
             for (var i = 0; i < s.CandidateCount; i++)
             {
                 var at = _programAt[s.Candidates[i]];
@@ -252,6 +255,14 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             return matched;
         }
         finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>The candidates' programs are scattered over the arena: start all their reads before the first.</summary>
+    private void PrefetchPrograms(MatchScratch s)
+    {
+        var candidates = s.Candidates;
+        for (var i = 0; i < s.CandidateCount; i++) CachePrefetch.Line(ref _programAt[candidates[i]]);
+        for (var i = 0; i < s.CandidateCount; i++) CachePrefetch.Line(ref _code[_programAt[candidates[i]]]);
     }
 
     private void Analyze(MatchDocument document, MatchScratch s)
@@ -279,22 +290,39 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         .Select(c => char.IsAsciiLetterOrDigit((char)c) ? char.ToLowerInvariant((char)c) : '\0').ToArray();
 
     /// <summary>
-    /// Tokenises and folds one field in a single pass, hashing each word as it is folded. Words that are plain
-    /// ASCII (nearly all of newswire text) never leave the scan; a word with other characters, or a very long
-    /// one, goes through <see cref="TokenScanner"/> and <see cref="TextAnalyzer.Fold(ReadOnlySpan{char}, Span{char}, out string?)"/>,
-    /// so both paths give exactly the tokens the evaluator sees.
+    /// Tokenises, folds and hashes one field, then looks its words up. The scan starts the key table read of each
+    /// word as it hashes it, so that by the lookups most of the index memory they touch is already in cache.
     /// </summary>
     private void AnalyzeField(string text, DocumentField field, int position, MatchScratch s)
     {
+        var tokens = s.Tokens;
+        tokens.Clear();
+        Scan(text, tokens);
+        if (field == DocumentField.Title && _titleWords.Count > 0)
+            for (var i = 0; i < tokens.Count; i++) _titleWords.PrefetchEntry(tokens.Hash[i]);
+        for (var i = 0; i < tokens.Count; i++)
+            Lookup(tokens.Folded(i), tokens.Hash[i], new Occurrence(position + i, tokens.Start[i], tokens.Length[i], field), s);
+    }
+
+    /// <summary>
+    /// Splits <paramref name="text"/> into folded, hashed tokens. Words that are plain ASCII (nearly all of
+    /// newswire text) never leave this loop; a word with other characters, or a very long one, goes through
+    /// <see cref="TokenScanner"/> and <see cref="TextAnalyzer.Fold(ReadOnlySpan{char}, Span{char}, out string?)"/>,
+    /// so both paths give exactly the tokens the evaluator sees.
+    /// </summary>
+    private void Scan(string text, ArticleTokens tokens)
+    {
         var fold = s_asciiFold;
-        var buffer = s.FoldBuffer;
+        tokens.Reserve(text.Length);
+        var chars = tokens.Chars;
         var i = 0;
         while (i < text.Length)
         {
             var c = text[i];
             if (c >= 0x80)
             {
-                i = AnalyzeOtherToken(text, i, field, ref position, s);
+                i = ScanOtherToken(text, i, tokens);
+                chars = tokens.Chars;
                 continue;
             }
             var f = fold[c];
@@ -305,41 +333,57 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             }
             var start = i;
             var hash = KeyTable.Seed;
-            var length = 0;
+            var at = tokens.CharCount;
             while (true)
             {
-                if (length < buffer.Length) buffer[length] = f;
-                length++;
+                chars[at++] = f;
                 hash = KeyTable.Step(hash, f);
                 if (++i == text.Length) break;
                 c = text[i];
                 if (c >= 0x80 || (f = fold[c]) == 0) break;
             }
             // A non-ASCII letter may continue the word ("Café"): the general path decides.
-            if (length > buffer.Length || (i < text.Length && c >= 0x80))
+            if (i < text.Length && c >= 0x80)
             {
-                i = AnalyzeOtherToken(text, start, field, ref position, s);
+                i = ScanOtherToken(text, start, tokens);
+                chars = tokens.Chars;
                 continue;
             }
-            Lookup(buffer.AsSpan(0, length), hash, new Occurrence(position++, start, length, field), s);
+            _words.PrefetchEntry(hash);
+            tokens.Add(start, i - start, i - start, hash);
         }
     }
 
     /// <summary>The next token from <paramref name="from"/> by the general rules; returns where scanning goes on.</summary>
-    private int AnalyzeOtherToken(string text, int from, DocumentField field, ref int position, MatchScratch s)
+    private int ScanOtherToken(string text, int from, ArticleTokens tokens)
     {
         var scanner = new TokenScanner(text.AsSpan(from));
         if (!scanner.Next(out var start, out var length)) return text.Length;
         start += from;
-        var folded = TextAnalyzer.Fold(text.AsSpan(start, length), s.FoldBuffer, out _);
-        if (folded.Length > 0) Lookup(folded, KeyTable.Hash(folded), new Occurrence(position++, start, length, field), s);
+        Span<char> buffer = stackalloc char[64];
+        var folded = TextAnalyzer.Fold(text.AsSpan(start, length), buffer, out _);
+        if (folded.Length > 0)
+        {
+            // Room for the rest of the text too, which the ASCII loop assumes.
+            tokens.Reserve(folded.Length + text.Length - start);
+            folded.CopyTo(tokens.Chars.AsSpan(tokens.CharCount));
+            var hash = KeyTable.Hash(folded);
+            _words.PrefetchEntry(hash);
+            tokens.Add(start, length, folded.Length, hash);
+        }
         return start + length;
     }
 
     private void Lookup(ReadOnlySpan<char> folded, uint hash, Occurrence occurrence, MatchScratch s)
     {
+        TmpStats2[0]++;
         var key = _words.Find(folded, hash);
-        if (key >= 0) s.Record(key, occurrence);
+        if (key >= 0)
+        {
+            TmpStats2[1]++;
+            s.Record(key, occurrence);
+            CachePrefetch.Line(ref _postings[key]);
+        }
         if (occurrence.Field == DocumentField.Title && _titleWords.Count > 0)
         {
             var titleKey = _titleWords.Find(folded, hash);
@@ -355,14 +399,18 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         for (var len = QueryParser.MinPrefixLength; len <= max; len++)
         {
             prefixHash = KeyTable.Step(prefixHash, folded[len - 1]);
-            if ((lengths & 1UL << Math.Min(len, 63)) == 0) continue;
+            if ((lengths & 1UL << Math.Min(len, 63)) == 0 || !_prefixes.MayContain(prefixHash)) continue;
+            TmpStats2[2]++;
             var prefixKey = _prefixes.Find(folded[..len], prefixHash);
+            if (prefixKey >= 0) TmpStats2[3]++;
             if (prefixKey >= 0) s.Record(prefixKey, occurrence);
         }
     }
 
     private void CollectCandidates(MatchScratch s)
     {
+        for (var l = 0; l < s.LocalCount; l++)
+            if (_postings[s.LocalKeys[l]].Items is { } items) CachePrefetch.Line(ref MemoryMarshal.GetArrayDataReference(items));
         for (var l = 0; l < s.LocalCount; l++)
         {
             var key = s.LocalKeys[l];
