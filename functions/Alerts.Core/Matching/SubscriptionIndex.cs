@@ -493,24 +493,33 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         /// matches only if one of its required keys occurs. False when the branch can match without any key
         /// (e.g. a NOT), so the whole query has to be checked for every article.
         /// </summary>
-        private bool AddBranch(Query branch, List<(int Key, int Info)> postings)
+        private bool AddBranch(Query branch, List<(int Key, int Info)> postings, int veto = -1)
         {
             if (branch is OrQuery or)
             {
                 foreach (var child in or.Children)
-                    if (!AddBranch(child, postings)) return false;
+                    if (!AddBranch(child, postings, veto)) return false;
                 return true;
+            }
+            // "X AND NOT k" ("X -k"): each alternative of X is a branch that k vetoes.
+            if (veto < 0 && branch is AndQuery { Children.Count: 2 } and)
+            {
+                var (x, n) = and.Children[1] is NotQuery ? (and.Children[0], and.Children[1]) : (and.Children[1], and.Children[0]);
+                if (x is not NotQuery && n is NotQuery { Child: var negated } && PlainKey(negated) is { } vetoKey)
+                    return AddBranch(x, postings, vetoKey);
             }
             if (Required(branch) is not { } required) return false;
             var keys = required.Keys.Distinct().ToArray();
-            var info = PostingInfo(branch, keys, required);
+            var info = veto < 0 ? PostingInfo(branch, keys, required)
+                : keys.Length == 1 && PlainKey(branch) == keys[0] ? PostingKind.Pack(PostingKind.Without, veto)
+                : VerifyInfo(keys, required);
             foreach (var key in keys) postings.Add((key, info));
             return true;
         }
 
         /// <summary>
-        /// What a branch's posting says: most branches are one key, two keys, a key without another, or a
-        /// two-word phrase, and the posting alone decides them (no program read, which at a million
+        /// What a branch's posting says: most branches are one key, two keys, or a two-word phrase (or, with a
+        /// veto, a key without another: see AddBranch), and the posting alone decides them (no program read, which at a million
         /// subscriptions is a cache miss or two per candidate). Others are verified by the whole query's program,
         /// once a second key every match of the branch must contain (the confirm key) was found in the article.
         /// </summary>
@@ -522,10 +531,6 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                 var (a, b) = (and.Children[0], and.Children[1]);
                 if (PlainKey(a) is { } ka && PlainKey(b) is { } kb && ka != kb)
                     return PostingKind.Pack(PostingKind.Both, ka == keys[0] ? kb : ka);
-                if (b is NotQuery { Child: var nb } && PlainKey(a) == keys[0] && PlainKey(nb) is { } without)
-                    return PostingKind.Pack(PostingKind.Without, without);
-                if (a is NotQuery { Child: var na } && PlainKey(b) == keys[0] && PlainKey(na) is { } without2)
-                    return PostingKind.Pack(PostingKind.Without, without2);
             }
             if (keys.Length == 1 && query is PhraseQuery { Distance: 0, Scope: FieldScope.Any, Terms.Count: 2 } phrase)
             {
@@ -535,8 +540,13 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                     ? PostingKind.Pack(PostingKind.PhraseFirst, second)
                     : PostingKind.Pack(PostingKind.PhraseSecond, first);
             }
-            // A second key every match must contain: most candidates that share one word with an AND or phrase
-            // query lack the other.
+            return VerifyInfo(keys, required);
+        }
+
+        /// <summary>Verify by the program, after a second key every match of the branch must contain: most
+        /// candidates that share one word with an AND or phrase lack the other.</summary>
+        private static int VerifyInfo(int[] keys, KeySet required)
+        {
             var confirm = required.Musts.Where(m => !(keys.Length == 1 && m.Key == keys[0])).OrderBy(m => m.Cost).Select(m => m.Key).FirstOrDefault(-1);
             return PostingKind.Pack(PostingKind.Verify, confirm < 0 ? PostingKind.NoKey : confirm);
         }
