@@ -1,7 +1,7 @@
 namespace Alerts.Core.Matching;
 
 /// <summary>
-/// One field's tokens, folded and hashed by <see cref="SubscriptionIndex"/>'s scan before any is looked up, so
+/// One field's tokens, folded, packed and hashed by <see cref="SubscriptionIndex"/>'s scan before any is looked up, so
 /// that the key table reads of all of them can be started together (see <see cref="CachePrefetch"/>).
 /// Per-thread and reused.
 /// </summary>
@@ -11,6 +11,10 @@ internal sealed class ArticleTokens
     public int[] Start = new int[256];
     public int[] Length = new int[256];
     public uint[] Hash = new uint[256];
+    /// <summary>The packed text (<see cref="KeyTable.TryPack"/>) when <see cref="Packed"/>.</summary>
+    public ulong[] A = new ulong[256];
+    public ulong[] B = new ulong[256];
+    public bool[] Packed = new bool[256];
     public int[] FoldAt = new int[256];
     public int[] FoldLength = new int[256];
     /// <summary>The folded text of every token, one after another.</summary>
@@ -26,7 +30,7 @@ internal sealed class ArticleTokens
     }
 
     /// <summary>Adds a token whose folded text was written at <see cref="CharCount"/>.</summary>
-    public void Add(int start, int length, int foldLength, uint hash)
+    public void Add(int start, int length, int foldLength, uint hash, bool packed, ulong a, ulong b)
     {
         if (Count == Start.Length)
         {
@@ -36,7 +40,13 @@ internal sealed class ArticleTokens
             Array.Resize(ref Hash, size);
             Array.Resize(ref FoldAt, size);
             Array.Resize(ref FoldLength, size);
+            Array.Resize(ref A, size);
+            Array.Resize(ref B, size);
+            Array.Resize(ref Packed, size);
         }
+        A[Count] = a;
+        B[Count] = b;
+        Packed[Count] = packed;
         Start[Count] = start;
         Length[Count] = length;
         Hash[Count] = hash;

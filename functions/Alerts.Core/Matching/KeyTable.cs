@@ -7,11 +7,10 @@ namespace Alerts.Core.Matching;
 /// Folded text → key id, for the article scan. Open addressing over one entry array. Nearly every word of an
 /// article is some subscription's key, so a lookup must not chase pointers: a key of at most 16 characters below
 /// U+0100 (almost every word, once folded) is stored in its entry, a byte per character, and compared as two longs;
-/// longer keys keep their text in one char arena. The scan computes the hash while it folds. Keys are never removed.
+/// longer keys keep their text in one char arena. The scan packs each word while it folds it. Keys are never removed.
 /// </summary>
 internal sealed class KeyTable
 {
-    public const uint Seed = 2166136261;
     private const int PackedMax = 16;
     // Marks an entry whose text is in the arena (A: hash, B: offset) rather than packed in A and B.
     private const int InArena = 1 << 30;
@@ -33,34 +32,67 @@ internal sealed class KeyTable
 
     public int Count { get; private set; }
 
-    /// <summary>FNV-1a step: the scan feeds each folded character as it produces it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Step(uint hash, char c) => (hash ^ c) * 16777619;
+    /// <summary>
+    /// The hash of a text: of its packed form (<see cref="TryPack"/>) when it has one, which the article scan
+    /// builds as it folds, with no per-character hash chain; FNV-1a of the characters otherwise.
+    /// </summary>
+    public static uint Hash(ReadOnlySpan<char> text) =>
+        TryPack(text, out var a, out var b) ? PackedHash(a, b, text.Length) : TextHash(text);
 
-    public static uint Hash(ReadOnlySpan<char> text)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint PackedHash(ulong a, ulong b, int length) =>
+        (uint)((a * 0x9E3779B97F4A7C15UL + b * 0xC2B2AE3D27D4EB4FUL + (ulong)length * 0x165667B19E3779F9UL) >> 32);
+
+    private static uint TextHash(ReadOnlySpan<char> text)
     {
-        var hash = Seed;
-        foreach (var c in text) hash = Step(hash, c);
+        var hash = 2166136261;
+        foreach (var c in text) hash = (hash ^ c) * 16777619;
         return hash;
     }
 
-    /// <summary>The key id of <paramref name="text"/> (whose <see cref="Hash"/> is <paramref name="hash"/>), or -1.</summary>
+    /// <summary>Up to 16 characters below U+0100 packed into two longs, a byte each (zero beyond the text);
+    /// false for other text.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Find(ReadOnlySpan<char> text, uint hash)
+    public static bool TryPack(ReadOnlySpan<char> text, out ulong a, out ulong b)
+    {
+        a = b = 0;
+        if (text.Length > PackedMax) return false;
+        var any = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            any |= c;
+            if (i < 8) a |= (ulong)c << (8 * i);
+            else b |= (ulong)c << (8 * (i - 8));
+        }
+        return any < 0x100;
+    }
+
+    /// <summary>The key id of the packed text (<see cref="TryPack"/>) of <paramref name="length"/> characters,
+    /// whose <see cref="PackedHash"/> is <paramref name="hash"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FindPacked(ulong a, ulong b, int length, uint hash)
     {
         var entries = _entries;
         var mask = entries.Length - 1;
         var i = Home(hash);
-        if (Pack(text, out var a, out var b))
+        while (true)
         {
-            while (true)
-            {
-                ref readonly var e = ref entries[i];
-                if (e.A == a && e.B == b && e.Length == text.Length && e.KeyPlusOne != 0) return e.KeyPlusOne - 1;
-                if (e.KeyPlusOne == 0) return -1;
-                i = (i + 1) & mask;
-            }
+            ref readonly var e = ref entries[i];
+            if (e.A == a && e.B == b && e.Length == length && e.KeyPlusOne != 0) return e.KeyPlusOne - 1;
+            if (e.KeyPlusOne == 0) return -1;
+            i = (i + 1) & mask;
         }
+    }
+
+    /// <summary>The key id of <paramref name="text"/>, or -1.</summary>
+    public int Find(ReadOnlySpan<char> text)
+    {
+        if (TryPack(text, out var a, out var b)) return FindPacked(a, b, text.Length, PackedHash(a, b, text.Length));
+        var hash = TextHash(text);
+        var entries = _entries;
+        var mask = entries.Length - 1;
+        var i = Home(hash);
         while (true)
         {
             ref readonly var e = ref entries[i];
@@ -70,8 +102,6 @@ internal sealed class KeyTable
             i = (i + 1) & mask;
         }
     }
-
-    public int Find(ReadOnlySpan<char> text) => Find(text, Hash(text));
 
     /// <summary>False when no key has <paramref name="hash"/> (only for a filtered table; then
     /// <see cref="Find(ReadOnlySpan{char}, uint)"/> can be skipped).</summary>
@@ -89,13 +119,13 @@ internal sealed class KeyTable
     /// <summary>Adds <paramref name="text"/> with id <paramref name="key"/> unless present; returns the stored id.</summary>
     public int GetOrAdd(string text, int key)
     {
-        var hash = Hash(text);
-        var existing = Find(text, hash);
+        var existing = Find(text);
         if (existing >= 0) return existing;
+        var hash = Hash(text);
         // At most half full, so probe runs stay short.
         if (2 * (Count + 1) > _entries.Length) Grow();
         Entry entry;
-        if (Pack(text, out var a, out var b)) entry = new Entry(a, b, key + 1, text.Length);
+        if (TryPack(text, out var a, out var b)) entry = new Entry(a, b, key + 1, text.Length);
         else
         {
             if (_charCount + text.Length > _chars.Length)
@@ -117,23 +147,6 @@ internal sealed class KeyTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Home(uint hash) => (int)((hash * 0x9E3779B9u) >> _shift);
 
-    /// <summary>Packs up to 16 characters below U+0100 into two longs, a byte each; false for other text.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Pack(ReadOnlySpan<char> text, out ulong a, out ulong b)
-    {
-        a = b = 0;
-        if (text.Length > PackedMax) return false;
-        var any = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            any |= c;
-            if (i < 8) a |= (ulong)c << (8 * i);
-            else b |= (ulong)c << (8 * (i - 8));
-        }
-        return any < 0x100;
-    }
-
     private static void Insert(Entry[] entries, int shift, Entry entry)
     {
         var mask = entries.Length - 1;
@@ -145,10 +158,7 @@ internal sealed class KeyTable
     /// <summary>The hash of an entry's text: kept in an arena entry, recomputed from a packed one.</summary>
     private static uint EntryHash(in Entry e)
     {
-        if ((e.Length & InArena) != 0) return (uint)e.A;
-        var hash = Seed;
-        for (var i = 0; i < e.Length; i++) hash = Step(hash, (char)((i < 8 ? e.A >> (8 * i) : e.B >> (8 * (i - 8))) & 0xFF));
-        return hash;
+        return (e.Length & InArena) != 0 ? (uint)e.A : PackedHash(e.A, e.B, e.Length);
     }
 
     private void AddToFilter(uint hash)

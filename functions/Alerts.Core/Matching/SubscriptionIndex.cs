@@ -301,14 +301,19 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         if (field == DocumentField.Title && _titleWords.Count > 0)
             for (var i = 0; i < tokens.Count; i++) _titleWords.PrefetchEntry(tokens.Hash[i]);
         for (var i = 0; i < tokens.Count; i++)
-            Lookup(tokens.Folded(i), tokens.Hash[i], new Occurrence(position + i, tokens.Start[i], tokens.Length[i], field), s);
+        {
+            var occurrence = new Occurrence(position + i, tokens.Start[i], tokens.Length[i], field);
+            if (tokens.Packed[i]) LookupPacked(tokens.A[i], tokens.B[i], tokens.FoldLength[i], tokens.Hash[i], occurrence, s);
+            else LookupText(tokens.Folded(i), occurrence, s);
+        }
     }
 
     /// <summary>
-    /// Splits <paramref name="text"/> into folded, hashed tokens. Words that are plain ASCII (nearly all of
-    /// newswire text) never leave this loop; a word with other characters, or a very long one, goes through
-    /// <see cref="TokenScanner"/> and <see cref="TextAnalyzer.Fold(ReadOnlySpan{char}, Span{char}, out string?)"/>,
-    /// so both paths give exactly the tokens the evaluator sees.
+    /// Splits <paramref name="text"/> into folded tokens, packing each (see <see cref="KeyTable.TryPack"/>) and
+    /// starting the key table read of its entry. Words that are plain ASCII (nearly all of newswire text) never
+    /// leave this loop; a word with other characters goes through <see cref="TokenScanner"/> and
+    /// <see cref="TextAnalyzer.Fold(ReadOnlySpan{char}, Span{char}, out string?)"/>, so both paths give exactly the
+    /// tokens the evaluator sees.
     /// </summary>
     private void Scan(string text, ArticleTokens tokens)
     {
@@ -332,12 +337,15 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                 continue;
             }
             var start = i;
-            var hash = KeyTable.Seed;
             var at = tokens.CharCount;
+            ulong a = 0, b = 0;
+            var n = 0;
             while (true)
             {
                 chars[at++] = f;
-                hash = KeyTable.Step(hash, f);
+                if (n < 8) a |= (ulong)f << (8 * n);
+                else if (n < 16) b |= (ulong)f << (8 * (n - 8));
+                n++;
                 if (++i == text.Length) break;
                 c = text[i];
                 if (c >= 0x80 || (f = fold[c]) == 0) break;
@@ -349,8 +357,13 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                 chars = tokens.Chars;
                 continue;
             }
-            _words.PrefetchEntry(hash);
-            tokens.Add(start, i - start, i - start, hash);
+            if (n <= 16)
+            {
+                var hash = KeyTable.PackedHash(a, b, n);
+                _words.PrefetchEntry(hash);
+                tokens.Add(start, n, n, hash, packed: true, a, b);
+            }
+            else tokens.Add(start, n, n, 0, packed: false, 0, 0);
         }
     }
 
@@ -367,42 +380,63 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             // Room for the rest of the text too, which the ASCII loop assumes.
             tokens.Reserve(folded.Length + text.Length - start);
             folded.CopyTo(tokens.Chars.AsSpan(tokens.CharCount));
-            var hash = KeyTable.Hash(folded);
-            _words.PrefetchEntry(hash);
-            tokens.Add(start, length, folded.Length, hash);
+            if (KeyTable.TryPack(folded, out var a, out var b))
+            {
+                var hash = KeyTable.PackedHash(a, b, folded.Length);
+                _words.PrefetchEntry(hash);
+                tokens.Add(start, length, folded.Length, hash, packed: true, a, b);
+            }
+            else tokens.Add(start, length, folded.Length, 0, packed: false, 0, 0);
         }
         return start + length;
     }
 
-    private void Lookup(ReadOnlySpan<char> folded, uint hash, Occurrence occurrence, MatchScratch s)
+    /// <summary>Looks up a packed token as a word, a title word and (its leading parts, masked out of the packed
+    /// form) as prefixes, recording the keys found.</summary>
+    private void LookupPacked(ulong a, ulong b, int length, uint hash, Occurrence occurrence, MatchScratch s)
     {
-        TmpStats2[0]++;
-        var key = _words.Find(folded, hash);
+        var key = _words.FindPacked(a, b, length, hash);
         if (key >= 0)
         {
-            TmpStats2[1]++;
             s.Record(key, occurrence);
             CachePrefetch.Line(ref _postings[key]);
         }
         if (occurrence.Field == DocumentField.Title && _titleWords.Count > 0)
         {
-            var titleKey = _titleWords.Find(folded, hash);
+            var titleKey = _titleWords.FindPacked(a, b, length, hash);
             if (titleKey >= 0) s.Record(titleKey, occurrence);
         }
-        if (_maxPrefixLength == 0 || folded.Length < QueryParser.MinPrefixLength) return;
-        var stem = StemCode(folded);
+        if (_maxPrefixLength == 0 || length < QueryParser.MinPrefixLength) return;
+        var stem = StemCode((char)(a & 0xFF), (char)(a >> 8 & 0xFF), (char)(a >> 16 & 0xFF));
         var lengths = stem >= 0 ? _prefixLengths[stem] : _nonAsciiPrefixes ? ulong.MaxValue : 0;
         if (lengths == 0) return;
-        var max = Math.Min(folded.Length, _maxPrefixLength);
-        var prefixHash = KeyTable.Seed;
-        for (var i = 0; i < QueryParser.MinPrefixLength - 1; i++) prefixHash = KeyTable.Step(prefixHash, folded[i]);
+        var max = Math.Min(length, _maxPrefixLength);
         for (var len = QueryParser.MinPrefixLength; len <= max; len++)
         {
-            prefixHash = KeyTable.Step(prefixHash, folded[len - 1]);
-            if ((lengths & 1UL << Math.Min(len, 63)) == 0 || !_prefixes.MayContain(prefixHash)) continue;
-            TmpStats2[2]++;
-            var prefixKey = _prefixes.Find(folded[..len], prefixHash);
-            if (prefixKey >= 0) TmpStats2[3]++;
+            if ((lengths & 1UL << Math.Min(len, 63)) == 0) continue;
+            var pa = len >= 8 ? a : a & ((1UL << (8 * len)) - 1);
+            var pb = len >= 16 ? b : len <= 8 ? 0 : b & ((1UL << (8 * (len - 8))) - 1);
+            var prefixHash = KeyTable.PackedHash(pa, pb, len);
+            if (!_prefixes.MayContain(prefixHash)) continue;
+            var prefixKey = _prefixes.FindPacked(pa, pb, len, prefixHash);
+            if (prefixKey >= 0) s.Record(prefixKey, occurrence);
+        }
+    }
+
+    /// <summary>The same for a token without a packed form (long, or with characters beyond U+00FF).</summary>
+    private void LookupText(ReadOnlySpan<char> folded, Occurrence occurrence, MatchScratch s)
+    {
+        var key = _words.Find(folded);
+        if (key >= 0) s.Record(key, occurrence);
+        if (occurrence.Field == DocumentField.Title && _titleWords.Count > 0)
+        {
+            var titleKey = _titleWords.Find(folded);
+            if (titleKey >= 0) s.Record(titleKey, occurrence);
+        }
+        var max = Math.Min(folded.Length, _maxPrefixLength);
+        for (var len = QueryParser.MinPrefixLength; len <= max; len++)
+        {
+            var prefixKey = _prefixes.Find(folded[..len]);
             if (prefixKey >= 0) s.Record(prefixKey, occurrence);
         }
     }
@@ -425,18 +459,15 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     private const int StemSpace = 37 * 37 * 37;
 
     /// <summary>Code of the first 3 characters if they are [a-z0-9], else -1.</summary>
-    private static int StemCode(ReadOnlySpan<char> folded)
+    private static int StemCode(char c0, char c1, char c2)
     {
-        var code = 0;
-        for (var i = 0; i < 3; i++)
-        {
-            var c = folded[i];
-            int v = c is >= 'a' and <= 'z' ? c - 'a' + 1 : c is >= '0' and <= '9' ? c - '0' + 27 : -1;
-            if (v < 0) return -1;
-            code = code * 37 + v;
-        }
-        return code;
+        var v0 = StemValue(c0);
+        var v1 = StemValue(c1);
+        var v2 = StemValue(c2);
+        return (v0 | v1 | v2) < 0 ? -1 : (v0 * 37 + v1) * 37 + v2;
     }
+
+    private static int StemValue(char c) => c is >= 'a' and <= 'z' ? c - 'a' + 1 : c is >= '0' and <= '9' ? c - '0' + 27 : -1;
 
     // ---- key interning (write lock held) ----
 
@@ -450,7 +481,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     {
         var key = Intern(_prefixes, prefix);
         _maxPrefixLength = Math.Max(_maxPrefixLength, prefix.Length);
-        var stem = StemCode(prefix);
+        var stem = StemCode(prefix[0], prefix[1], prefix[2]);
         if (stem >= 0) _prefixLengths[stem] |= 1UL << Math.Min(prefix.Length, 63);
         else _nonAsciiPrefixes = true;
         return key;
