@@ -18,7 +18,7 @@ internal static class MatchBenchmark
     {
         var options = Options.Parse(args);
         if (options is null) return 2;
-        var (corpusPath, subscriptions, articleLimit, seed, peerLimit, _) = options;
+        var (corpusPath, subscriptions, articleLimit, seed, peerLimit, _, _) = options;
 
         var sw = Stopwatch.StartNew();
         var corpus = Corpus.Load(corpusPath);
@@ -41,7 +41,7 @@ internal static class MatchBenchmark
         var indexBytes = HeapBytes() - before;
         Console.WriteLine($"engine: built in {buildMs:F0} ms, {indexBytes:N0} bytes ({(double)indexBytes / subscriptions:F1} bytes/subscription)");
 
-        // Engine: one thread, all articles, after a warm-up pass; best of three passes (the machine is shared).
+        // Engine: one thread, all articles, after a warm-up; best of --passes passes (default 3: the machine is shared).
         foreach (var d in documents.Take(200)) index.Match(d);
         var perArticle = new long[documents.Length];
         var best = new long[documents.Length];
@@ -49,7 +49,7 @@ internal static class MatchBenchmark
         var engineSeconds = double.MaxValue;
         var engineCpuSeconds = double.MaxValue;
         var allocatedPerArticle = 0.0;
-        for (var pass = 0; pass < 3; pass++)
+        for (var pass = 0; pass < options.Passes; pass++)
         {
             totalMatches = 0;
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -77,21 +77,6 @@ internal static class MatchBenchmark
         Console.WriteLine($"engine: {engineRate:F0} articles/s, p99 {p99Us:F1} us, {allocatedPerArticle:F0} bytes allocated/article, {(double)totalMatches / documents.Length:F1} matches/article");
 
         var candidateWatch = Stopwatch.StartNew();
-        if (Environment.GetEnvironmentVariable("TMP_SHAPES") == "1")
-        {
-            var shapes = new Dictionary<string, int>();
-            foreach (var d in documents.Take(2000))
-                foreach (var slot in index.TmpVerified(d))
-                {
-                    var shape = System.Text.RegularExpressions.Regex.Replace(QueryParser.Parse(queries[slot]).ToString(), "[a-z0-9]+", "w");
-                    shapes[shape] = shapes.GetValueOrDefault(shape) + 1;
-                }
-            Array.Clear(SubscriptionIndex.TmpStats2);
-            foreach (var d in documents) index.Match(d);
-            Console.WriteLine($"tokens {SubscriptionIndex.TmpStats2[0] / (double)documents.Length:F1} wordhits {SubscriptionIndex.TmpStats2[1] / (double)documents.Length:F1} prefixfinds {SubscriptionIndex.TmpStats2[2] / (double)documents.Length:F1} prefixhits {SubscriptionIndex.TmpStats2[3] / (double)documents.Length:F1}");
-            Console.WriteLine($"keys/article {SubscriptionIndex.TmpStats[0] / (double)SubscriptionIndex.TmpStats[2]:F1} entries/article {SubscriptionIndex.TmpStats[1] / (double)SubscriptionIndex.TmpStats[2]:F1}");
-            foreach (var (k, v) in shapes.OrderByDescending(x => x.Value).Take(25)) Console.WriteLine($"{v / 2000.0,8:F2} {k}");
-        }
         var counts = documents.Select(index.CandidateCount).ToArray();
         var decided = counts.Average(c => (double)c.Decided);
         var verified = counts.Average(c => (double)c.Verified);
@@ -198,7 +183,7 @@ internal static class MatchBenchmark
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    private sealed record Options(string Corpus, int Subscriptions, int? Articles, int Seed, int? PeerArticles, string WordSampling)
+    private sealed record Options(string Corpus, int Subscriptions, int? Articles, int Seed, int? PeerArticles, string WordSampling, int Passes)
     {
         public static Options? Parse(string[] args)
         {
@@ -206,6 +191,7 @@ internal static class MatchBenchmark
             int? subscriptions = null, articles = null, peers = null;
             var seed = 1;
             var sampling = "band";
+            var passes = 3;
             for (var i = 0; i + 1 < args.Length; i += 2)
             {
                 var value = args[i + 1];
@@ -217,15 +203,16 @@ internal static class MatchBenchmark
                     case "--seed": seed = int.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--peer-articles": peers = int.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--word-sampling": sampling = value; break;
+                    case "--passes": passes = int.Parse(value, CultureInfo.InvariantCulture); break;
                     default: Console.Error.WriteLine($"unknown option {args[i]}"); return null;
                 }
             }
-            if (corpus is null || subscriptions is not > 0 || args.Length % 2 != 0)
+            if (corpus is null || subscriptions is not > 0 || passes is not > 0 || args.Length % 2 != 0)
             {
-                Console.Error.WriteLine("usage: match --corpus PATH --subscriptions N [--articles M] [--seed S] [--peer-articles K] [--word-sampling band|df]");
+                Console.Error.WriteLine("usage: match --corpus PATH --subscriptions N [--articles M] [--seed S] [--peer-articles K] [--word-sampling band|df] [--passes P]");
                 return null;
             }
-            return new Options(corpus, subscriptions.Value, articles, seed, peers, sampling);
+            return new Options(corpus, subscriptions.Value, articles, seed, peers, sampling, passes);
         }
     }
 }

@@ -218,20 +218,6 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         finally { _lock.ExitReadLock(); }
     }
 
-    internal static long[] TmpStats = new long[3];
-    internal static long[] TmpStats2 = new long[4];
-    internal int[] TmpVerified(MatchDocument document)
-    {
-        var s = t_scratch ??= new MatchScratch();
-        s.Begin(_keyCount, _slotCount);
-        Analyze(document, s);
-        CollectCandidates(s);
-        var entries = 0;
-        for (var l = 0; l < s.LocalCount; l++) { ref var p = ref _postings[s.LocalKeys[l]]; entries += p.Items is null ? (p.CountOrSlot != 0 ? 1 : 0) : p.CountOrSlot; }
-        TmpStats[0] += s.LocalCount; TmpStats[1] += entries; TmpStats[2]++;
-        return s.Candidates[..s.CandidateCount];
-    }
-
     /// <summary>Diagnostics for benchmarks: runs only the first stages of matching (1 analysis, 2 plus the
     /// postings, which decide most queries, 3 plus the programs of the rest without their hits or results).</summary>
     internal int Probe(MatchDocument document, int stages)

@@ -52,6 +52,30 @@ public class SubscriptionIndexTests
         Assert.Equal(QueryEvaluator.Evaluate(QueryParser.Parse("title:daca site:www.reuters.com"), Doc), matches[0].Hits);
     }
 
+    [Theory]
+    [InlineData("\"sanctuary city\" OR daca", true)]
+    [InlineData("(daca OR \"sanctuary city\") -sports", true)]
+    [InlineData("(daca OR \"sanctuary city\") -policy", false)]
+    [InlineData("NOT policy AND (daca OR immigration)", false)]
+    [InlineData("title:daca OR title:policy", true)]
+    [InlineData("title:policy", false)]
+    [InlineData("\"city sanctuary\" OR \"city policy\"", true)]
+    [InlineData("immigra* reform", true)]
+    [InlineData("\"sanctuary city policy\" OR title:rules", true)]
+    public void Queries_decided_from_their_postings_match_and_highlight_like_the_evaluator(string query, bool matches)
+    {
+        // ORs are indexed branch by branch, "X -k" as X's branches vetoed by k, and one-key, two-key and two-word
+        // phrase branches are decided without their program: results and hits must still be the evaluator's.
+        var index = new SubscriptionIndex();
+        index.Upsert("q", query);
+        index.Upsert("other", "sports");
+        var result = index.Match(Doc);
+        var expected = QueryEvaluator.Evaluate(QueryParser.Parse(query), Doc);
+        Assert.Equal(matches, expected is not null);
+        if (!matches) Assert.Empty(result);
+        else Assert.Equal(expected, Assert.Single(result).Hits);
+    }
+
     [Fact]
     public async Task Concurrent_matching_while_writing()
     {
@@ -79,6 +103,8 @@ public class SubscriptionIndexTests
     [
         "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "istanbul", "strasse", "cafe",
         "immigration", "immigrant", "immigrate", "sanctuary", "city", "and", "or", "s", "daca", "東", "京", "都",
+        // 16 characters (the longest kept packed in the key table) and longer (kept as text).
+        "overcompensation", "counterrevolutionary", "counterrevolution",
     ];
 
     private static readonly Dictionary<string, string[]> Variants = new()
@@ -152,12 +178,17 @@ public class SubscriptionIndexTests
         Assert.Equal(Enumerable.Range(1900, 100).Select(i => $"s{i:D4}").Concat(Enumerable.Range(0, 1000).Where(i => i % 2 == 0).Select(i => $"t{i:D4}")), ids);
     }
 
-    [Fact]
-    public void Index_agrees_with_the_plain_evaluator_under_churn()
+    /// <param name="idsInOrder">Ids ascending with insertion (results need no sort by id) or random.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Index_agrees_with_the_plain_evaluator_under_churn(bool idsInOrder)
     {
         var r = new Random(42);
         var index = new SubscriptionIndex();
         var queries = new Dictionary<string, Query>(StringComparer.Ordinal);
+        var nextId = 0;
+        string NewId() => idsInOrder ? $"q{nextId++:D6}" : $"q{r.Next(100_000):D5}";
 
         void UpsertRandom(string id)
         {
@@ -173,7 +204,7 @@ public class SubscriptionIndexTests
             }
         }
 
-        for (var i = 0; i < 400; i++) UpsertRandom($"q{r.Next(100_000):D5}");
+        for (var i = 0; i < 400; i++) UpsertRandom(NewId());
         int documents = 0, matches = 0, hitsCompared = 0;
         for (var round = 0; round < 30; round++)
         {
@@ -204,7 +235,7 @@ public class SubscriptionIndexTests
                 queries.Remove(id);
             }
             foreach (var id in queries.Keys.OrderBy(_ => r.Next()).Take(40).ToArray()) UpsertRandom(id);
-            for (var i = 0; i < 40; i++) UpsertRandom($"q{r.Next(100_000):D5}");
+            for (var i = 0; i < 40; i++) UpsertRandom(NewId());
             Assert.Equal(queries.Count, index.Count);
         }
         Assert.Equal(3000, documents);
