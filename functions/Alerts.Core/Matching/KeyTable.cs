@@ -122,8 +122,8 @@ internal sealed class KeyTable
         var existing = Find(text);
         if (existing >= 0) return existing;
         var hash = Hash(text);
-        // At most half full, so probe runs stay short.
-        if (2 * (Count + 1) > _entries.Length) Grow();
+        // At most 70% full: probe runs stay short (most lookups find their key) and memory stays small.
+        if (10 * (Count + 1) > 7 * _entries.Length) Grow();
         Entry entry;
         if (TryPack(text, out var a, out var b)) entry = new Entry(a, b, key + 1, text.Length);
         else

@@ -23,9 +23,10 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     private readonly KeyTable _titleWords = new();
     private int _keyCount;
     private int _maxPrefixLength;
-    // For each ASCII 3-character stem, the lengths of the prefixes that start with it (bit n: length n, bit 63:
-    // 63 or more): most tokens skip the prefix lookups, the others look up only lengths some prefix has.
-    private readonly ulong[] _prefixLengths = new ulong[StemSpace];
+    // For each ASCII 3-character stem, the lengths of the prefixes that start with it (bit n: length 3 + n, bit 7:
+    // 10 or more; see LengthBit), allocated with the first prefix: most tokens skip the prefix lookups, the others
+    // look up only lengths some prefix has.
+    private byte[] _prefixLengths = [];
     private bool _nonAsciiPrefixes;
     private Posting[] _postings = new Posting[256];
 
@@ -394,12 +395,12 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         }
         if (_maxPrefixLength == 0 || length < QueryParser.MinPrefixLength) return;
         var stem = StemCode((char)(a & 0xFF), (char)(a >> 8 & 0xFF), (char)(a >> 16 & 0xFF));
-        var lengths = stem >= 0 ? _prefixLengths[stem] : _nonAsciiPrefixes ? ulong.MaxValue : 0;
+        var lengths = stem >= 0 ? _prefixLengths[stem] : _nonAsciiPrefixes ? 0xFF : 0;
         if (lengths == 0) return;
         var max = Math.Min(length, _maxPrefixLength);
         for (var len = QueryParser.MinPrefixLength; len <= max; len++)
         {
-            if ((lengths & 1UL << Math.Min(len, 63)) == 0) continue;
+            if ((lengths & LengthBit(len)) == 0) continue;
             var pa = len >= 8 ? a : a & ((1UL << (8 * len)) - 1);
             var pb = len >= 16 ? b : len <= 8 ? 0 : b & ((1UL << (8 * (len - 8))) - 1);
             var prefixHash = KeyTable.PackedHash(pa, pb, len);
@@ -453,6 +454,8 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         return (v0 | v1 | v2) < 0 ? -1 : (v0 * 37 + v1) * 37 + v2;
     }
 
+    private static int LengthBit(int prefixLength) => 1 << Math.Min(prefixLength - QueryParser.MinPrefixLength, 7);
+
     private static int StemValue(char c) => c is >= 'a' and <= 'z' ? c - 'a' + 1 : c is >= '0' and <= '9' ? c - '0' + 27 : -1;
 
     // ---- key interning (write lock held) ----
@@ -468,7 +471,8 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         var key = Intern(_prefixes, prefix);
         _maxPrefixLength = Math.Max(_maxPrefixLength, prefix.Length);
         var stem = StemCode(prefix[0], prefix[1], prefix[2]);
-        if (stem >= 0) _prefixLengths[stem] |= 1UL << Math.Min(prefix.Length, 63);
+        if (_prefixLengths.Length == 0) _prefixLengths = new byte[StemSpace];
+        if (stem >= 0) _prefixLengths[stem] |= (byte)LengthBit(prefix.Length);
         else _nonAsciiPrefixes = true;
         return key;
     }
