@@ -57,24 +57,3 @@ internal sealed class ArticleTokens
 
     public ReadOnlySpan<char> Folded(int i) => Chars.AsSpan(FoldAt[i], FoldLength[i]);
 }
-
-/// <summary>The keys found in a field's tokens, in token order, before they are recorded.</summary>
-internal sealed class FoundKeys
-{
-    public int Count;
-    public int[] Key = new int[512];
-    public int[] Token = new int[512];
-
-    public void Clear() => Count = 0;
-
-    public void Add(int key, int token)
-    {
-        if (Count == Key.Length)
-        {
-            Array.Resize(ref Key, Count * 2);
-            Array.Resize(ref Token, Count * 2);
-        }
-        Key[Count] = key;
-        Token[Count++] = token;
-    }
-}

@@ -11,7 +11,6 @@ namespace Alerts.Core.Matching;
 internal sealed class MatchScratch
 {
     public readonly ArticleTokens Tokens = new();
-    public readonly FoundKeys Found = new();
     public readonly List<Hit> Hits = [];
 
     // Which keys occur in the article and which slots are already candidates: bitsets (a few KB at 100k
@@ -141,10 +140,6 @@ internal sealed class MatchScratch
         _rawCount = 0;
         CandidateCount = 0;
     }
-
-    /// <summary>Starts loading what <see cref="Record"/> will read for <paramref name="key"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PrefetchKey(int key) => CachePrefetch.Line(ref _keyLocal[key]);
 
     public void Record(int key, Occurrence occurrence)
     {

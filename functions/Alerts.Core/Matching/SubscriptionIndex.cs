@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Alerts.Core.Matching;
@@ -286,33 +285,14 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         var tokens = s.Tokens;
         tokens.Clear();
         Scan(text, tokens);
-        var titleKeys = field == DocumentField.Title && _titleWords.Count > 0;
-        if (titleKeys)
+        if (field == DocumentField.Title && _titleWords.Count > 0)
             for (var i = 0; i < tokens.Count; i++) _titleWords.PrefetchEntry(tokens.Hash[i]);
-        // Look every token up first and record the keys found afterwards: recording touches per-key state
-        // scattered over memory, which each lookup starts loading (see Found).
-        var found = s.Found;
-        found.Clear();
         for (var i = 0; i < tokens.Count; i++)
         {
-            if (tokens.Packed[i]) LookupPacked(tokens.A[i], tokens.B[i], tokens.FoldLength[i], tokens.Hash[i], i, titleKeys, s);
-            else LookupText(tokens.Folded(i), i, titleKeys, s);
+            var occurrence = new Occurrence(position + i, tokens.Start[i], tokens.Length[i], field);
+            if (tokens.Packed[i]) LookupPacked(tokens.A[i], tokens.B[i], tokens.FoldLength[i], tokens.Hash[i], occurrence, s);
+            else LookupText(tokens.Folded(i), occurrence, s);
         }
-        for (var k = 0; k < found.Count; k++)
-        {
-            var i = found.Token[k];
-            s.Record(found.Key[k], new Occurrence(position + i, tokens.Start[i], tokens.Length[i], field));
-        }
-    }
-
-    /// <summary>Notes that token <paramref name="token"/> contains <paramref name="key"/>; starts loading the
-    /// key's scratch entry and posting list header.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Found(int key, int token, MatchScratch s)
-    {
-        s.Found.Add(key, token);
-        s.PrefetchKey(key);
-        CachePrefetch.Line(ref _postings[key]);
     }
 
     /// <summary>
@@ -399,15 +379,19 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
     }
 
     /// <summary>Looks up a packed token as a word, a title word and (its leading parts, masked out of the packed
-    /// form) as prefixes.</summary>
-    private void LookupPacked(ulong a, ulong b, int length, uint hash, int token, bool titleKeys, MatchScratch s)
+    /// form) as prefixes, recording the keys found.</summary>
+    private void LookupPacked(ulong a, ulong b, int length, uint hash, Occurrence occurrence, MatchScratch s)
     {
         var key = _words.FindPacked(a, b, length, hash);
-        if (key >= 0) Found(key, token, s);
-        if (titleKeys)
+        if (key >= 0)
+        {
+            s.Record(key, occurrence);
+            CachePrefetch.Line(ref _postings[key]);
+        }
+        if (occurrence.Field == DocumentField.Title && _titleWords.Count > 0)
         {
             var titleKey = _titleWords.FindPacked(a, b, length, hash);
-            if (titleKey >= 0) Found(titleKey, token, s);
+            if (titleKey >= 0) s.Record(titleKey, occurrence);
         }
         if (_maxPrefixLength == 0 || length < QueryParser.MinPrefixLength) return;
         var stem = StemCode((char)(a & 0xFF), (char)(a >> 8 & 0xFF), (char)(a >> 16 & 0xFF));
@@ -422,25 +406,25 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             var prefixHash = KeyTable.PackedHash(pa, pb, len);
             if (!_prefixes.MayContain(prefixHash)) continue;
             var prefixKey = _prefixes.FindPacked(pa, pb, len, prefixHash);
-            if (prefixKey >= 0) Found(prefixKey, token, s);
+            if (prefixKey >= 0) s.Record(prefixKey, occurrence);
         }
     }
 
     /// <summary>The same for a token without a packed form (long, or with characters beyond U+00FF).</summary>
-    private void LookupText(ReadOnlySpan<char> folded, int token, bool titleKeys, MatchScratch s)
+    private void LookupText(ReadOnlySpan<char> folded, Occurrence occurrence, MatchScratch s)
     {
         var key = _words.Find(folded);
-        if (key >= 0) Found(key, token, s);
-        if (titleKeys)
+        if (key >= 0) s.Record(key, occurrence);
+        if (occurrence.Field == DocumentField.Title && _titleWords.Count > 0)
         {
             var titleKey = _titleWords.Find(folded);
-            if (titleKey >= 0) Found(titleKey, token, s);
+            if (titleKey >= 0) s.Record(titleKey, occurrence);
         }
         var max = Math.Min(folded.Length, _maxPrefixLength);
         for (var len = QueryParser.MinPrefixLength; len <= max; len++)
         {
             var prefixKey = _prefixes.Find(folded[..len]);
-            if (prefixKey >= 0) Found(prefixKey, token, s);
+            if (prefixKey >= 0) s.Record(prefixKey, occurrence);
         }
     }
 
