@@ -38,7 +38,7 @@ public sealed class FeedAdminEndpoints(
     {
         if (Unauthorized(request) is { } refused)
             return refused;
-        var feed = await service.ListAsync(request.HttpContext.RequestAborted) is var all ? all.FirstOrDefault(f => f.Id == id) : null;
+        var feed = await service.GetAsync(id, request.HttpContext.RequestAborted);
         return feed is null ? NotFound() : Results.Json(FeedHealth.Of(feed, time.GetUtcNow()), Json);
     }
 
@@ -47,12 +47,10 @@ public sealed class FeedAdminEndpoints(
     {
         if (Unauthorized(request) is { } refused)
             return refused;
-        var (body, invalid) = await ReadAsync<AddFeedRequest>(request);
+        var (body, url, invalid) = await ReadFeedUrlAsync(request);
         if (invalid is not null)
             return invalid;
-        if (string.IsNullOrWhiteSpace(body?.Url))
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["A feed URL is required."] });
-        var result = await service.AddAsync(body.Url, body.Title, body.Tags, body.Identity, request.HttpContext.RequestAborted);
+        var result = await service.AddAsync(url, body.Title, body.Tags, body.Identity, request.HttpContext.RequestAborted);
         return result.Outcome switch
         {
             AddOutcome.Added => Results.Json(new { feed = FeedHealth.Of(result.Feed!, time.GetUtcNow()), discoveredFrom = result.DiscoveredFrom }, Json, statusCode: StatusCodes.Status201Created),
@@ -66,12 +64,10 @@ public sealed class FeedAdminEndpoints(
     {
         if (Unauthorized(request) is { } refused)
             return refused;
-        var (body, invalid) = await ReadAsync<AddFeedRequest>(request);
+        var (_, url, invalid) = await ReadFeedUrlAsync(request);
         if (invalid is not null)
             return invalid;
-        if (string.IsNullOrWhiteSpace(body?.Url))
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["A feed URL is required."] });
-        return Results.Json(await service.TestAsync(body.Url, request.HttpContext.RequestAborted), Json);
+        return Results.Json(await service.TestAsync(url, request.HttpContext.RequestAborted), Json);
     }
 
     /// <summary>PATCH: title, tags, identity, status (Active or Paused).</summary>
@@ -171,6 +167,17 @@ public sealed class FeedAdminEndpoints(
     private IResult? Unauthorized(HttpRequest request) => AdminKey.Refusal(request, admin.Value);
 
     private static IResult NotFound() => Results.Problem(title: "No such feed.", statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>A body naming a feed URL (add, test): a 400 when it is malformed or has no URL.</summary>
+    private static async Task<(AddFeedRequest Body, string Url, IResult? Invalid)> ReadFeedUrlAsync(HttpRequest request)
+    {
+        var (body, invalid) = await ReadAsync<AddFeedRequest>(request);
+        if (invalid is not null)
+            return (null!, "", invalid);
+        if (string.IsNullOrWhiteSpace(body?.Url))
+            return (null!, "", Results.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["A feed URL is required."] }));
+        return (body, body.Url, null);
+    }
 
     private static async Task<(T? Body, IResult? Invalid)> ReadAsync<T>(HttpRequest request)
     {

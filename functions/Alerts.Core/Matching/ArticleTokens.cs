@@ -8,15 +8,7 @@ namespace Alerts.Core.Matching;
 internal sealed class ArticleTokens
 {
     public int Count;
-    public int[] Start = new int[256];
-    public int[] Length = new int[256];
-    public uint[] Hash = new uint[256];
-    /// <summary>The packed text (<see cref="KeyTable.TryPack"/>) when <see cref="Packed"/>.</summary>
-    public ulong[] A = new ulong[256];
-    public ulong[] B = new ulong[256];
-    public bool[] Packed = new bool[256];
-    public int[] FoldAt = new int[256];
-    public int[] FoldLength = new int[256];
+    public ScannedToken[] Items = new ScannedToken[256];
     /// <summary>The folded text of every token, one after another.</summary>
     public char[] Chars = new char[4096];
     public int CharCount;
@@ -32,28 +24,14 @@ internal sealed class ArticleTokens
     /// <summary>Adds a token whose folded text was written at <see cref="CharCount"/>.</summary>
     public void Add(int start, int length, int foldLength, uint hash, bool packed, ulong a, ulong b)
     {
-        if (Count == Start.Length)
-        {
-            var size = Count * 2;
-            Array.Resize(ref Start, size);
-            Array.Resize(ref Length, size);
-            Array.Resize(ref Hash, size);
-            Array.Resize(ref FoldAt, size);
-            Array.Resize(ref FoldLength, size);
-            Array.Resize(ref A, size);
-            Array.Resize(ref B, size);
-            Array.Resize(ref Packed, size);
-        }
-        A[Count] = a;
-        B[Count] = b;
-        Packed[Count] = packed;
-        Start[Count] = start;
-        Length[Count] = length;
-        Hash[Count] = hash;
-        FoldAt[Count] = CharCount;
-        FoldLength[Count++] = foldLength;
+        if (Count == Items.Length) Array.Resize(ref Items, Count * 2);
+        Items[Count++] = new ScannedToken(start, length, CharCount, foldLength, hash, packed, a, b);
         CharCount += foldLength;
     }
 
-    public ReadOnlySpan<char> Folded(int i) => Chars.AsSpan(FoldAt[i], FoldLength[i]);
+    public ReadOnlySpan<char> Folded(in ScannedToken token) => Chars.AsSpan(token.FoldAt, token.FoldLength);
 }
+
+/// <summary>A token: where it is in the original text, where its folded text is in <see cref="ArticleTokens.Chars"/>,
+/// and its key table hash and, when <c>Packed</c>, its packed form (<see cref="KeyTable.TryPack"/>).</summary>
+internal readonly record struct ScannedToken(int Start, int Length, int FoldAt, int FoldLength, uint Hash, bool Packed, ulong A, ulong B);

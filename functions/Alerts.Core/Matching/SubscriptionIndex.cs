@@ -203,25 +203,10 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         finally { _lock.ExitReadLock(); }
     }
 
-    /// <summary>Diagnostics for benchmarks: how many queries an article makes the engine consider (those decided
-    /// from their posting alone plus those whose program runs).</summary>
-    internal (int Decided, int Verified) CandidateCount(MatchDocument document)
-    {
-        var s = t_scratch ??= new MatchScratch();
-        _lock.EnterReadLock();
-        try
-        {
-            s.Begin(_keyCount, _slotCount);
-            Analyze(document, s);
-            CollectCandidates(s);
-            return (s.MatchedCount, s.CandidateCount);
-        }
-        finally { _lock.ExitReadLock(); }
-    }
-
     /// <summary>Diagnostics for benchmarks: runs only the first stages of matching (1 analysis, 2 plus the
-    /// postings, which decide most queries, 3 plus the programs of the rest without their hits or results).</summary>
-    internal int Probe(MatchDocument document, int stages)
+    /// postings, which decide most queries, 3 plus the programs of the rest without their hits or results) and
+    /// returns how many queries the postings decided (matched) and how many programs ran (or, at stage 3, matched).</summary>
+    internal (int Decided, int Verified) Probe(MatchDocument document, int stages)
     {
         var s = t_scratch ??= new MatchScratch();
         _lock.EnterReadLock();
@@ -229,17 +214,17 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         {
             s.Begin(_keyCount, _slotCount);
             Analyze(document, s);
-            if (stages < 2) return s.LocalCount;
+            if (stages < 2) return (0, s.LocalCount);
             CollectCandidates(s);
-            if (stages < 3) return s.CandidateCount + s.MatchedCount;
-            var matched = s.MatchedCount;
+            if (stages < 3) return (s.MatchedCount, s.CandidateCount);
+            var verified = 0;
             PrefetchPrograms(s);
             for (var i = 0; i < s.CandidateCount; i++)
             {
                 var at = _programAt[s.Candidates[i]];
-                if (s.Eval(_code, Root(_code, at))) matched++;
+                if (s.Eval(_code, Root(_code, at))) verified++;
             }
-            return matched;
+            return (s.MatchedCount, verified);
         }
         finally { _lock.ExitReadLock(); }
     }
@@ -286,12 +271,13 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         tokens.Clear();
         Scan(text, tokens);
         if (field == DocumentField.Title && _titleWords.Count > 0)
-            for (var i = 0; i < tokens.Count; i++) _titleWords.PrefetchEntry(tokens.Hash[i]);
+            for (var i = 0; i < tokens.Count; i++) _titleWords.PrefetchEntry(tokens.Items[i].Hash);
         for (var i = 0; i < tokens.Count; i++)
         {
-            var occurrence = new Occurrence(position + i, tokens.Start[i], tokens.Length[i], field);
-            if (tokens.Packed[i]) LookupPacked(tokens.A[i], tokens.B[i], tokens.FoldLength[i], tokens.Hash[i], occurrence, s);
-            else LookupText(tokens.Folded(i), occurrence, s);
+            ref readonly var t = ref tokens.Items[i];
+            var occurrence = new Occurrence(position + i, t.Start, t.Length, field);
+            if (t.Packed) LookupPacked(t.A, t.B, t.FoldLength, t.Hash, occurrence, s);
+            else LookupText(tokens.Folded(t), occurrence, s);
         }
     }
 

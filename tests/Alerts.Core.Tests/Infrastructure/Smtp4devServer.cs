@@ -91,12 +91,7 @@ public sealed class Smtp4devServer : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-        _process?.Dispose();
+        ServerProcess.Stop(_process);
         return Task.CompletedTask;
     }
 }
