@@ -3,17 +3,21 @@ using System.Text.Json;
 
 namespace Alerts.Benchmarks;
 
-/// <summary>One Reuters-21578 article with the tag lists that queries are drawn from.</summary>
+/// <summary>One corpus article; <see cref="Tags"/> is empty unless the corpus has tag lists (Reuters-21578 does).</summary>
 internal sealed record CorpusArticle(string Id, string Title, string Body, IReadOnlyList<string> Tags);
 
 internal static class Corpus
 {
+    /// <summary>Reads JSON lines (gzipped when the name ends in .gz) of <c>id</c>, <c>title</c> and <c>body</c>, with
+    /// optional tag lists; an id may be a string or a number.</summary>
     public static List<CorpusArticle> Load(string path)
     {
         var articles = new List<CorpusArticle>();
         using var file = File.OpenRead(path);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var reader = new StreamReader(gzip);
+        using Stream content = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? new GZipStream(file, CompressionMode.Decompress)
+            : file;
+        using var reader = new StreamReader(content);
         while (reader.ReadLine() is { } line)
         {
             if (line.Length == 0) continue;
@@ -22,13 +26,18 @@ internal static class Corpus
             var tags = new List<string>();
             foreach (var list in (string[])["topics", "places", "people", "orgs", "exchanges"])
                 if (root.TryGetProperty(list, out var values) && values.ValueKind == JsonValueKind.Array)
-                    tags.AddRange(values.EnumerateArray().Select(v => v.GetString()!).Where(v => !string.IsNullOrEmpty(v)));
+                    tags.AddRange(values.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String)
+                        .Select(v => v.GetString()!).Where(v => v.Length > 0));
+            var id = root.GetProperty("id");
             articles.Add(new CorpusArticle(
-                root.GetProperty("id").GetString()!,
-                root.GetProperty("title").GetString() ?? "",
-                root.GetProperty("body").GetString() ?? "",
+                id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText(),
+                Text(root, "title"),
+                Text(root, "body"),
                 tags));
         }
         return articles;
     }
+
+    private static string Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
 }

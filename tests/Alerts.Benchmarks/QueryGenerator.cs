@@ -6,6 +6,8 @@ namespace Alerts.Benchmarks;
 /// Draws realistic alert queries from the corpus: words by document frequency (half from a "common" band of
 /// words in 0.1%..3% of articles, half from the "rare" words in fewer than 0.1%), phrases cut from article text, tag names (places, people, organisations, topics), and a
 /// mix of AND / OR / NOT, prefixes, title: and proximity queries.
+/// Any corpus of id, title and body works: without tag lists, tag queries become phrases from the text, and a band
+/// that is empty in a small corpus borrows from the other.
 /// </summary>
 internal sealed class QueryGenerator
 {
@@ -41,6 +43,15 @@ internal sealed class QueryGenerator
         // "Rare" words: names and specialist terms, uniformly.
         _rare = _df.Where(kv => Wordlike(kv.Key) && kv.Value >= 2 && kv.Value < n * 0.001)
             .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToArray();
+        if (_common.Length == 0 && _rare.Length == 0)
+            _rare = _df.Keys.Where(Wordlike).Order(StringComparer.Ordinal).ToArray();
+        if (_rare.Length == 0)
+            throw new ArgumentException("The corpus has no words of three or more letters to draw queries from.", nameof(articles));
+        if (_common.Length == 0)
+        {
+            _common = _rare;
+            _commonCumulative = _common.Select((_, i) => i + 1.0).ToArray();
+        }
         _tags = articles.SelectMany(a => a.Tags).Distinct().Order(StringComparer.Ordinal).ToArray();
     }
 
@@ -91,6 +102,7 @@ internal sealed class QueryGenerator
 
     private string Tag()
     {
+        if (_tags.Length == 0) return Phrase();
         var words = _tags[_random.Next(_tags.Length)].Split('-', StringSplitOptions.RemoveEmptyEntries);
         return words.Length == 1 ? words[0] : "\"" + string.Join(' ', words) + "\"";
     }
@@ -127,11 +139,12 @@ internal sealed class QueryGenerator
 
     private string Prefix()
     {
-        while (true)
+        for (var attempt = 0; attempt < 200; attempt++)
         {
             var w = Word();
             if (w.Length < 6 || !w.All(char.IsAsciiLetterLower)) continue;
             return w[.._random.Next(5, w.Length)] + "*";
         }
+        return Word();
     }
 }
