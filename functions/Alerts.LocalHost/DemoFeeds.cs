@@ -10,6 +10,8 @@ namespace Alerts.LocalHost;
 /// Sample RSS feeds served by the local host itself, so the whole flow runs without internet. Each feed starts
 /// with two stories; every minute one of them (in turn) publishes the next. Responses carry ETag and Last-Modified
 /// and answer conditional requests with 304, like a well-behaved news site.
+/// Every run is a new edition: story ids, links and ETags carry the run's start time, so after a restart with saved
+/// data the stories are new to the poller (and alert again) instead of repeating ids it already stored.
 /// </summary>
 public sealed class DemoFeeds(TimeProvider time)
 {
@@ -50,6 +52,8 @@ public sealed class DemoFeeds(TimeProvider time)
 
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
+    private string Run => _started.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
     public IEnumerable<string> Paths => Feeds.Select(f => $"/demo/feeds/{f.Slug}.xml");
 
     /// <summary>Serves <c>/demo/feeds/{slug}.xml</c>.</summary>
@@ -60,7 +64,7 @@ public sealed class DemoFeeds(TimeProvider time)
             return Results.NotFound();
 
         var (count, lastPublished) = Published(Array.IndexOf(Feeds, feed));
-        var etag = $"\"{feed.Slug}-{count}\"";
+        var etag = $"\"{feed.Slug}-{Run}-{count}\"";
         var lastModified = lastPublished.ToString("R", CultureInfo.InvariantCulture);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.LastModified = lastModified;
@@ -84,8 +88,8 @@ public sealed class DemoFeeds(TimeProvider time)
             rss.Append($"""
                 <item>
                   <title>{SecurityElement.Escape(title)}</title>
-                  <link>{baseUrl}/demo/{feed.Slug}/{i + 1}</link>
-                  <guid isPermaLink="false">{feed.Slug}-{i + 1}</guid>
+                  <link>{baseUrl}/demo/{feed.Slug}/{Run}-{i + 1}</link>
+                  <guid isPermaLink="false">{feed.Slug}-{Run}-{i + 1}</guid>
                   <pubDate>{PublishedAt(Array.IndexOf(Feeds, feed), i).ToString("R", CultureInfo.InvariantCulture)}</pubDate>
                   <description>{SecurityElement.Escape(story.Summary)}</description>
                 </item>

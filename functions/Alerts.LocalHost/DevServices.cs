@@ -45,7 +45,7 @@ public sealed class DevServices(string repositoryRoot, ILogger logger) : IAsyncD
         else
         {
             await RunToEndAsync("dotnet", ["tool", "restore"], cancellationToken);
-            Start("dotnet", ["tool", "run", "smtp4dev", "--", $"--urls=http://127.0.0.1:{InboxPort}", $"--smtpport={SmtpPort}",
+            Start("dotnet", ["tool", "run", "smtp4dev", "--", $"--urls=http://127.0.0.1:{InboxPort}", $"--smtpport={SmtpPort}", "--bindaddress=127.0.0.1",
                 "--imapport=", "--pop3port=", "--db="]);
             await WaitForPortAsync("smtp4dev", SmtpPort, TimeSpan.FromSeconds(90), cancellationToken);
             await WaitForPortAsync("smtp4dev inbox", InboxPort, TimeSpan.FromSeconds(60), cancellationToken);
