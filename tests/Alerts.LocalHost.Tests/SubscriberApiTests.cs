@@ -38,7 +38,8 @@ public sealed class SubscriberApiTests(AzuriteFixture azurite)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(15, problem.RootElement.GetProperty("position").GetInt32());
-        Assert.Contains("position 15", problem.RootElement.GetProperty("errors").GetProperty("q")[0].GetString());
+        Assert.Equal("This quote is never closed: add a closing \" after \u201Csanctuary city\u201D.",
+            problem.RootElement.GetProperty("errors").GetProperty("q")[0].GetString());
     }
 
     [Fact]

@@ -2,7 +2,10 @@ namespace Alerts.Core.Matching;
 
 /// <summary>
 /// Parses the alert query language (docs/query-language.md). Recursive descent over a small token list;
-/// every failure is a <see cref="QueryParseException"/> naming the position and what was expected.
+/// every failure is a <see cref="QueryParseException"/> that says in plain words what is wrong and how to fix it,
+/// with the offset it points at in <see cref="QueryParseException.Position"/> (pages underline that spot).
+/// Curly and other typographic quotes count as '"', because phones type them; <c>intitle:</c> and <c>inurl:</c>
+/// are aliases of <c>title:</c> and <c>site:</c>, as people know them from web search.
 /// </summary>
 public static class QueryParser
 {
@@ -16,8 +19,8 @@ public static class QueryParser
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length > MaxLength)
-            throw new QueryParseException($"Query is too long: {text.Length} characters, at most {MaxLength} at position {MaxLength}", MaxLength);
-        var parser = new Parser(Lex(text));
+            throw new QueryParseException($"This query is {text.Length} characters long; the limit is {MaxLength}. Shorten it, or split it into several alerts.", MaxLength);
+        var parser = new Parser(Lex(StraightenQuotes(text)));
         return parser.ParseQuery();
     }
 
@@ -32,7 +35,23 @@ public static class QueryParser
 
     private readonly record struct Tok(Kind Kind, int Pos, string Text = "", int Distance = 0, FieldScope Scope = FieldScope.Any);
 
-    private static QueryParseException Error(string what, int pos) => new($"{what} at position {pos}", pos);
+    private static QueryParseException Error(string what, int pos) => new(what, pos);
+
+    /// <summary>The quotation marks people type instead of '"' (phone keyboards, word processors, other
+    /// languages), each one character, so positions stay those of the text as typed.</summary>
+    private const string TypographicQuotes = "\u201C\u201D\u201E\u201F\u2033\u00AB\u00BB\u300C\u300D\uFF02";
+
+    private static string StraightenQuotes(string text) =>
+        text.AsSpan().IndexOfAny(TypographicQuotes) < 0
+            ? text
+            : string.Create(text.Length, text, (span, source) =>
+            {
+                for (var i = 0; i < source.Length; i++)
+                    span[i] = TypographicQuotes.Contains(source[i]) ? '"' : source[i];
+            });
+
+    /// <summary>A short piece of the query for an error message, in quotes.</summary>
+    private static string Quote(string text) => "\u201C" + (text.Length > 30 ? text[..30] + "\u2026" : text) + "\u201D";
 
     private static List<Tok> Lex(string s)
     {
@@ -47,7 +66,7 @@ public static class QueryParser
             if (c == '"')
             {
                 var close = s.IndexOf('"', i + 1);
-                if (close < 0) throw Error("Expected a closing '\"' for the phrase opened at " + i, s.Length);
+                if (close < 0) throw Error($"This quote is never closed: add a closing \" after {Quote(s[(i + 1)..].TrimEnd())}.", s.Length);
                 var k = close + 1;
                 var distance = 0;
                 if (k < s.Length && s[k] == '~')
@@ -55,7 +74,7 @@ public static class QueryParser
                     var d = k + 1;
                     while (d < s.Length && char.IsAsciiDigit(s[d])) d++;
                     if (d == k + 1 || d - (k + 1) > 3 || (distance = int.Parse(s.AsSpan(k + 1, d - k - 1))) is < 1 or > MaxDistance)
-                        throw Error($"Expected a number from 1 to {MaxDistance} after '~'", k + 1);
+                        throw Error($"After ~ put a number from 1 to {MaxDistance}: how many words apart the phrase's words may be (for example \"tax cut\"~5).", k + 1);
                     k = d;
                 }
                 tokens.Add(new Tok(Kind.Phrase, i, s[(i + 1)..close], distance));
@@ -79,19 +98,19 @@ public static class QueryParser
             }
             var colon = word.IndexOf(':');
             var field = colon > 0 ? word[..colon].ToLowerInvariant() : "";
-            if (field == "site")
+            if (field is "site" or "inurl")
             {
-                tokens.Add(new Tok(Kind.Site, i, ParseDomain(word[(colon + 1)..], i + colon + 1)));
+                tokens.Add(new Tok(Kind.Site, i, ParseDomain(field, word[(colon + 1)..], i + colon + 1)));
                 i = j;
                 continue;
             }
-            if (field is "title" or "body")
+            if (field is "title" or "intitle" or "body")
             {
-                tokens.Add(new Tok(Kind.Field, i, field, Scope: field == "title" ? FieldScope.Title : FieldScope.Body));
+                tokens.Add(new Tok(Kind.Field, i, field, Scope: field == "body" ? FieldScope.Body : FieldScope.Title));
                 i += colon + 1;
                 // "title:" must be glued to what it applies to.
                 if (i == j && (j >= s.Length || s[j] is not ('(' or '"')))
-                    throw Error($"Expected a word, phrase or '(' after '{field}:'", i);
+                    throw Error(FieldNeedsTerm(field), i);
                 continue;
             }
             tokens.Add(new Tok(Kind.Word, i, word));
@@ -101,17 +120,22 @@ public static class QueryParser
         return tokens;
     }
 
-    private static string ParseDomain(string value, int pos)
+    private static string ParseDomain(string field, string value, int pos)
     {
         var (host, _, _) = TextAnalyzer.SiteHost(value);
         var ok = host.Length > 0 && host[0] != '.' && !host.Contains("..", StringComparison.Ordinal)
             && host.All(ch => char.IsLetterOrDigit(ch) || ch is '-' or '.');
-        if (!ok) throw Error("Expected a domain like example.com after 'site:'", pos);
+        if (!ok) throw Error($"After {field}: put a domain such as example.com, with no space (for example {field}:reuters.com).", pos);
         return host;
     }
 
+    private static string FieldNeedsTerm(string field) =>
+        $"Put a word, a \"phrase\" or a ( right after {field}:, with no space (for example {field}:DACA).";
+
     private sealed class Parser(List<Tok> tokens)
     {
+        private static readonly string TooDeep = $"The query nests parentheses or NOTs more than {MaxDepth} levels deep: simplify it.";
+
         private int _index;
         private int _terms;
         private FieldScope _scope = FieldScope.Any;
@@ -122,8 +146,8 @@ public static class QueryParser
         {
             var query = ParseOr(0);
             var t = Peek;
-            if (t.Kind == Kind.RParen) throw Error("Unexpected ')'", t.Pos);
-            if (t.Kind != Kind.End) throw Error("Expected an operator or the end of the query", t.Pos);
+            if (t.Kind == Kind.RParen) throw Error("This ) closes nothing: remove it, or add a ( before it.", t.Pos);
+            if (t.Kind != Kind.End) throw Error("The query should end here, or go on with AND, OR or NOT.", t.Pos);
             return query;
         }
 
@@ -167,7 +191,7 @@ public static class QueryParser
             var t = Peek;
             if (t.Kind is Kind.Not or Kind.Minus)
             {
-                if (depth + 1 > MaxDepth) throw Error($"Query is nested too deeply (at most {MaxDepth} levels)", t.Pos);
+                if (depth + 1 > MaxDepth) throw Error(TooDeep, t.Pos);
                 _index++;
                 return new NotQuery(ParseUnary(depth + 1));
             }
@@ -181,10 +205,10 @@ public static class QueryParser
             {
                 case Kind.LParen:
                 {
-                    if (depth + 1 > MaxDepth) throw Error($"Query is nested too deeply (at most {MaxDepth} levels)", t.Pos);
+                    if (depth + 1 > MaxDepth) throw Error(TooDeep, t.Pos);
                     _index++;
                     var inner = ParseOr(depth + 1);
-                    if (Peek.Kind != Kind.RParen) throw Error("Expected ')'", Peek.Pos);
+                    if (Peek.Kind != Kind.RParen) throw Error("This ( is never closed: add a ) where the group ends.", Peek.Pos);
                     _index++;
                     return inner;
                 }
@@ -192,7 +216,7 @@ public static class QueryParser
                 {
                     _index++;
                     if (Peek.Kind is not (Kind.LParen or Kind.Phrase or Kind.Word or Kind.Field) || Peek.Pos != t.Pos + t.Text.Length + 1)
-                        throw Error($"Expected a word, phrase or '(' after '{t.Text}:'", t.Pos + t.Text.Length + 1);
+                        throw Error(FieldNeedsTerm(t.Text), t.Pos + t.Text.Length + 1);
                     var saved = _scope;
                     _scope = t.Scope;
                     var inner = ParsePrimary(depth);
@@ -210,32 +234,30 @@ public static class QueryParser
                     _index++;
                     return Word(t);
                 default:
-                    var found = t.Kind switch
+                    throw Error(t.Kind switch
                     {
-                        Kind.End => "the end of the query",
-                        Kind.RParen => "')'",
-                        Kind.And => "AND",
-                        Kind.Or => "OR",
-                        _ => t.Kind.ToString(),
-                    };
-                    throw Error($"Expected a term or '(' but found {found}", t.Pos);
+                        Kind.End when t.Pos == 0 || tokens.Count == 1 => "Type a word or a \"phrase\" to look for.",
+                        Kind.End => "The query stops too early: add a word or a \"phrase\" at the end.",
+                        Kind.RParen => "Put a word or a \"phrase\" before this ).",
+                        _ => $"A word or a \"phrase\" is missing before {t.Kind.ToString().ToUpperInvariant()}.",
+                    }, t.Pos);
             }
         }
 
         private void CountTerms(int n, int pos)
         {
             _terms += n;
-            if (_terms > MaxTerms) throw Error($"Too many terms (at most {MaxTerms})", pos);
+            if (_terms > MaxTerms) throw Error($"Too many terms: an alert looks for at most {MaxTerms} words. Split it into several alerts.", pos);
         }
 
         private Query Phrase(Tok t)
         {
             var terms = TextAnalyzer.Tokenize(t.Text).Select(x => x.Term).ToArray();
-            if (terms.Length == 0) throw Error("Expected a phrase with letters or digits", t.Pos);
+            if (terms.Length == 0) throw Error("This phrase has no letters or digits to look for.", t.Pos);
             CountTerms(terms.Length, t.Pos);
             if (terms.Length == 1) return new TermQuery(terms[0], _scope);
             if (t.Distance > 0 && t.Distance < terms.Length - 1)
-                throw Error($"Expected a distance of at least {terms.Length - 1} for {terms.Length} words after '~'", t.Pos + t.Text.Length + 3);
+                throw Error($"{terms.Length} words need a distance of at least {terms.Length - 1} after ~ (for example ~{terms.Length - 1}).", t.Pos + t.Text.Length + 3);
             return new PhraseQuery(terms, t.Distance, _scope);
         }
 
@@ -245,14 +267,14 @@ public static class QueryParser
             if (word.EndsWith('*'))
             {
                 var stem = TextAnalyzer.Tokenize(word.TrimEnd('*'));
-                if (stem.Count > 1) throw Error("Expected a single word before '*'", t.Pos);
+                if (stem.Count > 1) throw Error($"A * ends one word: {Quote(word)} is several. Put the * after a single word (for example immigra*).", t.Pos);
                 if (stem.Count == 0 || stem[0].Term.Length < MinPrefixLength)
-                    throw Error($"Expected at least {MinPrefixLength} letters or digits before '*'", t.Pos);
+                    throw Error($"Put at least {MinPrefixLength} letters or digits before * (a shorter start would match almost everything).", t.Pos);
                 CountTerms(1, t.Pos);
                 return new PrefixQuery(stem[0].Term, _scope);
             }
             var tokens = TextAnalyzer.Tokenize(word);
-            if (tokens.Count == 0) throw Error($"Expected a term with letters or digits but found '{word}'", t.Pos);
+            if (tokens.Count == 0) throw Error($"{Quote(word)} has no letters or digits to look for: remove it, or use AND, OR or NOT.", t.Pos);
             CountTerms(tokens.Count, t.Pos);
             // "DACA's" or "covid-19" are several tokens: they must appear together, like a phrase.
             return tokens.Count == 1 ? new TermQuery(tokens[0].Term, _scope) : new PhraseQuery(tokens.Select(x => x.Term).ToArray(), 0, _scope);

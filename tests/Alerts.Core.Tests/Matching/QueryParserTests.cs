@@ -57,36 +57,55 @@ public class QueryParserTests
     }
 
     [Theory]
-    [InlineData("", 0, "Expected a term or '('")]
-    [InlineData("   ", 3, "Expected a term or '('")]
-    [InlineData("a AND", 5, "Expected a term or '('")]
-    [InlineData("a OR OR b", 5, "Expected a term or '('")]
-    [InlineData("NOT", 3, "Expected a term or '('")]
-    [InlineData("(a", 2, "Expected ')'")]
-    [InlineData("a)", 1, "Unexpected ')'")]
-    [InlineData("()", 1, "Expected a term or '('")]
-    [InlineData("\"abc", 4, "closing '\"'")]
-    [InlineData("\"a b\"~", 6, "Expected a number")]
-    [InlineData("\"a b\"~0", 6, "Expected a number")]
-    [InlineData("\"a b\"~101", 6, "Expected a number")]
-    [InlineData("\"a b c\"~1", 8, "at least 2")]
-    [InlineData("im*", 0, "at least 3")]
-    [InlineData("x ab*", 2, "at least 3")]
-    [InlineData("*", 0, "at least 3")]
-    [InlineData("a.b.c*", 0, "single word")]
-    [InlineData("title:", 6, "after 'title:'")]
-    [InlineData("title: a", 6, "after 'title:'")]
-    [InlineData("site:", 5, "domain")]
-    [InlineData("site:..com", 5, "domain")]
-    [InlineData("a & b", 2, "letters or digits")]
-    [InlineData("\"!!\"", 0, "phrase with letters")]
-    [InlineData("a - b", 2, "letters or digits")]
-    public void Reports_position_and_expectation(string text, int position, string expected)
+    [InlineData("", 0, "Type a word or a \"phrase\" to look for.")]
+    [InlineData("   ", 3, "Type a word or a \"phrase\" to look for.")]
+    [InlineData("a AND", 5, "The query stops too early: add a word or a \"phrase\" at the end.")]
+    [InlineData("a OR OR b", 5, "A word or a \"phrase\" is missing before OR.")]
+    [InlineData("NOT", 3, "The query stops too early")]
+    [InlineData("(a", 2, "This ( is never closed: add a ) where the group ends.")]
+    [InlineData("a)", 1, "This ) closes nothing: remove it, or add a ( before it.")]
+    [InlineData("()", 1, "Put a word or a \"phrase\" before this ).")]
+    [InlineData("\"abc", 4, "This quote is never closed: add a closing \" after \u201Cabc\u201D.")]
+    [InlineData("\u201Csanctuary city", 15, "This quote is never closed: add a closing \" after \u201Csanctuary city\u201D.")]
+    [InlineData("\"a b\"~", 6, "After ~ put a number from 1 to 100")]
+    [InlineData("\"a b\"~0", 6, "After ~ put a number from 1 to 100")]
+    [InlineData("\"a b\"~101", 6, "After ~ put a number from 1 to 100")]
+    [InlineData("\"a b c\"~1", 8, "3 words need a distance of at least 2 after ~")]
+    [InlineData("im*", 0, "Put at least 3 letters or digits before *")]
+    [InlineData("x ab*", 2, "Put at least 3 letters or digits before *")]
+    [InlineData("*", 0, "Put at least 3 letters or digits before *")]
+    [InlineData("a.b.c*", 0, "A * ends one word: \u201Ca.b.c*\u201D is several.")]
+    [InlineData("title:", 6, "Put a word, a \"phrase\" or a ( right after title:, with no space (for example title:DACA).")]
+    [InlineData("title: a", 6, "right after title:")]
+    [InlineData("intitle: a", 8, "right after intitle:")]
+    [InlineData("site:", 5, "After site: put a domain such as example.com")]
+    [InlineData("site:..com", 5, "After site: put a domain such as example.com")]
+    [InlineData("inurl:", 6, "After inurl: put a domain such as example.com")]
+    [InlineData("a & b", 2, "\u201C&\u201D has no letters or digits to look for")]
+    [InlineData("\"!!\"", 0, "This phrase has no letters or digits to look for.")]
+    [InlineData("a - b", 2, "\u201C-\u201D has no letters or digits to look for")]
+    public void Reports_in_plain_words_what_is_wrong_and_points_at_it(string text, int position, string expected)
     {
         var e = Assert.Throws<QueryParseException>(() => QueryParser.Parse(text));
         Assert.Equal(position, e.Position);
         Assert.Contains(expected, e.Message);
-        Assert.Contains($"at position {position}", e.Message);
+        // Plain words for people, not parser speak: the position travels separately, for the page to underline.
+        Assert.DoesNotContain("position", e.Message);
+        Assert.DoesNotContain("Expected", e.Message);
+        Assert.EndsWith(".", e.Message);
+    }
+
+    [Theory]
+    [InlineData("intitle:DACA", "title:daca")]
+    [InlineData("intitle:(DACA OR Dreamers)", "title:daca OR title:dreamers")]
+    [InlineData("inurl:reuters.com tariffs", "site:reuters.com AND tariffs")]
+    [InlineData("\u201CTony Blair\u201D", "\"tony blair\"")]
+    [InlineData("\u201ETony Blair\u201C", "\"tony blair\"")]
+    [InlineData("\u00ABsanctuary city\u00BB AND Chicago", "\"sanctuary city\" AND chicago")]
+    [InlineData("\uFF02sanctuary city\uFF02~3", "\"sanctuary city\"~3")]
+    public void Reads_what_people_type_from_web_search_and_phones(string text, string canonical)
+    {
+        Assert.Equal(canonical, QueryParser.Parse(text).ToString());
     }
 
     [Fact]
@@ -95,7 +114,7 @@ public class QueryParserTests
         Assert.IsType<AndQuery>(QueryParser.Parse(string.Join(" ", Enumerable.Repeat("abcdefghijk", 41)) + " abcdefgh"));
         var e = Assert.Throws<QueryParseException>(() => QueryParser.Parse(new string('a', 501)));
         Assert.Equal(500, e.Position);
-        Assert.Contains("at most 500", e.Message);
+        Assert.Contains("the limit is 500", e.Message);
     }
 
     [Fact]
@@ -116,7 +135,7 @@ public class QueryParserTests
         QueryParser.Parse(new string('(', 10) + "a" + new string(')', 10));
         var e = Assert.Throws<QueryParseException>(() => QueryParser.Parse(new string('(', 11) + "a" + new string(')', 11)));
         Assert.Equal(10, e.Position);
-        Assert.Contains("nested too deeply", e.Message);
+        Assert.Contains("more than 10 levels deep", e.Message);
         QueryParser.Parse(string.Concat(Enumerable.Repeat("NOT ", 10)) + "a");
         Assert.Throws<QueryParseException>(() => QueryParser.Parse(string.Concat(Enumerable.Repeat("NOT ", 11)) + "a"));
         Assert.Throws<QueryParseException>(() => QueryParser.Parse(new string('-', 400) + "a"));
@@ -152,7 +171,7 @@ public class QueryParserTests
             catch (QueryParseException e)
             {
                 Assert.InRange(e.Position, 0, text.Length);
-                Assert.Contains("at position", e.Message);
+                Assert.DoesNotContain("position", e.Message);
                 failed++;
             }
         }
