@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace Alerts.Core.Matching;
 
 /// <summary>One token of an analysed document. Body positions start at <see cref="AnalyzedDocument.BodyBase"/>
-/// so that phrases and proximity never span title and body.</summary>
+/// so that phrases and proximity never span title and body; a sentence break skips one position
+/// (<see cref="TextAnalyzer.IsSentenceBreak"/>), so phrases never span sentences.</summary>
 public readonly record struct Occurrence(int Position, int Start, int Length, DocumentField Field)
 {
     public bool In(FieldScope scope) => scope switch
@@ -36,8 +37,12 @@ public sealed class AnalyzedDocument
     private void Add(string text, DocumentField field, int basePosition)
     {
         var position = basePosition;
+        TextToken? previous = null;
         foreach (var token in TextAnalyzer.Tokenize(text))
         {
+            // A sentence break skips a position, so phrases stay inside one sentence.
+            if (previous is { } p && TextAnalyzer.IsSentenceBreak(text, p.Start, p.Start + p.Length, token.Start)) position++;
+            previous = token;
             var occurrence = new Occurrence(position++, token.Start, token.Length, field);
             if (!_terms.TryGetValue(token.Term, out var list)) _terms[token.Term] = list = [];
             list.Add(occurrence);

@@ -272,9 +272,15 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         Scan(text, tokens);
         if (field == DocumentField.Title && _titleWords.Count > 0)
             for (var i = 0; i < tokens.Count; i++) _titleWords.PrefetchEntry(tokens.Items[i].Hash);
+        var previousStart = 0;
+        var previousEnd = -1;
         for (var i = 0; i < tokens.Count; i++)
         {
             ref readonly var t = ref tokens.Items[i];
+            // The same sentence rule as the evaluator's: a break skips a position.
+            if (previousEnd >= 0 && TextAnalyzer.IsSentenceBreak(text, previousStart, previousEnd, t.Start)) position++;
+            previousStart = t.Start;
+            previousEnd = t.Start + t.Length;
             var occurrence = new Occurrence(position + i, t.Start, t.Length, field);
             if (t.Packed) LookupPacked(t.A, t.B, t.FoldLength, t.Hash, occurrence, s);
             else LookupText(tokens.Folded(t), occurrence, s);

@@ -82,6 +82,49 @@ public static class TextAnalyzer
         _ => false,
     };
 
+    /// <summary>
+    /// Whether a sentence or a paragraph ends between two neighbouring tokens, so that a phrase must not run across
+    /// ("Gordon Brown. Tory leaders" is no match for "Brown Tory"). Positions skip one there (see
+    /// <see cref="AnalyzedDocument"/>), which keeps phrases inside a sentence and moves proximity windows by one.
+    /// A break is a blank line, or '!', '?', '…' or a CJK full stop followed by white space, or '.' followed by
+    /// white space and a capital or digit, unless the word before it is one letter ("U.S. officials") or a usual
+    /// abbreviation ("Mr. Smith"). The one rule serves the evaluator and the compiled index alike.
+    /// </summary>
+    public static bool IsSentenceBreak(ReadOnlySpan<char> text, int previousStart, int previousEnd, int nextStart)
+    {
+        // Fast path: one space, the separator between most words.
+        if (nextStart - previousEnd == 1 && text[previousEnd] == ' ') return false;
+        var gap = text[previousEnd..nextStart];
+        var newline = gap.IndexOf('\n');
+        if (newline >= 0 && gap[(newline + 1)..].TrimStart(" \t\r").StartsWith("\n")) return true;
+        if (gap.IndexOf('\u2029') >= 0) return true;
+        var end = gap.IndexOfAny(".!?\u2026\u3002\uFF01\uFF1F");
+        if (end < 0) return false;
+        if (gap[end] is '\u3002' or '\uFF01' or '\uFF1F') return true; // CJK text has no space after its stops
+        var rest = gap[(end + 1)..];
+        if (rest.IndexOfAny(" \t\r\n\u00A0") < 0) return false; // "3.5", "e.g": no space after the dot
+        if (gap[end] != '.') return true;
+        var previous = text[previousStart..previousEnd];
+        if (previous.Length == 1 || IsAbbreviation(previous)) return false;
+        var next = text[nextStart];
+        return char.IsUpper(next) || char.IsDigit(next) || !char.IsLetter(next);
+    }
+
+    private static readonly string[] s_abbreviations =
+    [
+        "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "gov", "sen", "rep", "rev", "lt", "col", "capt", "sgt",
+        "mt", "ft", "no", "nos", "vs", "etc", "approx", "inc", "corp", "co", "ltd", "dept", "jan", "feb", "mar", "apr",
+        "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    ];
+
+    private static bool IsAbbreviation(ReadOnlySpan<char> word)
+    {
+        if (word.Length > 6) return false;
+        foreach (var a in s_abbreviations)
+            if (word.Equals(a, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
     /// <summary>Han, Hiragana, Katakana and Hangul: no spaces between words, so each character is a token.</summary>
     internal static bool IsCjk(int cp) =>
         cp is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x3134F or >= 0xF900 and <= 0xFAFF

@@ -22,6 +22,28 @@ public class QueryEvaluatorTests
         Assert.Equal(expected, Matches(query, Doc(title)));
 
     [Theory]
+    [InlineData("\"Brown Tory\"", "Gordon Brown. Tory leaders met on Monday", false)]
+    [InlineData("\"Brown Tory\"", "Gordon Brown Tory", true)]
+    [InlineData("\"rates rise\"", "Cut the rates! Rise up", false)]
+    [InlineData("\"rates rise\"", "Why rates? Rise of the", false)]
+    [InlineData("\"city council\"", "the city\n\nCouncil members", false)]
+    [InlineData("\"city council\"", "the city\nCouncil members", true)]
+    [InlineData("\"U.S. officials\"", "Two U.S. officials said", true)]
+    [InlineData("\"Mr. Smith\"", "Mr. Smith arrived", true)]
+    [InlineData("\"3.5 percent\"", "growth of 3.5 percent", true)]
+    [InlineData("\"approx. ten\"", "approx. ten people", true)]
+    [InlineData("\"brown tory\"~2", "Gordon Brown. Tory leaders", true)]
+    [InlineData("\"brown tory\"~1", "Gordon Brown. Tory leaders", false)]
+    public void Phrases_stay_inside_a_sentence(string query, string body, bool expected)
+    {
+        Assert.Equal(expected, Matches(query, Doc("", body)));
+        // The compiled index follows the same rule.
+        var index = new SubscriptionIndex();
+        index.Upsert("q", query);
+        Assert.Equal(expected, index.Match(Doc("", body)).Count == 1);
+    }
+
+    [Theory]
     [InlineData("a b", "a x b", true)]
     [InlineData("a b", "a x", false)]
     [InlineData("a AND b", "b a", true)]

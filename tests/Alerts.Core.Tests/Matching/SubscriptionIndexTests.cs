@@ -159,7 +159,8 @@ public class SubscriptionIndexTests
             var w = Word(r);
             if (Variants.TryGetValue(w, out var variants) && r.Next(2) == 0) w = variants[r.Next(variants.Length)];
             else if (r.Next(4) == 0) w = w.ToUpperInvariant();
-            sb.Append(w).Append(r.Next(5) switch { 0 => ", ", 1 => ". ", 2 => "-", _ => " " });
+            // Sentence and paragraph breaks too: both engines must agree that phrases stop at them.
+            sb.Append(w).Append(r.Next(8) switch { 0 => ", ", 1 => ". ", 2 => "-", 3 => "\n\n", 4 => "? ", _ => " " });
             if (r.Next(8) == 0) sb.Append("immigra").Append(r.Next(3) == 0 ? "tion " : "nts ");
         }
         return sb.ToString();
