@@ -278,7 +278,9 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         {
             ref readonly var t = ref tokens.Items[i];
             // The same sentence rule as the evaluator's: a break skips a position.
-            if (previousEnd >= 0 && TextAnalyzer.IsSentenceBreak(text, previousStart, previousEnd, t.Start)) position++;
+            // (A single space, between most words, is tested here without the call.)
+            if (previousEnd >= 0 && (t.Start - previousEnd != 1 || text[previousEnd] != ' ')
+                && TextAnalyzer.IsSentenceBreak(text, previousStart, previousEnd, t.Start)) position++;
             previousStart = t.Start;
             previousEnd = t.Start + t.Length;
             var occurrence = new Occurrence(position + i, t.Start, t.Length, field);

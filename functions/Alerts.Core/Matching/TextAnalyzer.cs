@@ -95,6 +95,11 @@ public static class TextAnalyzer
         // Fast path: one space, the separator between most words.
         if (nextStart - previousEnd == 1 && text[previousEnd] == ' ') return false;
         var gap = text[previousEnd..nextStart];
+        // Most other separators (", ", "-", "'s") hold nothing that could end a sentence: one pass rules them out.
+        var candidate = false;
+        foreach (var c in gap)
+            if (c is '.' or '!' or '?' or '\n' or '\u2026' or '\u2029' or '\u3002' or '\uFF01' or '\uFF1F') { candidate = true; break; }
+        if (!candidate) return false;
         var newline = gap.IndexOf('\n');
         if (newline >= 0 && gap[(newline + 1)..].TrimStart(" \t\r").StartsWith("\n")) return true;
         if (gap.IndexOf('\u2029') >= 0) return true;
