@@ -30,9 +30,15 @@ public sealed record PrefixQuery(string Prefix, FieldScope Scope = FieldScope.An
 }
 
 /// <summary>Consecutive words, or with <see cref="Distance"/> &gt; 0 the words in any order with all of them
-/// within <see cref="Distance"/> positions of each other.</summary>
+/// within <see cref="Distance"/> positions of each other. A term that ends in '*' is a prefix
+/// (<c>"mobile phon*"</c>): folded words hold only letters and digits, so the mark cannot clash with one.</summary>
 public sealed record PhraseQuery(IReadOnlyList<string> Terms, int Distance = 0, FieldScope Scope = FieldScope.Any) : Query
 {
+    public static bool IsPrefix(string term) => term.EndsWith('*');
+
+    /// <summary>The stem of a prefix term, or the term itself.</summary>
+    public static string Stem(string term) => IsPrefix(term) ? term[..^1] : term;
+
     public override string ToString() =>
         Scoped(Scope, "\"" + string.Join(' ', Terms) + "\"" + (Distance > 0 ? "~" + Distance : ""));
 

@@ -56,6 +56,10 @@ public sealed class AnalyzedDocument
     public IEnumerable<Occurrence> PrefixOccurrences(string prefix) =>
         _tokens.Where(t => t.Term.StartsWith(prefix, StringComparison.Ordinal)).Select(t => t.Occurrence);
 
+    /// <summary>The occurrences of a phrase term: a word, or with a trailing '*' every word with that prefix.</summary>
+    public IReadOnlyList<Occurrence> PhraseTermOccurrences(string term) =>
+        PhraseQuery.IsPrefix(term) ? PrefixOccurrences(PhraseQuery.Stem(term)).ToList() : Occurrences(term);
+
     public bool SiteMatches(string domain) => _siteSuffixes.Contains(domain);
 
     public Hit SiteHit => _siteHit;
@@ -158,7 +162,7 @@ public static class QueryEvaluator
     private static bool Phrase(PhraseQuery p, AnalyzedDocument doc, List<Hit>? hits)
     {
         var any = false;
-        foreach (var first in doc.Occurrences(p.Terms[0]))
+        foreach (var first in doc.PhraseTermOccurrences(p.Terms[0]))
         {
             if (!first.In(p.Scope)) continue;
             var last = first;
@@ -166,7 +170,7 @@ public static class QueryEvaluator
             for (var i = 1; i < p.Terms.Count && ok; i++)
             {
                 ok = false;
-                foreach (var o in doc.Occurrences(p.Terms[i]))
+                foreach (var o in doc.PhraseTermOccurrences(p.Terms[i]))
                     if (o.Position == first.Position + i) { ok = true; last = o; break; }
             }
             if (!ok) continue;
@@ -184,7 +188,7 @@ public static class QueryEvaluator
         var distinct = p.Terms.Distinct(StringComparer.Ordinal).ToArray();
         var need = distinct.Select(t => p.Terms.Count(x => x == t)).ToArray();
         var all = distinct
-            .SelectMany((t, i) => doc.Occurrences(t).Where(o => o.In(p.Scope)).Select(o => (Term: i, Occ: o)))
+            .SelectMany((t, i) => doc.PhraseTermOccurrences(t).Where(o => o.In(p.Scope)).Select(o => (Term: i, Occ: o)))
             .OrderBy(x => x.Occ.Position).ToArray();
         var any = false;
         foreach (var (_, start) in all)

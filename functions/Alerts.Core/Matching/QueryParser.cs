@@ -134,6 +134,9 @@ public static class QueryParser
 
     private sealed class Parser(List<Tok> tokens)
     {
+        private static readonly string PrefixTooShort =
+            $"Put at least {MinPrefixLength} letters or digits before * (a shorter start would match almost everything).";
+
         private static readonly string TooDeep = $"The query nests parentheses or NOTs more than {MaxDepth} levels deep: simplify it.";
 
         private int _index;
@@ -252,10 +255,21 @@ public static class QueryParser
 
         private Query Phrase(Tok t)
         {
-            var terms = TextAnalyzer.Tokenize(t.Text).Select(x => x.Term).ToArray();
+            // A word of the phrase followed by '*' is a prefix: "mobile phon*".
+            var tokens = TextAnalyzer.Tokenize(t.Text);
+            var terms = new string[tokens.Count];
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                var end = tokens[i].Start + tokens[i].Length;
+                var prefix = end < t.Text.Length && t.Text[end] == '*';
+                if (prefix && tokens[i].Term.Length < MinPrefixLength)
+                    throw Error(PrefixTooShort, t.Pos + 1 + end);
+                terms[i] = prefix ? tokens[i].Term + "*" : tokens[i].Term;
+            }
             if (terms.Length == 0) throw Error("This phrase has no letters or digits to look for.", t.Pos);
             CountTerms(terms.Length, t.Pos);
-            if (terms.Length == 1) return new TermQuery(terms[0], _scope);
+            if (terms.Length == 1)
+                return PhraseQuery.IsPrefix(terms[0]) ? new PrefixQuery(PhraseQuery.Stem(terms[0]), _scope) : new TermQuery(terms[0], _scope);
             if (t.Distance > 0 && t.Distance < terms.Length - 1)
                 throw Error($"{terms.Length} words need a distance of at least {terms.Length - 1} after ~ (for example ~{terms.Length - 1}).", t.Pos + t.Text.Length + 3);
             return new PhraseQuery(terms, t.Distance, _scope);
@@ -267,11 +281,12 @@ public static class QueryParser
             if (word.EndsWith('*'))
             {
                 var stem = TextAnalyzer.Tokenize(word.TrimEnd('*'));
-                if (stem.Count > 1) throw Error($"A * ends one word: {Quote(word)} is several. Put the * after a single word (for example immigra*).", t.Pos);
-                if (stem.Count == 0 || stem[0].Term.Length < MinPrefixLength)
-                    throw Error($"Put at least {MinPrefixLength} letters or digits before * (a shorter start would match almost everything).", t.Pos);
-                CountTerms(1, t.Pos);
-                return new PrefixQuery(stem[0].Term, _scope);
+                if (stem.Count == 0 || stem[^1].Term.Length < MinPrefixLength)
+                    throw Error(PrefixTooShort, t.Pos);
+                CountTerms(stem.Count, t.Pos);
+                if (stem.Count == 1) return new PrefixQuery(stem[0].Term, _scope);
+                // "anti-terror*" is several words, like "covid-19": a phrase whose last word is the prefix.
+                return new PhraseQuery([.. stem.Take(stem.Count - 1).Select(x => x.Term), stem[^1].Term + "*"], 0, _scope);
             }
             var tokens = TextAnalyzer.Tokenize(word);
             if (tokens.Count == 0) throw Error($"{Quote(word)} has no letters or digits to look for: remove it, or use AND, OR or NOT.", t.Pos);

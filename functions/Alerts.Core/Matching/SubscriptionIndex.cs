@@ -458,6 +458,11 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
 
     private int InternTitleWord(string term) => Intern(_titleWords, term);
 
+    /// <summary>A phrase term is a word, or a prefix (trailing '*'): a prefix key records every word it starts, at
+    /// that word's position, so the phrase and proximity programs need nothing else.</summary>
+    private int InternPhraseTerm(string term) =>
+        PhraseQuery.IsPrefix(term) ? InternPrefix(PhraseQuery.Stem(term)) : InternWord(term);
+
     private int InternSite(string domain) => Intern(_sites, domain);
 
     private int InternPrefix(string prefix)
@@ -479,6 +484,10 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         if (key >= _postings.Length) Array.Resize(ref _postings, _postings.Length * 2);
         return key;
     }
+
+    /// <summary>As for a prefix query: a prefix stands for many words, so it is costlier than a word.</summary>
+    private double PhraseTermCost(string term) =>
+        PhraseQuery.IsPrefix(term) ? 8 * WordCost(PhraseQuery.Stem(term)) : WordCost(term);
 
     private double WordCost(string term) =>
         _termWeight?.Invoke(term) ?? 1.0 / ((term.Length + 1.0) * (term.Length + 1.0));
@@ -549,8 +558,8 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             }
             if (keys.Length == 1 && query is PhraseQuery { Distance: 0, Scope: FieldScope.Any, Terms.Count: 2 } phrase)
             {
-                var first = index.InternWord(phrase.Terms[0]);
-                var second = index.InternWord(phrase.Terms[1]);
+                var first = index.InternPhraseTerm(phrase.Terms[0]);
+                var second = index.InternPhraseTerm(phrase.Terms[1]);
                 return first == keys[0]
                     ? PostingKind.Pack(PostingKind.PhraseFirst, second)
                     : PostingKind.Pack(PostingKind.PhraseSecond, first);
@@ -596,7 +605,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                 case PhraseQuery { Distance: 0 } p:
                     _code.Add(Op.Phrase | (int)p.Scope << 8);
                     _code.Add(p.Terms.Count);
-                    foreach (var term in p.Terms) _code.Add(index.InternWord(term));
+                    foreach (var term in p.Terms) _code.Add(index.InternPhraseTerm(term));
                     break;
                 case PhraseQuery p:
                 {
@@ -607,7 +616,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                     _code.Add(p.Distance);
                     foreach (var group in distinct)
                     {
-                        _code.Add(index.InternWord(group.Key));
+                        _code.Add(index.InternPhraseTerm(group.Key));
                         _code.Add(group.Count());
                     }
                     break;
@@ -664,7 +673,7 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                 case PhraseQuery p:
                 {
                     var musts = new List<(int Key, double Cost)>();
-                    foreach (var term in p.Terms) musts.Add((index.InternWord(term), index.WordCost(term)));
+                    foreach (var term in p.Terms) musts.Add((index.InternPhraseTerm(term), index.PhraseTermCost(term)));
                     var best = musts.MinBy(m => m.Cost);
                     return new KeySet([best.Key], best.Cost, musts);
                 }

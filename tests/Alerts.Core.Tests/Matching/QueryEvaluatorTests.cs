@@ -34,7 +34,21 @@ public class QueryEvaluatorTests
     [InlineData("\"approx. ten\"", "approx. ten people", true)]
     [InlineData("\"brown tory\"~2", "Gordon Brown. Tory leaders", true)]
     [InlineData("\"brown tory\"~1", "Gordon Brown. Tory leaders", false)]
-    public void Phrases_stay_inside_a_sentence(string query, string body, bool expected)
+    public void Phrases_stay_inside_a_sentence(string query, string body, bool expected) =>
+        AssertBothEnginesAgree(query, body, expected);
+
+    [Theory]
+    [InlineData("\"mobile phon*\"", "new mobile phones and mobile phoning", true)]
+    [InlineData("\"mobile phon*\"", "mobile telephones", false)]
+    [InlineData("\"mobile phon*\"", "phones for mobile", false)]
+    [InlineData("\"phon* mobile\"~2", "mobile phones", true)]
+    [InlineData("anti-terror*", "new anti-terrorism laws", true)]
+    [InlineData("anti-terror*", "anti terrorist squad", true)]
+    [InlineData("anti-terror*", "terrorism, anti", false)]
+    public void Phrases_and_hyphenated_words_take_a_prefix_as_people_type_it(string query, string body, bool expected) =>
+        AssertBothEnginesAgree(query, body, expected);
+
+    private static void AssertBothEnginesAgree(string query, string body, bool expected)
     {
         Assert.Equal(expected, Matches(query, Doc("", body)));
         // The compiled index follows the same rule.

@@ -74,7 +74,8 @@ public class QueryParserTests
     [InlineData("im*", 0, "Put at least 3 letters or digits before *")]
     [InlineData("x ab*", 2, "Put at least 3 letters or digits before *")]
     [InlineData("*", 0, "Put at least 3 letters or digits before *")]
-    [InlineData("a.b.c*", 0, "A * ends one word: \u201Ca.b.c*\u201D is several.")]
+    [InlineData("a.b.c*", 0, "Put at least 3 letters or digits before *")]
+    [InlineData("\"mobile ph* x\"", 10, "Put at least 3 letters or digits before *")]
     [InlineData("title:", 6, "Put a word, a \"phrase\" or a ( right after title:, with no space (for example title:DACA).")]
     [InlineData("title: a", 6, "right after title:")]
     [InlineData("intitle: a", 8, "right after intitle:")]
@@ -103,6 +104,11 @@ public class QueryParserTests
     [InlineData("\u201ETony Blair\u201C", "\"tony blair\"")]
     [InlineData("\u00ABsanctuary city\u00BB AND Chicago", "\"sanctuary city\" AND chicago")]
     [InlineData("\uFF02sanctuary city\uFF02~3", "\"sanctuary city\"~3")]
+    [InlineData("\"mobile phon*\"", "\"mobile phon*\"")]
+    [InlineData("\"phon* mobile\"~3", "\"phon* mobile\"~3")]
+    [InlineData("\"phon*\"", "phon*")]
+    [InlineData("anti-terror*", "\"anti terror*\"")]
+    [InlineData("title:anti-terror*", "title:\"anti terror*\"")]
     public void Reads_what_people_type_from_web_search_and_phones(string text, string canonical)
     {
         Assert.Equal(canonical, QueryParser.Parse(text).ToString());

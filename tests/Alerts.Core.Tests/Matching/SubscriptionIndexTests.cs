@@ -124,7 +124,12 @@ public class SubscriptionIndexTests
     private static string Phrase(Random r)
     {
         var n = r.Next(2, 4);
-        var text = "\"" + string.Join(' ', Enumerable.Range(0, n).Select(_ => Word(r))) + "\"";
+        // Now and then a word of the phrase is a prefix ("mobile phon*").
+        var text = "\"" + string.Join(' ', Enumerable.Range(0, n).Select(_ =>
+        {
+            var w = Word(r);
+            return w.Length >= 4 && r.Next(5) == 0 ? w[..r.Next(3, w.Length)] + "*" : w;
+        })) + "\"";
         return r.Next(3) == 0 ? text + "~" + r.Next(n - 1, n + 4) : text;
     }
 
