@@ -253,13 +253,11 @@ internal sealed class MatchScratch
         var count = 0;
         Span<Hit> found = stackalloc Hit[Math.Min(a.Length, 32)];
         List<Hit>? more = null;
-        var j = 0;
         for (var i = 0; i < a.Length; i++)
         {
-            var want = a[i].Position + 1;
-            while (j < b.Length && b[j].Position < want) j++;
-            if (j == b.Length) break;
-            if (b[j].Position != want) continue;
+            // A joined hyphenated word spans several positions: the second word follows its last one.
+            var j = FindPosition(b, a[i].EndPosition + 1);
+            if (j < 0) continue;
             var hit = new Hit(a[i].Field, a[i].Start, b[j].Start + b[j].Length - a[i].Start);
             if (count < found.Length) found[count] = hit;
             else (more ??= [.. found]).Add(hit);
@@ -407,7 +405,7 @@ internal sealed class MatchScratch
             for (var i = 1; i < n && ok; i++)
             {
                 var next = Occurrences(p[keys + i]);
-                var found = FindPosition(next, first.Position + i);
+                var found = FindPosition(next, last.EndPosition + 1);
                 if (found < 0) ok = false;
                 else last = next[found];
             }

@@ -4,9 +4,13 @@ namespace Alerts.Core.Matching;
 
 /// <summary>One token of an analysed document. Body positions start at <see cref="AnalyzedDocument.BodyBase"/>
 /// so that phrases and proximity never span title and body; a sentence break skips one position
-/// (<see cref="TextAnalyzer.IsSentenceBreak"/>), so phrases never span sentences.</summary>
-public readonly record struct Occurrence(int Position, int Start, int Length, DocumentField Field)
+/// (<see cref="TextAnalyzer.IsSentenceBreak"/>), so phrases never span sentences.
+/// A hyphenated word is also one joined token ("e-mail" → email) that spans its parts' positions
+/// (<see cref="Width"/>), so a phrase continues after its last part.</summary>
+public readonly record struct Occurrence(int Position, int Start, int Length, DocumentField Field, int Width = 1)
 {
+    public int EndPosition => Position + Width - 1;
+
     public bool In(FieldScope scope) => scope switch
     {
         FieldScope.Any => Field != DocumentField.Site,
@@ -36,18 +40,39 @@ public sealed class AnalyzedDocument
 
     private void Add(string text, DocumentField field, int basePosition)
     {
+        var tokens = TextAnalyzer.Tokenize(text);
+        var positions = new int[tokens.Count];
         var position = basePosition;
-        TextToken? previous = null;
-        foreach (var token in TextAnalyzer.Tokenize(text))
+        for (var i = 0; i < tokens.Count; i++)
         {
             // A sentence break skips a position, so phrases stay inside one sentence.
-            if (previous is { } p && TextAnalyzer.IsSentenceBreak(text, p.Start, p.Start + p.Length, token.Start)) position++;
-            previous = token;
-            var occurrence = new Occurrence(position++, token.Start, token.Length, field);
-            if (!_terms.TryGetValue(token.Term, out var list)) _terms[token.Term] = list = [];
-            list.Add(occurrence);
+            if (i > 0 && TextAnalyzer.IsSentenceBreak(text, tokens[i - 1].Start, tokens[i - 1].Start + tokens[i - 1].Length, tokens[i].Start))
+                position++;
+            positions[i] = position++;
+        }
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            // A hyphenated run from here on is also one word (the joined token comes first, in position order);
+            // it is a word only, never a prefix candidate, so prefixes see each part as before.
+            var last = TextAnalyzer.CompoundEnd(text, tokens, i);
+            if (last > i)
+            {
+                var joined = string.Concat(tokens.Skip(i).Take(last - i + 1).Select(t => t.Term));
+                var end = tokens[last].Start + tokens[last].Length;
+                if (joined.Length <= TextAnalyzer.MaxCompoundLength)
+                    AddTerm(joined, new Occurrence(positions[i], token.Start, end - token.Start, field, positions[last] - positions[i] + 1));
+            }
+            var occurrence = new Occurrence(positions[i], token.Start, token.Length, field);
+            AddTerm(token.Term, occurrence);
             _tokens.Add((token.Term, occurrence));
         }
+    }
+
+    private void AddTerm(string term, Occurrence occurrence)
+    {
+        if (!_terms.TryGetValue(term, out var list)) _terms[term] = list = [];
+        list.Add(occurrence);
     }
 
     public IReadOnlyList<Occurrence> Occurrences(string term) =>
@@ -170,8 +195,9 @@ public static class QueryEvaluator
             for (var i = 1; i < p.Terms.Count && ok; i++)
             {
                 ok = false;
+                var want = last.EndPosition + 1;
                 foreach (var o in doc.PhraseTermOccurrences(p.Terms[i]))
-                    if (o.Position == first.Position + i) { ok = true; last = o; break; }
+                    if (o.Position == want) { ok = true; last = o; break; }
             }
             if (!ok) continue;
             any = true;

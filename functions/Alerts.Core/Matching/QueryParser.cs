@@ -257,15 +257,15 @@ public static class QueryParser
         {
             // A word of the phrase followed by '*' is a prefix: "mobile phon*".
             var tokens = TextAnalyzer.Tokenize(t.Text);
-            var terms = new string[tokens.Count];
+            var prefixes = new bool[tokens.Count];
             for (var i = 0; i < tokens.Count; i++)
             {
                 var end = tokens[i].Start + tokens[i].Length;
-                var prefix = end < t.Text.Length && t.Text[end] == '*';
-                if (prefix && tokens[i].Term.Length < MinPrefixLength)
+                prefixes[i] = end < t.Text.Length && t.Text[end] == '*';
+                if (prefixes[i] && tokens[i].Term.Length < MinPrefixLength)
                     throw Error(PrefixTooShort, t.Pos + 1 + end);
-                terms[i] = prefix ? tokens[i].Term + "*" : tokens[i].Term;
             }
+            var terms = Compounds(t.Text, tokens, prefixes);
             if (terms.Length == 0) throw Error("This phrase has no letters or digits to look for.", t.Pos);
             CountTerms(terms.Length, t.Pos);
             if (terms.Length == 1)
@@ -290,9 +290,33 @@ public static class QueryParser
             }
             var tokens = TextAnalyzer.Tokenize(word);
             if (tokens.Count == 0) throw Error($"{Quote(word)} has no letters or digits to look for: remove it, or use AND, OR or NOT.", t.Pos);
-            CountTerms(tokens.Count, t.Pos);
-            // "DACA's" or "covid-19" are several tokens: they must appear together, like a phrase.
-            return tokens.Count == 1 ? new TermQuery(tokens[0].Term, _scope) : new PhraseQuery(tokens.Select(x => x.Term).ToArray(), 0, _scope);
+            // "e-mail" is the word email (articles index a hyphenated word joined too); "DACA's" is several
+            // tokens that must appear together, like a phrase.
+            var terms = Compounds(word, tokens, new bool[tokens.Count]);
+            CountTerms(terms.Length, t.Pos);
+            return terms.Length == 1 ? new TermQuery(terms[0], _scope) : new PhraseQuery(terms, 0, _scope);
+        }
+
+        /// <summary>The terms of a word or phrase: each hyphenated word joined into one (as articles index it,
+        /// <see cref="TextAnalyzer.CompoundEnd"/>), a prefix part marked with '*' and never joined.</summary>
+        private static string[] Compounds(string text, IReadOnlyList<TextToken> tokens, bool[] prefixes)
+        {
+            var terms = new List<string>(tokens.Count);
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                var last = TextAnalyzer.CompoundEnd(text, tokens, i);
+                var joinable = last > i;
+                for (var k = i; k <= last && joinable; k++) joinable = !prefixes[k];
+                var joined = joinable ? string.Concat(tokens.Skip(i).Take(last - i + 1).Select(x => x.Term)) : "";
+                // (Joined CJK would print as one word yet read back as several: keep such parts apart.)
+                if (joinable && joined.Length <= TextAnalyzer.MaxCompoundLength && TextAnalyzer.Tokenize(joined).Count == 1)
+                {
+                    terms.Add(joined);
+                    i = last;
+                }
+                else terms.Add(prefixes[i] ? tokens[i].Term + "*" : tokens[i].Term);
+            }
+            return [.. terms];
         }
     }
 }

@@ -283,6 +283,8 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
                 && TextAnalyzer.IsSentenceBreak(text, previousStart, previousEnd, t.Start)) position++;
             previousStart = t.Start;
             previousEnd = t.Start + t.Length;
+            if (i + 1 < tokens.Count && TextAnalyzer.JoinsCompound(text, previousEnd, tokens.Items[i + 1].Start))
+                LookupCompound(text, tokens, i, position + i, field, s);
             var occurrence = new Occurrence(position + i, t.Start, t.Length, field);
             if (t.Packed) LookupPacked(t.A, t.B, t.FoldLength, t.Hash, occurrence, s);
             else LookupText(tokens.Folded(t), occurrence, s);
@@ -401,6 +403,42 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
             if (!_prefixes.MayContain(prefixHash)) continue;
             var prefixKey = _prefixes.FindPacked(pa, pb, len, prefixHash);
             if (prefixKey >= 0) s.Record(prefixKey, occurrence);
+        }
+    }
+
+    /// <summary>
+    /// A hyphenated word from token <paramref name="first"/> on, joined, looked up as a word and a title word (not
+    /// as prefixes), before the first part itself, as the evaluator does (<see cref="TextAnalyzer.CompoundEnd"/>).
+    /// No sentence break falls inside a hyphenated word, so its parts hold consecutive positions.
+    /// </summary>
+    private void LookupCompound(string text, ArticleTokens tokens, int first, int position, DocumentField field, MatchScratch s)
+    {
+        var last = first;
+        var length = tokens.Items[first].FoldLength;
+        while (last + 1 < tokens.Count && last - first + 1 < TextAnalyzer.MaxCompoundParts)
+        {
+            ref readonly var part = ref tokens.Items[last];
+            if (!TextAnalyzer.JoinsCompound(text, part.Start + part.Length, tokens.Items[last + 1].Start)) break;
+            last++;
+            length += tokens.Items[last].FoldLength;
+        }
+        if (length > TextAnalyzer.MaxCompoundLength) return;
+        Span<char> joined = stackalloc char[length];
+        var at = 0;
+        for (var i = first; i <= last; i++)
+        {
+            tokens.Folded(tokens.Items[i]).CopyTo(joined[at..]);
+            at += tokens.Items[i].FoldLength;
+        }
+        ref readonly var head = ref tokens.Items[first];
+        ref readonly var tail = ref tokens.Items[last];
+        var occurrence = new Occurrence(position, head.Start, tail.Start + tail.Length - head.Start, field, last - first + 1);
+        var key = _words.Find(joined);
+        if (key >= 0) s.Record(key, occurrence);
+        if (field == DocumentField.Title && _titleWords.Count > 0)
+        {
+            var titleKey = _titleWords.Find(joined);
+            if (titleKey >= 0) s.Record(titleKey, occurrence);
         }
     }
 

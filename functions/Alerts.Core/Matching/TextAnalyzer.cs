@@ -115,6 +115,31 @@ public static class TextAnalyzer
         return char.IsUpper(next) || char.IsDigit(next) || !char.IsLetter(next);
     }
 
+    /// <summary>The most parts of a hyphenated word that are joined into one token ("anti-money-laundering").</summary>
+    public const int MaxCompoundParts = 4;
+
+    /// <summary>The longest joined hyphenated word (folded characters); a longer one is only its parts.</summary>
+    public const int MaxCompoundLength = 256;
+
+    /// <summary>Whether two neighbouring tokens are parts of one hyphenated word: one hyphen between them.</summary>
+    public static bool JoinsCompound(ReadOnlySpan<char> text, int previousEnd, int nextStart) =>
+        nextStart == previousEnd + 1 && text[previousEnd] is '-' or '\u2010' or '\u2011';
+
+    /// <summary>
+    /// The last token of the hyphenated word that starts at token <paramref name="first"/> (at most
+    /// <see cref="MaxCompoundParts"/> parts), or <paramref name="first"/> itself. A hyphenated word is indexed also as
+    /// its parts joined, so the query <c>e-mail</c> (the joined word) finds "e-mail" and "email" and
+    /// <c>A-level</c> does not find "a level".
+    /// </summary>
+    public static int CompoundEnd(ReadOnlySpan<char> text, IReadOnlyList<TextToken> tokens, int first)
+    {
+        var last = first;
+        while (last + 1 < tokens.Count && last - first + 1 < MaxCompoundParts
+            && JoinsCompound(text, tokens[last].Start + tokens[last].Length, tokens[last + 1].Start))
+            last++;
+        return last;
+    }
+
     private static readonly string[] s_abbreviations =
     [
         "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "gov", "sen", "rep", "rev", "lt", "col", "capt", "sgt",

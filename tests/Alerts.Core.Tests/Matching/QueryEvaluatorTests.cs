@@ -17,7 +17,9 @@ public class QueryEvaluatorTests
     [InlineData("DACA's", "DACA’s recipients", true)]
     [InlineData("dacas", "DACA's", false)]
     [InlineData("u.s.", "The U.S. economy", true)]
-    [InlineData("e-mail", "send an e mail", true)]
+    [InlineData("e-mail", "send an email", true)]
+    [InlineData("e-mail", "send an e-mail", true)]
+    [InlineData("email", "send an e-mail", true)]
     public void Words_respect_boundaries_case_and_punctuation(string query, string title, bool expected) =>
         Assert.Equal(expected, Matches(query, Doc(title)));
 
@@ -46,6 +48,25 @@ public class QueryEvaluatorTests
     [InlineData("anti-terror*", "anti terrorist squad", true)]
     [InlineData("anti-terror*", "terrorism, anti", false)]
     public void Phrases_and_hyphenated_words_take_a_prefix_as_people_type_it(string query, string body, bool expected) =>
+        AssertBothEnginesAgree(query, body, expected);
+
+    [Theory]
+    [InlineData("A-level", "her A-level results", true)]
+    [InlineData("A-level", "her Alevel results", true)]
+    [InlineData("A-level", "a level of support", false)]
+    [InlineData("\"A-level results\"", "her A-level results", true)]
+    [InlineData("\"A-level results\"", "a level results", false)]
+    [InlineData("\"send email today\"", "send e-mail today", true)]
+    [InlineData("\"e mail\"", "send e-mail today", true)]
+    [InlineData("\"mail today\"", "send e-mail today", true)]
+    [InlineData("covid-19", "the COVID-19 pandemic", true)]
+    [InlineData("covid-19", "the covid19 pandemic", true)]
+    [InlineData("money-laundering", "new anti-money-laundering rules", true)]
+    [InlineData("anti-money-laundering", "new anti-money-laundering rules", true)]
+    [InlineData("\"anti-money-laundering rules\"", "new anti-money-laundering rules", true)]
+    [InlineData("laundering", "new anti-money-laundering rules", true)]
+    [InlineData("anti-money", "new anti-money-laundering rules", false)]
+    public void A_hyphenated_word_is_one_word_and_its_parts(string query, string body, bool expected) =>
         AssertBothEnginesAgree(query, body, expected);
 
     private static void AssertBothEnginesAgree(string query, string body, bool expected)

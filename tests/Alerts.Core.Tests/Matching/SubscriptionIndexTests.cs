@@ -137,7 +137,8 @@ public class SubscriptionIndexTests
     {
         switch (r.Next(depth >= 3 ? 7 : 11))
         {
-            case 0: case 1: case 2: return Word(r);
+            case 0: case 1: return Word(r);
+            case 2: return r.Next(3) == 0 ? Word(r) + "-" + Word(r) : Word(r); // hyphenated: one joined word
             case 3:
             {
                 var w = Words.Where(x => x.Length >= 4).ElementAt(r.Next(10));
