@@ -81,7 +81,7 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
 
         var query = page.Locator($"#query-{daca.Id}");
         await Assertions.Expect(query).ToHaveAttributeAsync("aria-invalid", "true");
-        await Assertions.Expect(page.Locator($"#query-{daca.Id}-error")).ToContainTextAsync("position");
+        await Assertions.Expect(page.Locator($"#query-{daca.Id}-error")).ToContainTextAsync("This ( is never closed");
         Assert.Equal("DACA", (await host.Service<SubscriptionStore>().GetAsync(daca.Id))!.Query);
     }
 

@@ -54,7 +54,7 @@ public sealed class PreviewPageTests(BrowserFixture browser, AzuriteFixture azur
         await query.PressSequentiallyAsync("DACA AND (court");
 
         var error = page.Locator("#query-error");
-        await Assertions.Expect(error).ToContainTextAsync("position 15");
+        await Assertions.Expect(error).ToContainTextAsync("This ( is never closed: add a ) where the group ends.");
         await Assertions.Expect(query).ToHaveAttributeAsync("aria-invalid", "true");
         await Assertions.Expect(query).ToHaveAttributeAsync("aria-describedby", "query-error query-hint");
 

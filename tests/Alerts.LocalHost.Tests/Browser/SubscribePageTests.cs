@@ -43,7 +43,7 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
 
         var error = page.Locator("#query-error");
         await Assertions.Expect(error).ToBeVisibleAsync();
-        await Assertions.Expect(error).ToContainTextAsync("position");
+        await Assertions.Expect(error).ToContainTextAsync("This quote is never closed");
         await Assertions.Expect(page.GetByLabel("Query")).ToHaveAttributeAsync("aria-invalid", "true");
         Assert.Empty(await host.Service<SubscriptionStore>().ListByEmailAsync("jane@example.test"));
     }
