@@ -25,12 +25,14 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
     public async Task<FeedFetchResult> FetchAsync(string url, string? etag, DateTimeOffset? lastModified, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var started = time.GetTimestamp();
-        TimeSpan Elapsed() => time.GetElapsedTime(started);
+        long? started = null;
+        TimeSpan Elapsed() => started is { } s ? time.GetElapsedTime(s) : TimeSpan.Zero;
 
         // One deadline for headers and body: a server that trickles the body must not hold a worker forever.
+        // It starts with the feed's own first request, not while it queues for a per-host slot: otherwise two
+        // hanging feeds holding a host's slots would use up the timeout of every healthy feed queued behind them.
+        // The wait for a slot is bounded anyway: each holder gives its slot back within its own timeout.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(settings.Timeout);
         IDisposable? lease = null;
         HttpResponseMessage? response = null;
         try
@@ -50,6 +52,11 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
 
                 lease?.Dispose();
                 lease = await throttle.AcquireAsync(current.IdnHost, deadline.Token);
+                if (started is null)
+                {
+                    started = time.GetTimestamp();
+                    deadline.CancelAfter(settings.Timeout);
+                }
                 response?.Dispose();
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
                 var code = (int)response.StatusCode;
