@@ -51,6 +51,8 @@ public enum FeedErrorKind
 /// <param name="FailingSince">When the current run of failures began; null while healthy.</param>
 /// <param name="BrokenAlertSentAt">When admins were told this feed is broken; cleared (with a recovery email) on success.</param>
 /// <param name="DeletedAt">When an admin deleted it; its articles are purged after the retention period.</param>
+/// <param name="FirstFetchedAt">The first successful fetch: items first seen then are the feed's backlog; items first
+/// seen later are arrivals, which drive the adaptive interval (<see cref="FeedSchedule.AdaptiveInterval(IEnumerable{DateTimeOffset}, IEnumerable{DateTimeOffset}, TimeSpan, TimeSpan, TimeSpan, DateTimeOffset)"/>).</param>
 public sealed record Feed(
     string Id,
     string Url,
@@ -80,7 +82,8 @@ public sealed record Feed(
     TimeSpan? PublisherFloor = null,
     DateTimeOffset? FailingSince = null,
     DateTimeOffset? BrokenAlertSentAt = null,
-    DateTimeOffset? DeletedAt = null)
+    DateTimeOffset? DeletedAt = null,
+    DateTimeOffset? FirstFetchedAt = null)
 {
     /// <summary>A new active feed, due immediately.</summary>
     public static Feed Create(string url, DateTimeOffset now, TimeSpan pollInterval, string title = "", string tags = "")

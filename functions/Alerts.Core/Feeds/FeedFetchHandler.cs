@@ -126,6 +126,10 @@ public sealed class FeedFetchHandler(
         var matchQueue = storage.Queue(QueueNames.ArticleMatch);
         int added = 0, requeued = 0, retitled = 0;
         var keys = new HashSet<string>(StringComparer.Ordinal);
+        // Items first seen by the first successful fetch are the backlog; those first seen later are arrivals. A feed
+        // stored before this was recorded counts from its last success.
+        var watchedSince = feed.FirstFetchedAt ?? feed.LastSuccessAt ?? now;
+        var arrivals = new List<DateTimeOffset>();
         var repeatedGuids = ItemIdentities.RepeatedGuids(parsed.Items);
         // One query for the items already stored, instead of a failed insert and a read per old item.
         var known = await articles.GetKnownAsync(
@@ -147,11 +151,15 @@ public sealed class FeedFetchHandler(
                 {
                     await matchQueue.SendAsync(new ArticleMatchMessage(article.Id), cancellationToken);
                     added++;
+                    if (now > watchedSince)
+                        arrivals.Add(now);
                     continue;
                 }
                 // Stored meanwhile by a concurrent run.
                 existing = await articles.GetAsync(article.Id, cancellationToken);
             }
+            if (existing is not null && existing.FirstSeenAt > watchedSince)
+                arrivals.Add(existing.FirstSeenAt);
             // An updated entry (new summary, fixed typo in the body) is not news. A new title is: it is stored as a
             // new article keyed by identity and title, so it matches and alerts once more, and only once.
             if (existing is not null && !string.Equals(existing.Title.Trim(), article.Title.Trim(), StringComparison.Ordinal))
@@ -161,6 +169,7 @@ public sealed class FeedFetchHandler(
                 {
                     await matchQueue.SendAsync(new ArticleMatchMessage(retitledArticle.Id), cancellationToken);
                     retitled++;
+                    arrivals.Add(now);
                 }
                 continue;
             }
@@ -184,7 +193,8 @@ public sealed class FeedFetchHandler(
         await SucceedAsync(stored, f => f with
         {
             Url = fetched.MovedTo ?? f.Url,
-            PollInterval = FeedSchedule.AdaptiveInterval(dates, f.PollInterval, settings.MinPollInterval, settings.MaxPollInterval, now),
+            PollInterval = FeedSchedule.AdaptiveInterval(arrivals, dates, f.PollInterval, settings.MinPollInterval, settings.MaxPollInterval, now),
+            FirstFetchedAt = f.FirstFetchedAt ?? watchedSince,
             PublisherFloor = parsed.DeclaredInterval,
             Title = f.Title.Length > 0 ? f.Title : parsed.Title,
             SiteUrl = parsed.SiteUrl.Length > 0 ? parsed.SiteUrl : f.SiteUrl,
