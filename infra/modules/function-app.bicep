@@ -188,6 +188,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Feeds__MaxRedirects: '5'
     Feeds__DefaultPollInterval: '00:15:00'
     Feeds__MaxItemsPerFetch: '200'
+    Feeds__ParseTimeBudget: '00:00:05'
     Feeds__FetchLease: '00:10:00'
     Feeds__MaxBackoff: '1.00:00:00'
     Feeds__MinPollInterval: '00:05:00'

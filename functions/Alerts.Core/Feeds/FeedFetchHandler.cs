@@ -115,7 +115,8 @@ public sealed class FeedFetchHandler(
             return;
         }
 
-        if (!parser.TryParse(fetched.Body, fetched.ContentType, settings.MaxItemsPerFetch, out var parsed, out var parseError))
+        var (parsed, parseError) = await ParseAsync(stored.Feed, fetched, cancellationToken);
+        if (parsed is null)
         {
             await RecordFailureAsync(stored, FeedErrorKind.NotAFeed, fetched.Status, parseError, null, now, elapsedMs, cancellationToken);
             return;
@@ -215,6 +216,37 @@ public sealed class FeedFetchHandler(
         } is var next
             ? next with { NextCheckAt = FeedSchedule.NextCheck(now, next.PollInterval, fetched.CacheLifetime, next.PublisherFloor, settings.MaxPollInterval) }
             : f, cancellationToken);
+    }
+
+    /// <summary>
+    /// Parses on a thread of its own under <see cref="FeedFetchOptions.ParseTimeBudget"/>. Past the budget the
+    /// parser is told to stop (it checks the token) and the fetch records the feed as unreadable without waiting for
+    /// it: a document that costs minutes of CPU must not hold the other feeds of this message, nor the message itself.
+    /// </summary>
+    private async Task<(ParsedFeed? Feed, string Error)> ParseAsync(Feed feed, FeedFetchResult.Fetched fetched, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(settings.ParseTimeBudget);
+        var token = budget.Token;
+        var parse = Task.Factory.StartNew(
+            () => parser.TryParse(fetched.Body, fetched.ContentType, settings.MaxItemsPerFetch, out var parsed, out var error, token)
+                ? (parsed, "")
+                : ((ParsedFeed?)null, error),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // Disposed only when the parse has really ended (it may outlive this call), observing its fault if any.
+        _ = parse.ContinueWith(t => { _ = t.Exception; budget.Dispose(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            return await parse.WaitAsync(token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Feed {FeedId} {Url}: parsing {Bytes} bytes ran past the {Budget} s budget; recorded as unreadable",
+                feed.Id, feed.Url, fetched.Body.Length, settings.ParseTimeBudget.TotalSeconds);
+            return (null, $"Not a readable feed: parsing the {fetched.Body.Length:N0}-byte document took longer than its "
+                + $"{settings.ParseTimeBudget.TotalSeconds:0.#} s budget (Feeds__ParseTimeBudget); it is too large or too deeply nested.");
+        }
     }
 
     private Feed Unchanged(Feed f, DateTimeOffset now, int status, string? etag, DateTimeOffset? lastModified, int elapsedMs, FeedFetchResult result) => f with
