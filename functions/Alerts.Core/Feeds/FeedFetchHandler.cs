@@ -16,6 +16,7 @@ public sealed class FeedFetchHandler(
     ArticleStore articles,
     FeedFetcher fetcher,
     FeedParser parser,
+    ArticleFullText fullText,
     FeedHealthAlerts health,
     AlertsStorage storage,
     IOptions<FeedFetchOptions> options,
@@ -135,6 +136,7 @@ public sealed class FeedFetchHandler(
         // One query for the items already stored, instead of a failed insert and a read per old item.
         var known = await articles.GetKnownAsync(
             feed.Id, parsed.Items.Select(i => TableKeys.Hash(ItemIdentities.Of(i, feed.Identity, repeatedGuids))).Distinct().ToList(), cancellationToken);
+        var pages = StartPageFetches(feed, parsed.Items, known, repeatedGuids, cancellationToken);
 
         foreach (var item in parsed.Items)
         {
@@ -148,6 +150,8 @@ public sealed class FeedFetchHandler(
             var existing = known.TryGetValue(itemKey, out var seen) ? seen : null;
             if (existing is null)
             {
+                if (pages.TryGetValue(itemKey, out var page) && await page is { } pageText && pageText.Length > article.Content.Length)
+                    article = article with { Content = pageText };
                 if (await articles.TryAddAsync(article, cancellationToken))
                 {
                     await matchQueue.SendAsync(new ArticleMatchMessage(article.Id), cancellationToken);
@@ -219,6 +223,29 @@ public sealed class FeedFetchHandler(
     }
 
     /// <summary>
+    /// Full text (<see cref="Feed.FullText"/>): starts fetching the page of every new item that wants it, all at once
+    /// (the per-host throttle paces them). Fetched before the item is stored, so that the stored article, its match
+    /// and its snippet all have the page's text. Once per item: the item is stored right after, and a redelivered
+    /// message finds it stored (known) and fetches nothing. A run that dies in between fetches again, which is rare
+    /// and harmless.
+    /// </summary>
+    private Dictionary<string, Task<string?>> StartPageFetches(
+        Feed feed, IReadOnlyList<ParsedItem> items, IReadOnlyDictionary<string, Article> known, IReadOnlySet<string> repeatedGuids,
+        CancellationToken cancellationToken)
+    {
+        var pages = new Dictionary<string, Task<string?>>(StringComparer.Ordinal);
+        if (feed.FullText == FullTextMode.Off)
+            return pages;
+        foreach (var item in items)
+        {
+            var key = TableKeys.Hash(ItemIdentities.Of(item, feed.Identity, repeatedGuids));
+            if (!known.ContainsKey(key) && !pages.ContainsKey(key) && ArticleFullText.Wanted(feed.FullText, item))
+                pages[key] = fullText.FetchAsync(feed, item.Link!, cancellationToken);
+        }
+        return pages;
+    }
+
+    /// <summary>
     /// Parses on a thread of its own under <see cref="FeedFetchOptions.ParseTimeBudget"/>. Past the budget the
     /// parser is told to stop (it checks the token) and the fetch records the feed as unreadable without waiting for
     /// it: a document that costs minutes of CPU must not hold the other feeds of this message, nor the message itself.
@@ -226,19 +253,13 @@ public sealed class FeedFetchHandler(
     private async Task<(ParsedFeed? Feed, string Error)> ParseAsync(Feed feed, FeedFetchResult.Fetched fetched, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(settings.ParseTimeBudget);
-        var token = budget.Token;
-        var parse = Task.Factory.StartNew(
-            () => parser.TryParse(fetched.Body, fetched.ContentType, settings.MaxItemsPerFetch, out var parsed, out var error, token)
-                ? (parsed, "")
-                : ((ParsedFeed?)null, error),
-            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        // Disposed only when the parse has really ended (it may outlive this call), observing its fault if any.
-        _ = parse.ContinueWith(t => { _ = t.Exception; budget.Dispose(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
-            return await parse.WaitAsync(token);
+            return await CpuBudget.RunAsync(
+                token => parser.TryParse(fetched.Body, fetched.ContentType, settings.MaxItemsPerFetch, out var parsed, out var error, token)
+                    ? (parsed, "")
+                    : ((ParsedFeed?)null, error),
+                settings.ParseTimeBudget, cancellationToken);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -16,6 +16,9 @@ public sealed class FeedFetchOptions
 
     public int MaxRedirects { get; set; } = 5;
 
+    /// <summary>Hard cap on an article page fetched for its full text (feeds with full text on or auto).</summary>
+    public long MaxPageBytes { get; set; } = 2 * 1024 * 1024;
+
     /// <summary>Poll interval given to new feeds.</summary>
     public TimeSpan DefaultPollInterval { get; set; } = TimeSpan.FromMinutes(15);
 

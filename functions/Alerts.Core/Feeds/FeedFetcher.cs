@@ -22,7 +22,21 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
     /// GET <paramref name="url"/>, following at most <see cref="FeedFetchOptions.MaxRedirects"/> redirects by hand so
     /// that we know whether each was permanent, each hop through the per-host throttle and the SSRF guard.
     /// </summary>
-    public async Task<FeedFetchResult> FetchAsync(string url, string? etag, DateTimeOffset? lastModified, CancellationToken cancellationToken)
+    public Task<FeedFetchResult> FetchAsync(string url, string? etag, DateTimeOffset? lastModified, CancellationToken cancellationToken) =>
+        FetchAsync(url, etag, lastModified, FeedAccept, options.Value.MaxResponseBytes, cancellationToken);
+
+    /// <summary>
+    /// GET of an article's web page for its full text: the same guard, per-host throttle, redirects and timeout as a
+    /// feed, capped at <see cref="FeedFetchOptions.MaxPageBytes"/>.
+    /// </summary>
+    public Task<FeedFetchResult> FetchPageAsync(string url, CancellationToken cancellationToken) =>
+        FetchAsync(url, null, null, PageAccept, options.Value.MaxPageBytes, cancellationToken);
+
+    private const string FeedAccept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
+    private const string PageAccept = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5";
+
+    private async Task<FeedFetchResult> FetchAsync(
+        string url, string? etag, DateTimeOffset? lastModified, string accept, long maxBytes, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         long? started = null;
@@ -44,7 +58,7 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
                 request.Headers.UserAgent.ParseAdd(settings.UserAgent);
-                request.Headers.Accept.ParseAdd("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+                request.Headers.Accept.ParseAdd(accept);
                 if (etag is { Length: > 0 } && EntityTagHeaderValue.TryParse(etag, out var parsedETag))
                     request.Headers.IfNoneMatch.Add(parsedETag);
                 if (lastModified is { } since)
@@ -91,12 +105,12 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
                 return new FeedFetchResult.Failed(
                     FeedErrorKind.Http, status, $"HTTP {status} {response.ReasonPhrase}".TrimEnd(), Elapsed(), RetryAfter(response));
 
-            if (response.Content.Headers.ContentLength > settings.MaxResponseBytes)
-                return TooLarge(status, settings.MaxResponseBytes, Elapsed());
+            if (response.Content.Headers.ContentLength > maxBytes)
+                return TooLarge(status, maxBytes, Elapsed());
 
-            var body = await ReadLimitedAsync(response.Content, settings.MaxResponseBytes, deadline.Token);
+            var body = await ReadLimitedAsync(response.Content, maxBytes, deadline.Token);
             if (body is null)
-                return TooLarge(status, settings.MaxResponseBytes, Elapsed());
+                return TooLarge(status, maxBytes, Elapsed());
 
             return new FeedFetchResult.Fetched(
                 body, status, responseETag, responseLastModified, response.Content.Headers.ContentType?.ToString(), Elapsed(), current.ToString())

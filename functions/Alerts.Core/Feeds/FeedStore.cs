@@ -192,6 +192,7 @@ public sealed class FeedStore(AlertsStorage storage)
         ["BrokenAlertSentAt"] = f.BrokenAlertSentAt,
         ["DeletedAt"] = f.DeletedAt,
         ["FirstFetchedAt"] = f.FirstFetchedAt,
+        ["FullText"] = f.FullText.ToString(),
     };
 
     private static Feed FromEntity(TableEntity e) => new(
@@ -224,5 +225,6 @@ public sealed class FeedStore(AlertsStorage storage)
         e.GetDateTimeOffset("FailingSince"),
         e.GetDateTimeOffset("BrokenAlertSentAt"),
         e.GetDateTimeOffset("DeletedAt"),
-        e.GetDateTimeOffset("FirstFetchedAt"));
+        e.GetDateTimeOffset("FirstFetchedAt"),
+        Enum.TryParse<FullTextMode>(e.GetString("FullText"), out var fullText) ? fullText : FullTextMode.Off);
 }
