@@ -248,12 +248,12 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
             <fieldset>
             <legend>Full text</legend>
             """);
-        foreach (var (value, hint) in FullTextChoices)
+        foreach (var (value, label, hint) in FullTextChoices)
         {
             var key = value.ToString().ToLowerInvariant();
             html.Append($"""
                 <div><input type="radio" id="fulltext-{key}" name="fulltext" value="{value}" aria-describedby="fulltext-{key}-hint"{(feed.FullText == value ? " checked" : "")}>
-                <label for="fulltext-{key}">{value}</label>
+                <label for="fulltext-{key}">{label}</label>
                 <p class="hint" id="fulltext-{key}-hint">{Encode(hint)}</p></div>
                 """);
         }
@@ -352,11 +352,11 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         html.Append("</tbody></table></section>");
     }
 
-    private static readonly (FullTextMode Value, string Hint)[] FullTextChoices =
+    private static readonly (FullTextMode Value, string Label, string Hint)[] FullTextChoices =
     [
-        (FullTextMode.Off, "Match on what the feed carries. Right for feeds with whole articles."),
-        (FullTextMode.On, "Fetch each new item's page once and match on its article text: for summary-only feeds."),
-        (FullTextMode.Auto, $"Fetch the page only of items that carry fewer than {ArticleFullText.AutoWordThreshold} words."),
+        (FullTextMode.Off, "Off", "Match on what the feed carries. Right for feeds with whole articles."),
+        (FullTextMode.On, "On", "Fetch each new item's page once and match on its article text: for summary-only feeds."),
+        (FullTextMode.Auto, "Automatic", $"Fetch the page only of items that carry fewer than {ArticleFullText.AutoWordThreshold} words."),
     ];
 
     private static readonly (ItemIdentity Value, string Hint)[] IdentityChoices =
