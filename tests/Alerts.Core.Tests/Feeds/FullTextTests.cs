@@ -121,4 +121,33 @@ public sealed class FullTextTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(0, (await host.GetFeedAsync(feed.Id)).ConsecutiveFailures);
         Assert.Equal(2, (await host.MatchMessagesAsync()).Count);
     }
+
+    [Fact]
+    public async Task A_long_article_is_stored_capped_within_table_storage_limits_without_splitting_a_character()
+    {
+        await using var host = await FeedTestHost.CreateAsync(azurite);
+        // About 120,000 characters of story: four times the cap, far over Table Storage's 64 KB per property.
+        var paragraphs = Enumerable.Range(0, 800).Select(i => $"Paragraph {i} of the harbour story, with a \U0001F6A2 ship in it, told at length.").ToArray();
+        _server.Respond("/long.html", 200, ArticlePage.Html("Long story", [Sentence, .. paragraphs]));
+        var feed = await SummaryOnlyFeedAsync(host, FullTextMode.On, "/long.html");
+
+        await host.FetchAsync(feed);
+
+        var content = Assert.Single(await host.ArticlesAsync(feed)).Content;
+        Assert.StartsWith(Sentence, content); // the story from its start (the headline is the item's title)
+        Assert.InRange(content.Length, 29_000, 30_000);
+        Assert.False(char.IsHighSurrogate(content[^1]), "The cap split a surrogate pair.");
+    }
+
+    [Fact]
+    public async Task The_article_cap_never_leaves_half_a_surrogate_pair()
+    {
+        await using var host = await FeedTestHost.CreateAsync(azurite);
+        var article = new Article("00ff00ff00ff00ff", "k1", "T", "https://f.test/1", "s", new string('a', 29_999) + "\U0001F6A2 and more",
+            host.Time.GetUtcNow(), host.Time.GetUtcNow(), "F", "f.test");
+
+        Assert.True(await host.Articles.TryAddAsync(article));
+
+        Assert.Equal(new string('a', 29_999), (await host.Articles.GetAsync(article.Id))!.Content);
+    }
 }
