@@ -150,4 +150,32 @@ public sealed class FullTextTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal(new string('a', 29_999), (await host.Articles.GetAsync(article.Id))!.Content);
     }
+
+    [Fact]
+    public async Task Page_fetches_keep_to_the_per_host_limits_like_feeds()
+    {
+        await using var host = await FeedTestHost.CreateAsync(azurite, new Dictionary<string, string?>
+        {
+            ["Feeds:MaxConcurrentPerHost"] = "2",
+            ["Feeds:MinHostGap"] = "00:00:00.100",
+        });
+        var rss = _server.SetFeed("/feed.xml");
+        for (var i = 0; i < 6; i++)
+        {
+            _server.Respond($"/story{i}.html", 200, ArticlePage.Story($"Story {i}", Sentence), delay: TimeSpan.FromMilliseconds(300));
+            rss.AddItem($"Story {i}", _server.Url($"/story{i}.html"), "Short.");
+        }
+        var feed = await host.AddFeedAsync(_server.Url("/feed.xml"));
+        await host.Feeds.UpdateAsync(feed.Id, f => f with { FullText = FullTextMode.On });
+        _server.ResetConcurrency();
+
+        await host.FetchAsync(feed);
+
+        Assert.Equal(2, _server.MaxConcurrency);
+        var starts = _server.AllRequests.Select(r => r.ArrivedAt).Order().ToList();
+        Assert.Equal(7, starts.Count); // the feed, then each page once
+        for (var i = 1; i < starts.Count; i++)
+            Assert.True(starts[i] - starts[i - 1] >= TimeSpan.FromMilliseconds(90), $"Requests {i - 1} and {i} started {(starts[i] - starts[i - 1]).TotalMilliseconds} ms apart.");
+        Assert.All(await host.ArticlesAsync(feed), a => Assert.Contains(Sentence, a.Content));
+    }
 }
