@@ -20,10 +20,11 @@ public sealed class HostIsolationTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Two_hanging_feeds_holding_a_hosts_slots_do_not_make_its_healthy_feeds_time_out()
     {
-        // Two slots per host and a two-second timeout: both slots are held by hanging feeds for a full timeout.
+        // Two slots per host and a four-second timeout: both slots are held by hanging feeds for a full timeout.
         await using var host = await FeedTestHost.CreateAsync(azurite, new Dictionary<string, string?>
         {
             ["Feeds:MaxConcurrentPerHost"] = "2",
+            ["Feeds:Timeout"] = "00:00:04",
         });
         _server.Hang("/hang1.xml", TimeSpan.FromSeconds(30));
         _server.Hang("/hang2.xml", TimeSpan.FromSeconds(30));
@@ -33,7 +34,7 @@ public sealed class HostIsolationTests(AzuriteFixture azurite) : IAsyncLifetime
         {
             // Each healthy feed takes most of a timeout to answer: together with the wait for a slot it would not fit.
             _server.SetFeed($"/ok{i}.xml").AddItem($"Healthy {i}", $"https://ok.test/{i}", "fine");
-            _server.SetDelay($"/ok{i}.xml", TimeSpan.FromMilliseconds(1200));
+            _server.SetDelay($"/ok{i}.xml", TimeSpan.FromMilliseconds(2500));
             healthy.Add(await host.AddFeedAsync(_server.Url($"/ok{i}.xml")));
         }
 
@@ -59,6 +60,7 @@ public sealed class HostIsolationTests(AzuriteFixture azurite) : IAsyncLifetime
         await using var host = await FeedTestHost.CreateAsync(azurite, new Dictionary<string, string?>
         {
             ["Feeds:ParseTimeBudget"] = "00:00:01",
+            ["Feeds:Timeout"] = "00:00:04",
         });
         _server.Hang("/hang.xml", TimeSpan.FromSeconds(30));
         _server.Respond("/deep.xml", new ScriptedResponse(200, DeepFeed.Build(80_000), "application/rss+xml"));
