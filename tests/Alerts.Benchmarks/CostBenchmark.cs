@@ -21,7 +21,8 @@ namespace Alerts.Benchmarks;
 
 /// <summary>
 /// Counts the Azure Storage transactions the pipeline makes, end to end on Azurite with real HTTP feeds and a real SMTP
-/// server: per unchanged feed poll, per new article, per recorded match and per digest email. Each queue message is
+/// server: per unchanged feed poll, per new article, per recorded match, per new article of a feed with full text on
+/// (its page request, page bytes and the extra bytes stored with the article) and per digest email. Each queue message is
 /// read and deleted the way the Functions host does it (one receive and one delete per message, the worst case).
 ///   dotnet run -c Release --project tests/Alerts.Benchmarks -- cost [--feeds 100] [--subscriptions 1000] [--matching 20]
 /// </summary>
@@ -89,6 +90,27 @@ public static class CostBenchmark
         await PollCycleAsync(services, storage, feedStore);
         var matchedArticles = counter.Snapshot();
 
+        // Full text on for every feed (not counted): each new item's page is fetched once and its article stored.
+        foreach (var feed in await ListFeedsAsync(feedStore))
+            await feedStore.UpdateAsync(feed.Id, f => f with { FullText = FullTextMode.On });
+        var fullText = services.GetRequiredService<ArticleFullText>();
+        var (pagesBefore, pageBytesBefore) = (fullText.PagesFetched, fullText.PageBytes);
+        feeds.Publish(i => ($"Council debates the harbour budget {i}", "Short summary."));
+        counter.Reset();
+        await PollCycleAsync(services, storage, feedStore);
+        var fullTextArticles = counter.Snapshot();
+        var pageRequests = fullText.PagesFetched - pagesBefore;
+        var pageBytes = fullText.PageBytes - pageBytesBefore;
+        // Table Storage bills stored strings as UTF-16: what the page's text adds to each article entity.
+        long storedTextBytes = 0;
+        var articleStore = services.GetRequiredService<ArticleStore>();
+        foreach (var feed in await ListFeedsAsync(feedStore))
+            await foreach (var article in articleStore.ListByFeedAsync(feed.Id))
+                if (article.Title.StartsWith("Council debates", StringComparison.Ordinal))
+                    storedTextBytes += 2L * article.Content.Length;
+        if (pageRequests != feedCount || storedTextBytes == 0)
+            throw new InvalidOperationException($"Expected {feedCount} page fetches with text stored, got {pageRequests} and {storedTextBytes} bytes.");
+
         counter.Reset();
         await RunTimerAndDrainAsync(services, storage, s => s.GetRequiredService<DigestScheduler>().HandleAsync());
         var digests = counter.Snapshot();
@@ -104,10 +126,13 @@ public static class CostBenchmark
         double perArticle = (double)Sum(newArticles) / feedCount;
         double perMatch = (Sum(matchedArticles) - Sum(newArticles)) / (double)(feedCount * matchingCount);
         double perDigest = (double)Sum(digests) / matchingCount;
+        double perFullTextArticle = (double)Sum(fullTextArticles) / feedCount;
         double perSubscriberDigestRun = (double)Sum(digests) / subscriptionCount;
         Console.WriteLine($"unchanged poll, per feed:   {perFeed:F2}  {Describe(unchanged, feedCount)}");
         Console.WriteLine($"new article, no match:      {perArticle:F2}  {Describe(newArticles, feedCount)}");
         Console.WriteLine($"per recorded match:         {perMatch:F2}");
+        Console.WriteLine($"new article, full text on:  {perFullTextArticle:F2}  {Describe(fullTextArticles, feedCount)}; "
+            + $"{pageRequests / (double)feedCount:F2} page requests, {pageBytes / feedCount} page bytes and {storedTextBytes / feedCount} stored text bytes per article");
         Console.WriteLine($"per digest email ({feedCount} items): {perDigest:F2}  {Describe(digests, matchingCount)}");
         Console.WriteLine($"digest run, per subscriber:  {perSubscriberDigestRun:F2}  (every daily subscriber is scheduled; {matchingCount} had news)");
         Console.WriteLine($"index refresh ({subscriptionCount} subscriptions): {indexRefresh}");
@@ -120,6 +145,10 @@ public static class CostBenchmark
             unchanged_poll_per_feed = Math.Round(perFeed, 2),
             new_article_per_article = Math.Round(perArticle, 2),
             per_match = Math.Round(perMatch, 2),
+            full_text_article_per_article = Math.Round(perFullTextArticle, 2),
+            full_text_page_requests_per_article = Math.Round(pageRequests / (double)feedCount, 2),
+            full_text_page_bytes_per_article = pageBytes / feedCount,
+            full_text_stored_bytes_per_article = storedTextBytes / feedCount,
             per_digest_email = Math.Round(perDigest, 2),
             digest_run_per_subscriber = Math.Round(perSubscriberDigestRun, 2),
             mean_handler_ms = Durations.ToDictionary(d => d.Key, d => Math.Round(d.Value.Elapsed.TotalMilliseconds / Math.Max(1, d.Value.Messages), 1)),
@@ -133,6 +162,14 @@ public static class CostBenchmark
 
     private static string Describe(IReadOnlyDictionary<string, long> counts, int per) =>
         string.Join(" ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value / (double)per:F2}"));
+
+    private static async Task<List<Feed>> ListFeedsAsync(FeedStore feedStore)
+    {
+        var list = new List<Feed>();
+        await foreach (var feed in feedStore.ListAsync())
+            list.Add(feed);
+        return list;
+    }
 
     /// <summary>Makes every feed due, runs the poll timer, and drains the queues as the host would.</summary>
     private static async Task PollCycleAsync(ServiceProvider services, AlertsStorage storage, FeedStore feedStore)
@@ -209,9 +246,16 @@ public static class CostBenchmark
                     return Results.StatusCode(StatusCodes.Status304NotModified);
                 var rss = new StringBuilder("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed</title><link>https://news.example.org/</link>");
                 for (var j = 0; j < list.Count; j++)
-                    rss.Append($"<item><title>{list[j].Item1}</title><link>https://news.example.org/{name}/{j}</link><guid>{name}-{j}</guid><description>{list[j].Item2}</description></item>");
+                    rss.Append($"<item><title>{list[j].Item1}</title><link>{context.Request.Scheme}://{context.Request.Host}/page/{name}/{j}</link><guid>{name}-{j}</guid><description>{list[j].Item2}</description></item>");
                 return Results.Text(rss.Append("</channel></rss>").ToString(), "application/rss+xml");
             });
+            // An article page the size of a real one: navigation and footer around a few paragraphs of story.
+            var paragraph = "<p>" + string.Join(' ', Enumerable.Repeat("The council met on Tuesday to debate the cost of rebuilding the harbour walls.", 6)) + "</p>";
+            var chrome = string.Concat(Enumerable.Range(0, 150).Select(k => $"<li><a href=\"/section/{k}\">Section {k}</a></li>"));
+            app.MapGet("/page/{name}/{j}", (string name, string j) => Results.Content(
+                $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Story {name} {j}</title></head><body><nav><ul>{chrome}</ul></nav>"
+                + $"<main><article><h1>Story {name} {j}</h1>{string.Concat(Enumerable.Repeat(paragraph, 8))}</article></main><footer><ul>{chrome}</ul></footer></body></html>",
+                "text/html; charset=utf-8"));
             await app.StartAsync();
             return new FeedServer(app, items, app.Urls.First());
         }

@@ -37,7 +37,8 @@ public sealed class LocalHostHarness : IAsyncDisposable
     public string BaseUrl { get; }
     public HttpClient Http { get; }
 
-    public static async Task<LocalHostHarness> StartAsync(AzuriteFixture azurite, bool runTriggers = true)
+    /// <param name="extraSettings">Settings added to (or overriding) the harness's own, e.g. a shorter feed timeout.</param>
+    public static async Task<LocalHostHarness> StartAsync(AzuriteFixture azurite, bool runTriggers = true, IDictionary<string, string?>? extraSettings = null)
     {
         var storage = await azurite.ResetAsync();
         var smtp = await TestSmtpServer.StartAsync();
@@ -64,6 +65,8 @@ public sealed class LocalHostHarness : IAsyncDisposable
             ["Feeds:AllowLoopback"] = "true",
             ["Matching:IndexRefreshInterval"] = "00:00:00",
         };
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+            settings[key] = value;
         var app = LocalApp.Build(new LocalAppOptions(settings, port, runTriggers), services => services.AddSingleton<TimeProvider>(clock));
         await LocalApp.PrepareStorageAsync(app);
         await app.StartAsync();

@@ -187,7 +187,14 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
                 // Only the three named choices; a hand-made "7" or "Deleted" must not slip through Enum.TryParse.
                 if (!Enum.TryParse<ItemIdentity>(form["identity"], ignoreCase: true, out var identity) || !Enum.IsDefined(identity) || int.TryParse(form["identity"], out _))
                     return Back(request, error: "Choose an item identity: Auto, Link or Content.");
-                var saved = await service.EditAsync(id, new FeedEdit(Title: form["title"].ToString(), Tags: form["tags"].ToString(), Identity: identity), cancellationToken);
+                FullTextMode? fullText = null;
+                if (form.ContainsKey("fulltext"))
+                {
+                    if (!Enum.TryParse<FullTextMode>(form["fulltext"], ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(form["fulltext"], out _))
+                        return Back(request, error: "Choose full text: Off, On or Auto.");
+                    fullText = mode;
+                }
+                var saved = await service.EditAsync(id, new FeedEdit(Title: form["title"].ToString(), Tags: form["tags"].ToString(), Identity: identity, FullText: fullText), cancellationToken);
                 return saved is { Status: not FeedStatus.Deleted } ? Back(request, notice: $"Saved {Name(saved)}.") : Back(request, error: "No such feed.");
             case "retry":
                 return await service.RetryAsync(id, cancellationToken) is { } retried ? Back(request, notice: $"Retrying {Name(retried)}.") : Back(request, error: "No such feed.");
@@ -234,6 +241,20 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
                 <div><input type="radio" id="identity-{key}" name="identity" value="{value}" aria-describedby="identity-{key}-hint"{(feed.Identity == value ? " checked" : "")}>
                 <label for="identity-{key}">{value}</label>
                 <p class="hint" id="identity-{key}-hint">{Encode(hint)}</p></div>
+                """);
+        }
+        html.Append("""
+            </fieldset>
+            <fieldset>
+            <legend>Full text</legend>
+            """);
+        foreach (var (value, label, hint) in FullTextChoices)
+        {
+            var key = value.ToString().ToLowerInvariant();
+            html.Append($"""
+                <div><input type="radio" id="fulltext-{key}" name="fulltext" value="{value}" aria-describedby="fulltext-{key}-hint"{(feed.FullText == value ? " checked" : "")}>
+                <label for="fulltext-{key}">{label}</label>
+                <p class="hint" id="fulltext-{key}-hint">{Encode(hint)}</p></div>
                 """);
         }
         html.Append($"""
@@ -330,6 +351,13 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         }
         html.Append("</tbody></table></section>");
     }
+
+    private static readonly (FullTextMode Value, string Label, string Hint)[] FullTextChoices =
+    [
+        (FullTextMode.Off, "Off", "Match on what the feed carries. Right for feeds with whole articles."),
+        (FullTextMode.On, "On", "Fetch each new item's page once and match on its article text: for summary-only feeds."),
+        (FullTextMode.Auto, "Automatic", $"Fetch the page only of items that carry fewer than {ArticleFullText.AutoWordThreshold} words."),
+    ];
 
     private static readonly (ItemIdentity Value, string Hint)[] IdentityChoices =
     [

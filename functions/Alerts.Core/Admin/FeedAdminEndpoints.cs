@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Core.Admin;
 
 /// <summary>What an admin sends to add or test a feed: a feed URL or a web page URL that links to one.</summary>
-public sealed record AddFeedRequest(string? Url, string? Title = null, string? Tags = null, ItemIdentity Identity = ItemIdentity.Auto);
+public sealed record AddFeedRequest(
+    string? Url, string? Title = null, string? Tags = null, ItemIdentity Identity = ItemIdentity.Auto, FullTextMode FullText = FullTextMode.Off);
 
 /// <summary>The admin JSON API under <c>/api/admin</c>. Every action checks the admin key first.</summary>
 public sealed class FeedAdminEndpoints(
@@ -50,7 +51,7 @@ public sealed class FeedAdminEndpoints(
         var (body, url, invalid) = await ReadFeedUrlAsync(request);
         if (invalid is not null)
             return invalid;
-        var result = await service.AddAsync(url, body.Title, body.Tags, body.Identity, request.HttpContext.RequestAborted);
+        var result = await service.AddAsync(url, body.Title, body.Tags, body.Identity, request.HttpContext.RequestAborted, body.FullText);
         return result.Outcome switch
         {
             AddOutcome.Added => Results.Json(new { feed = FeedHealth.Of(result.Feed!, time.GetUtcNow()), discoveredFrom = result.DiscoveredFrom }, Json, statusCode: StatusCodes.Status201Created),
@@ -70,7 +71,7 @@ public sealed class FeedAdminEndpoints(
         return Results.Json(await service.TestAsync(url, request.HttpContext.RequestAborted), Json);
     }
 
-    /// <summary>PATCH: title, tags, identity, status (Active or Paused).</summary>
+    /// <summary>PATCH: title, tags, identity, fullText (Off, On or Auto), status (Active or Paused).</summary>
     public async Task<IResult> EditAsync(HttpRequest request, string id)
     {
         if (Unauthorized(request) is { } refused)

@@ -28,7 +28,8 @@ public sealed record FeedTestReport(
 public sealed record FeedTestItem(string Title, string? Link, string? Guid, DateTimeOffset? PublishedAt, string Summary);
 
 /// <summary>Changes an admin may make to a feed; null leaves a field alone.</summary>
-public sealed record FeedEdit(string? Title = null, string? Tags = null, ItemIdentity? Identity = null, FeedStatus? Status = null);
+public sealed record FeedEdit(
+    string? Title = null, string? Tags = null, ItemIdentity? Identity = null, FeedStatus? Status = null, FullTextMode? FullText = null);
 
 /// <summary>Feed management shared by the admin API and the admin pages.</summary>
 public sealed class FeedAdminService(
@@ -65,7 +66,9 @@ public sealed class FeedAdminService(
     /// A feed whose server fails right now is still added, with the failure on its health; a URL that answers with
     /// something that is neither a feed nor a page linking to one is refused.
     /// </summary>
-    public async Task<AddFeedResult> AddAsync(string url, string? title, string? tags, ItemIdentity identity, CancellationToken cancellationToken)
+    /// <param name="fullText">Whether new items' pages are fetched for their full text (see <see cref="Feed.FullText"/>).</param>
+    public async Task<AddFeedResult> AddAsync(
+        string url, string? title, string? tags, ItemIdentity identity, CancellationToken cancellationToken, FullTextMode fullText = FullTextMode.Off)
     {
         if (!TryNormalise(url, out var normalised, out var invalid))
             return new AddFeedResult(AddOutcome.Invalid, null, invalid);
@@ -79,7 +82,7 @@ public sealed class FeedAdminService(
             return new AddFeedResult(AddOutcome.Duplicate, found, "The page's feed is already registered.", resolved.DiscoveredFrom);
 
         var now = time.GetUtcNow();
-        var feed = Feed.Create(resolved.FeedUrl, now, fetchOptions.Value.DefaultPollInterval, title?.Trim() ?? "", CleanTags(tags)) with { Identity = identity };
+        var feed = Feed.Create(resolved.FeedUrl, now, fetchOptions.Value.DefaultPollInterval, title?.Trim() ?? "", CleanTags(tags)) with { Identity = identity, FullText = fullText };
         if (!await feeds.TryAddAsync(feed, cancellationToken))
         {
             var existing = await feeds.GetAsync(feed.Id, cancellationToken);
@@ -143,6 +146,7 @@ public sealed class FeedAdminService(
             Title = edit.Title?.Trim() ?? f.Title,
             Tags = edit.Tags is null ? f.Tags : CleanTags(edit.Tags),
             Identity = edit.Identity ?? f.Identity,
+            FullText = edit.FullText ?? f.FullText,
             Status = edit.Status is FeedStatus.Active or FeedStatus.Paused ? edit.Status.Value : f.Status,
             // Resuming (also a feed disabled by 410) polls it at once and clears the old reason.
             DisabledReason = edit.Status == FeedStatus.Active ? null : f.DisabledReason,

@@ -12,6 +12,7 @@ public sealed record FeedHealth(
     FeedStatus Status,
     string? DisabledReason,
     ItemIdentity Identity,
+    FullTextMode FullText,
     bool Errored,
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastCheckedAt,
@@ -30,7 +31,7 @@ public sealed record FeedHealth(
     DateTimeOffset CreatedAt)
 {
     public static FeedHealth Of(Feed f, DateTimeOffset now) => new(
-        f.Id, f.Url, f.Title, f.SiteUrl, f.Tags, f.Status, f.DisabledReason, f.Identity, f.IsErrored, f.LastSuccessAt, f.LastCheckedAt,
+        f.Id, f.Url, f.Title, f.SiteUrl, f.Tags, f.Status, f.DisabledReason, f.Identity, f.FullText, f.IsErrored, f.LastSuccessAt, f.LastCheckedAt,
         f.LastHttpStatus, f.LastErrorKind, f.LastError, f.ConsecutiveFailures, f.FailingSince, f.NextCheckAt, f.PollInterval,
         f.PublisherFloor, Math.Round(f.ItemsPerDay(now), 2), f.LastNewItemAt, f.LastResponseMs, f.BytesSavedBy304, f.CreatedAt);
 

@@ -113,5 +113,7 @@ public sealed class ArticleStore(AlertsStorage storage)
         e.GetString("FeedTitle") ?? "",
         e.GetString("Site") ?? "");
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+    // Never between the two halves of a surrogate pair (an emoji in a long page's text): a lone half is not valid text.
+    private static string Truncate(string text, int max) =>
+        text.Length <= max ? text : text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)];
 }

@@ -23,6 +23,16 @@ public enum ItemIdentity
     Content,
 }
 
+/// <summary>Whether each new item's own page is fetched for its full text (for feeds that carry only summaries).</summary>
+public enum FullTextMode
+{
+    Off,
+    /// <summary>Every new item's page.</summary>
+    On,
+    /// <summary>The page of a new item whose summary and content together run to fewer than <see cref="ArticleFullText.AutoWordThreshold"/> words.</summary>
+    Auto,
+}
+
 /// <summary>Why the last fetch failed. Recorded on the feed; feed faults never fail the queue message.</summary>
 public enum FeedErrorKind
 {
@@ -51,6 +61,9 @@ public enum FeedErrorKind
 /// <param name="FailingSince">When the current run of failures began; null while healthy.</param>
 /// <param name="BrokenAlertSentAt">When admins were told this feed is broken; cleared (with a recovery email) on success.</param>
 /// <param name="DeletedAt">When an admin deleted it; its articles are purged after the retention period.</param>
+/// <param name="FullText">Admin-chosen: fetch new items' pages and match on their extracted article text.</param>
+/// <param name="FirstFetchedAt">The first successful fetch: items first seen then are the feed's backlog; items first
+/// seen later are arrivals, which drive the adaptive interval (<see cref="FeedSchedule.AdaptiveInterval(IEnumerable{DateTimeOffset}, IEnumerable{DateTimeOffset}, TimeSpan, TimeSpan, TimeSpan, DateTimeOffset)"/>).</param>
 public sealed record Feed(
     string Id,
     string Url,
@@ -80,7 +93,9 @@ public sealed record Feed(
     TimeSpan? PublisherFloor = null,
     DateTimeOffset? FailingSince = null,
     DateTimeOffset? BrokenAlertSentAt = null,
-    DateTimeOffset? DeletedAt = null)
+    DateTimeOffset? DeletedAt = null,
+    DateTimeOffset? FirstFetchedAt = null,
+    FullTextMode FullText = FullTextMode.Off)
 {
     /// <summary>A new active feed, due immediately.</summary>
     public static Feed Create(string url, DateTimeOffset now, TimeSpan pollInterval, string title = "", string tags = "")

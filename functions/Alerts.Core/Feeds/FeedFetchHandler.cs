@@ -16,6 +16,7 @@ public sealed class FeedFetchHandler(
     ArticleStore articles,
     FeedFetcher fetcher,
     FeedParser parser,
+    ArticleFullText fullText,
     FeedHealthAlerts health,
     AlertsStorage storage,
     IOptions<FeedFetchOptions> options,
@@ -115,7 +116,8 @@ public sealed class FeedFetchHandler(
             return;
         }
 
-        if (!parser.TryParse(fetched.Body, fetched.ContentType, settings.MaxItemsPerFetch, out var parsed, out var parseError))
+        var (parsed, parseError) = await ParseAsync(stored.Feed, fetched, cancellationToken);
+        if (parsed is null)
         {
             await RecordFailureAsync(stored, FeedErrorKind.NotAFeed, fetched.Status, parseError, null, now, elapsedMs, cancellationToken);
             return;
@@ -126,10 +128,15 @@ public sealed class FeedFetchHandler(
         var matchQueue = storage.Queue(QueueNames.ArticleMatch);
         int added = 0, requeued = 0, retitled = 0;
         var keys = new HashSet<string>(StringComparer.Ordinal);
+        // Items first seen by the first successful fetch are the backlog; those first seen later are arrivals. A feed
+        // stored before this was recorded counts from its last success.
+        var watchedSince = feed.FirstFetchedAt ?? feed.LastSuccessAt ?? now;
+        var arrivals = new List<DateTimeOffset>();
         var repeatedGuids = ItemIdentities.RepeatedGuids(parsed.Items);
         // One query for the items already stored, instead of a failed insert and a read per old item.
         var known = await articles.GetKnownAsync(
             feed.Id, parsed.Items.Select(i => TableKeys.Hash(ItemIdentities.Of(i, feed.Identity, repeatedGuids))).Distinct().ToList(), cancellationToken);
+        var pages = StartPageFetches(feed, parsed.Items, known, repeatedGuids, cancellationToken);
 
         foreach (var item in parsed.Items)
         {
@@ -143,15 +150,21 @@ public sealed class FeedFetchHandler(
             var existing = known.TryGetValue(itemKey, out var seen) ? seen : null;
             if (existing is null)
             {
+                if (pages.TryGetValue(itemKey, out var page) && await page is { } pageText && pageText.Length > article.Content.Length)
+                    article = article with { Content = pageText };
                 if (await articles.TryAddAsync(article, cancellationToken))
                 {
                     await matchQueue.SendAsync(new ArticleMatchMessage(article.Id), cancellationToken);
                     added++;
+                    if (now > watchedSince)
+                        arrivals.Add(now);
                     continue;
                 }
                 // Stored meanwhile by a concurrent run.
                 existing = await articles.GetAsync(article.Id, cancellationToken);
             }
+            if (existing is not null && existing.FirstSeenAt > watchedSince)
+                arrivals.Add(existing.FirstSeenAt);
             // An updated entry (new summary, fixed typo in the body) is not news. A new title is: it is stored as a
             // new article keyed by identity and title, so it matches and alerts once more, and only once.
             if (existing is not null && !string.Equals(existing.Title.Trim(), article.Title.Trim(), StringComparison.Ordinal))
@@ -161,6 +174,7 @@ public sealed class FeedFetchHandler(
                 {
                     await matchQueue.SendAsync(new ArticleMatchMessage(retitledArticle.Id), cancellationToken);
                     retitled++;
+                    arrivals.Add(now);
                 }
                 continue;
             }
@@ -184,7 +198,8 @@ public sealed class FeedFetchHandler(
         await SucceedAsync(stored, f => f with
         {
             Url = fetched.MovedTo ?? f.Url,
-            PollInterval = FeedSchedule.AdaptiveInterval(dates, f.PollInterval, settings.MinPollInterval, settings.MaxPollInterval, now),
+            PollInterval = FeedSchedule.AdaptiveInterval(arrivals, dates, f.PollInterval, settings.MinPollInterval, settings.MaxPollInterval, now),
+            FirstFetchedAt = f.FirstFetchedAt ?? watchedSince,
             PublisherFloor = parsed.DeclaredInterval,
             Title = f.Title.Length > 0 ? f.Title : parsed.Title,
             SiteUrl = parsed.SiteUrl.Length > 0 ? parsed.SiteUrl : f.SiteUrl,
@@ -205,6 +220,54 @@ public sealed class FeedFetchHandler(
         } is var next
             ? next with { NextCheckAt = FeedSchedule.NextCheck(now, next.PollInterval, fetched.CacheLifetime, next.PublisherFloor, settings.MaxPollInterval) }
             : f, cancellationToken);
+    }
+
+    /// <summary>
+    /// Full text (<see cref="Feed.FullText"/>): starts fetching the page of every new item that wants it, all at once
+    /// (the per-host throttle paces them). Fetched before the item is stored, so that the stored article, its match
+    /// and its snippet all have the page's text. Once per item: the item is stored right after, and a redelivered
+    /// message finds it stored (known) and fetches nothing. A run that dies in between fetches again, which is rare
+    /// and harmless.
+    /// </summary>
+    private Dictionary<string, Task<string?>> StartPageFetches(
+        Feed feed, IReadOnlyList<ParsedItem> items, IReadOnlyDictionary<string, Article> known, IReadOnlySet<string> repeatedGuids,
+        CancellationToken cancellationToken)
+    {
+        var pages = new Dictionary<string, Task<string?>>(StringComparer.Ordinal);
+        if (feed.FullText == FullTextMode.Off)
+            return pages;
+        foreach (var item in items)
+        {
+            var key = TableKeys.Hash(ItemIdentities.Of(item, feed.Identity, repeatedGuids));
+            if (!known.ContainsKey(key) && !pages.ContainsKey(key) && ArticleFullText.Wanted(feed.FullText, item))
+                pages[key] = fullText.FetchAsync(feed, item.Link!, cancellationToken);
+        }
+        return pages;
+    }
+
+    /// <summary>
+    /// Parses on a thread of its own under <see cref="FeedFetchOptions.ParseTimeBudget"/>. Past the budget the
+    /// parser is told to stop (it checks the token) and the fetch records the feed as unreadable without waiting for
+    /// it: a document that costs minutes of CPU must not hold the other feeds of this message, nor the message itself.
+    /// </summary>
+    private async Task<(ParsedFeed? Feed, string Error)> ParseAsync(Feed feed, FeedFetchResult.Fetched fetched, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        try
+        {
+            return await CpuBudget.RunAsync(
+                token => parser.TryParse(fetched.Body, fetched.ContentType, settings.MaxItemsPerFetch, out var parsed, out var error, token)
+                    ? (parsed, "")
+                    : ((ParsedFeed?)null, error),
+                settings.ParseTimeBudget, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Feed {FeedId} {Url}: parsing {Bytes} bytes ran past the {Budget} s budget; recorded as unreadable",
+                feed.Id, feed.Url, fetched.Body.Length, settings.ParseTimeBudget.TotalSeconds);
+            return (null, $"Not a readable feed: parsing the {fetched.Body.Length:N0}-byte document took longer than its "
+                + $"{settings.ParseTimeBudget.TotalSeconds:0.#} s budget (Feeds__ParseTimeBudget); it is too large or too deeply nested.");
+        }
     }
 
     private Feed Unchanged(Feed f, DateTimeOffset now, int status, string? etag, DateTimeOffset? lastModified, int elapsedMs, FeedFetchResult result) => f with

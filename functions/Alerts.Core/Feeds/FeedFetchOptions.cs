@@ -16,8 +16,17 @@ public sealed class FeedFetchOptions
 
     public int MaxRedirects { get; set; } = 5;
 
+    /// <summary>Hard cap on an article page fetched for its full text (feeds with full text on or auto).</summary>
+    public long MaxPageBytes { get; set; } = 2 * 1024 * 1024;
+
     /// <summary>Poll interval given to new feeds.</summary>
     public TimeSpan DefaultPollInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// CPU time one document may take to parse. Parsing runs on its own thread; past the budget the fetch records
+    /// the feed as unreadable and moves on, so a hostile or pathological document never holds up other feeds.
+    /// </summary>
+    public TimeSpan ParseTimeBudget { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Items taken from one response (feeds list newest first); the rest are ignored.</summary>
     public int MaxItemsPerFetch { get; set; } = 200;

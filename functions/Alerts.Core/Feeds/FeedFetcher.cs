@@ -22,15 +22,31 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
     /// GET <paramref name="url"/>, following at most <see cref="FeedFetchOptions.MaxRedirects"/> redirects by hand so
     /// that we know whether each was permanent, each hop through the per-host throttle and the SSRF guard.
     /// </summary>
-    public async Task<FeedFetchResult> FetchAsync(string url, string? etag, DateTimeOffset? lastModified, CancellationToken cancellationToken)
+    public Task<FeedFetchResult> FetchAsync(string url, string? etag, DateTimeOffset? lastModified, CancellationToken cancellationToken) =>
+        FetchAsync(url, etag, lastModified, FeedAccept, options.Value.MaxResponseBytes, cancellationToken);
+
+    /// <summary>
+    /// GET of an article's web page for its full text: the same guard, per-host throttle, redirects and timeout as a
+    /// feed, capped at <see cref="FeedFetchOptions.MaxPageBytes"/>.
+    /// </summary>
+    public Task<FeedFetchResult> FetchPageAsync(string url, CancellationToken cancellationToken) =>
+        FetchAsync(url, null, null, PageAccept, options.Value.MaxPageBytes, cancellationToken);
+
+    private const string FeedAccept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
+    private const string PageAccept = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5";
+
+    private async Task<FeedFetchResult> FetchAsync(
+        string url, string? etag, DateTimeOffset? lastModified, string accept, long maxBytes, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var started = time.GetTimestamp();
-        TimeSpan Elapsed() => time.GetElapsedTime(started);
+        long? started = null;
+        TimeSpan Elapsed() => started is { } s ? time.GetElapsedTime(s) : TimeSpan.Zero;
 
         // One deadline for headers and body: a server that trickles the body must not hold a worker forever.
+        // It starts with the feed's own first request, not while it queues for a per-host slot: otherwise two
+        // hanging feeds holding a host's slots would use up the timeout of every healthy feed queued behind them.
+        // The wait for a slot is bounded anyway: each holder gives its slot back within its own timeout.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(settings.Timeout);
         IDisposable? lease = null;
         HttpResponseMessage? response = null;
         try
@@ -42,7 +58,7 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
                 request.Headers.UserAgent.ParseAdd(settings.UserAgent);
-                request.Headers.Accept.ParseAdd("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+                request.Headers.Accept.ParseAdd(accept);
                 if (etag is { Length: > 0 } && EntityTagHeaderValue.TryParse(etag, out var parsedETag))
                     request.Headers.IfNoneMatch.Add(parsedETag);
                 if (lastModified is { } since)
@@ -50,6 +66,11 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
 
                 lease?.Dispose();
                 lease = await throttle.AcquireAsync(current.IdnHost, deadline.Token);
+                if (started is null)
+                {
+                    started = time.GetTimestamp();
+                    deadline.CancelAfter(settings.Timeout);
+                }
                 response?.Dispose();
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
                 var code = (int)response.StatusCode;
@@ -84,12 +105,12 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
                 return new FeedFetchResult.Failed(
                     FeedErrorKind.Http, status, $"HTTP {status} {response.ReasonPhrase}".TrimEnd(), Elapsed(), RetryAfter(response));
 
-            if (response.Content.Headers.ContentLength > settings.MaxResponseBytes)
-                return TooLarge(status, settings.MaxResponseBytes, Elapsed());
+            if (response.Content.Headers.ContentLength > maxBytes)
+                return TooLarge(status, maxBytes, Elapsed());
 
-            var body = await ReadLimitedAsync(response.Content, settings.MaxResponseBytes, deadline.Token);
+            var body = await ReadLimitedAsync(response.Content, maxBytes, deadline.Token);
             if (body is null)
-                return TooLarge(status, settings.MaxResponseBytes, Elapsed());
+                return TooLarge(status, maxBytes, Elapsed());
 
             return new FeedFetchResult.Fetched(
                 body, status, responseETag, responseLastModified, response.Content.Headers.ContentType?.ToString(), Elapsed(), current.ToString())

@@ -22,8 +22,11 @@ public sealed class FeedParser
         TryParse(body, null, maxItems, out feed, out error);
 
     /// <param name="contentType">The HTTP Content-Type; its charset is used when the document has no BOM or declaration.</param>
+    /// <param name="cancellationToken">The caller's time budget: once cancelled, parsing stops with
+    /// <see cref="OperationCanceledException"/> at its next check.</param>
     public bool TryParse(
-        byte[] body, string? contentType, int maxItems, [NotNullWhen(true)] out ParsedFeed? feed, [NotNullWhen(false)] out string? error)
+        byte[] body, string? contentType, int maxItems, [NotNullWhen(true)] out ParsedFeed? feed, [NotNullWhen(false)] out string? error,
+        CancellationToken cancellationToken = default)
     {
         try
         {
@@ -31,11 +34,13 @@ public sealed class FeedParser
             if (text.AsSpan().TrimStart().StartsWith("<"))
                 body = FeedEncoding.ToUtf8Xml(text);
             // After re-encoding, so a UTF-16 bomb is caught too.
-            RejectEntityExpansion(body);
+            RejectEntityExpansion(body, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
             var parsed = Reader.FeedReader.ReadFromByteArray(body);
+            cancellationToken.ThrowIfCancellationRequested();
             var items = parsed.Items
                 .Take(maxItems)
-                .Select(item => new ParsedItem(
+                .Select(item => cancellationToken.IsCancellationRequested ? throw new OperationCanceledException(cancellationToken) : new ParsedItem(
                     Blank(item.Id),
                     Blank(item.Link),
                     HtmlText.ToPlainText(item.Title),
@@ -52,7 +57,7 @@ public sealed class FeedParser
         }
         // Anything the library throws (XmlException incl. entity-expansion limits, FeedTypeNotSupportedException,
         // JSON errors, its own NullReferenceExceptions on odd feeds) means "not a feed we can read", never a crash.
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             feed = null;
             error = $"Not a readable feed: {ex.GetType().Name}: {ex.Message}";
@@ -60,7 +65,7 @@ public sealed class FeedParser
         }
     }
 
-    private static void RejectEntityExpansion(byte[] body)
+    private static void RejectEntityExpansion(byte[] body, CancellationToken cancellationToken)
     {
         var span = body.AsSpan();
         if (span.IndexOf("<!ENTITY"u8) < 0)
@@ -75,8 +80,7 @@ public sealed class FeedParser
         };
         using var reader = XmlReader.Create(new MemoryStream(body, start, body.Length - start, writable: false), settings);
         while (reader.Read())
-        {
-        }
+            cancellationToken.ThrowIfCancellationRequested();
     }
 
     private static readonly Regex Ttl = new(@"<ttl>\s*(\d{1,6})\s*</ttl>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));

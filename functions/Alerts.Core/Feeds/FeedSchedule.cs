@@ -12,15 +12,39 @@ public static class FeedSchedule
     /// Fewer than two dated items: the current interval, clamped.
     /// </summary>
     public static TimeSpan AdaptiveInterval(
-        IEnumerable<DateTimeOffset> itemDates, TimeSpan current, TimeSpan floor, TimeSpan ceiling, DateTimeOffset now)
+        IEnumerable<DateTimeOffset> itemDates, TimeSpan current, TimeSpan floor, TimeSpan ceiling, DateTimeOffset now) =>
+        AdaptiveInterval([], itemDates, current, floor, ceiling, now);
+
+    /// <summary>
+    /// The adaptive interval learnt from <paramref name="arrivals"/>, the times items were first seen by a fetch
+    /// after the feed's first one, when there are two or more: what is new is what matters, and a publisher that
+    /// backdates items (or dates them when written, not when published) would otherwise look quiet and be polled
+    /// rarely. The gap is the span of the arrivals over the number of items that arrived after the oldest (several
+    /// items found by one fetch share its time), and never shorter than half the silence since the latest arrival.
+    /// Without two arrivals (a new feed, a quiet one): the publication dates, as above, with the silence measured
+    /// from the latest arrival when it is newer than every date.
+    /// </summary>
+    public static TimeSpan AdaptiveInterval(
+        IEnumerable<DateTimeOffset> arrivals, IEnumerable<DateTimeOffset> itemDates, TimeSpan current, TimeSpan floor, TimeSpan ceiling,
+        DateTimeOffset now)
     {
+        var arrived = arrivals.Where(a => a <= now).OrderDescending().Take(DatesConsidered).ToList();
+        var later = arrived.Count(a => a > arrived[^1]);
+        if (arrived.Count >= 2 && later > 0)
+        {
+            var gap = (arrived[0] - arrived[^1]) / later;
+            var quiet = (now - arrived[0]) / 2;
+            return Clamp(gap > quiet ? gap : quiet, floor, ceiling);
+        }
+
         // Future dates are clock skew or scheduling tricks; they would make a feed look busier than it is.
         var dates = itemDates.Where(d => d <= now + TimeSpan.FromHours(1)).OrderDescending().Take(DatesConsidered).ToList();
         var interval = current;
         if (dates.Count >= 2)
         {
             var averageGap = (dates[0] - dates[^1]) / (dates.Count - 1);
-            var silence = (now - dates[0]) / 2;
+            var newest = arrived.Count > 0 && arrived[0] > dates[0] ? arrived[0] : dates[0];
+            var silence = (now - newest) / 2;
             interval = averageGap > silence ? averageGap : silence;
         }
         return Clamp(interval, floor, ceiling);

@@ -20,9 +20,12 @@ public static class FeedServiceCollectionExtensions
             .Bind(configuration.GetSection(FeedFetchOptions.Section))
             .Validate(o => o.MaxResponseBytes > 0 && o.MaxRedirects >= 0 && o.MaxItemsPerFetch > 0,
                 "Feeds: MaxResponseBytes and MaxItemsPerFetch must be positive, MaxRedirects not negative.")
+            .Validate(o => o.MaxPageBytes > 0, "Feeds:MaxPageBytes must be positive.")
             // TimeSpan binding reads a bare "20" as 20 days; refuse that rather than hang workers on a dead server.
             .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(5),
                 "Feeds:Timeout must be between 0 and 5 minutes, written as hh:mm:ss (e.g. 00:00:20).")
+            .Validate(o => o.ParseTimeBudget > TimeSpan.Zero && o.ParseTimeBudget <= TimeSpan.FromMinutes(1),
+                "Feeds:ParseTimeBudget must be between 0 and 1 minute, written as hh:mm:ss (e.g. 00:00:05).")
             .Validate(o => o.DefaultPollInterval >= TimeSpan.FromMinutes(1) && o.FetchLease > TimeSpan.Zero && o.MaxBackoff >= o.DefaultPollInterval,
                 "Feeds: DefaultPollInterval must be at least a minute, FetchLease positive, MaxBackoff not below DefaultPollInterval.")
             .Validate(o => o.MinPollInterval >= TimeSpan.FromMinutes(1) && o.MaxPollInterval >= o.MinPollInterval,
@@ -65,6 +68,7 @@ public static class FeedServiceCollectionExtensions
         services.TryAddSingleton<ArticleStore>();
         services.TryAddSingleton<HostThrottle>();
         services.TryAddSingleton<FeedFetcher>();
+        services.TryAddSingleton<ArticleFullText>();
         services.TryAddSingleton<FeedHealthAlerts>();
         services.TryAddSingleton<FeedFetchHandler>();
         services.TryAddSingleton<FeedPollHandler>();

@@ -191,6 +191,8 @@ public sealed class FeedStore(AlertsStorage storage)
         ["FailingSince"] = f.FailingSince,
         ["BrokenAlertSentAt"] = f.BrokenAlertSentAt,
         ["DeletedAt"] = f.DeletedAt,
+        ["FirstFetchedAt"] = f.FirstFetchedAt,
+        ["FullText"] = f.FullText.ToString(),
     };
 
     private static Feed FromEntity(TableEntity e) => new(
@@ -222,5 +224,7 @@ public sealed class FeedStore(AlertsStorage storage)
         e.GetInt64("PublisherFloorSeconds") is { } floor ? TimeSpan.FromSeconds(floor) : null,
         e.GetDateTimeOffset("FailingSince"),
         e.GetDateTimeOffset("BrokenAlertSentAt"),
-        e.GetDateTimeOffset("DeletedAt"));
+        e.GetDateTimeOffset("DeletedAt"),
+        e.GetDateTimeOffset("FirstFetchedAt"),
+        Enum.TryParse<FullTextMode>(e.GetString("FullText"), out var fullText) ? fullText : FullTextMode.Off);
 }

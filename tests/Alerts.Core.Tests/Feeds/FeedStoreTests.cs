@@ -28,6 +28,7 @@ public sealed class FeedStoreTests(AzuriteFixture azurite)
             BytesSavedBy304 = 1234,
             LastBodyBytes = 99,
             LastResponseMs = 17,
+            FirstFetchedAt = now.AddDays(-3),
         };
         Assert.True(await host.Feeds.TryAddAsync(feed));
 

@@ -188,6 +188,48 @@ public sealed class PollingPolicyTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_feed_that_backdates_its_items_is_polled_at_the_pace_its_new_items_first_appear()
+    {
+        await using var host = await FeedTestHost.CreateAsync(azurite);
+        var start = host.Time.GetUtcNow();
+        var rss = _server.SetFeed("/backdated.xml");
+        // The backlog: hourly items, each dated three days before it was put out.
+        for (var i = 5; i >= 1; i--)
+            rss.AddItem($"Old {i}", $"https://f.test/old/{i}", "o", start.AddHours(-i).AddDays(-3));
+        var feed = await host.AddFeedAsync(_server.Url("/backdated.xml"));
+        await host.FetchAsync(feed);
+
+        // Then one new item an hour, again dated three days back.
+        for (var hour = 1; hour <= 4; hour++)
+        {
+            host.Time.SetUtcNow(start.AddHours(hour));
+            _server.AddItem("/backdated.xml", $"New {hour}", $"https://f.test/new/{hour}", "n", host.Time.GetUtcNow().AddDays(-3));
+            await host.FetchAsync(feed);
+        }
+
+        // By publication dates alone it looks silent for three days (half that is past the 24 h ceiling); the items
+        // first appeared an hour apart, and that is the pace it is polled at.
+        var saved = await host.GetFeedAsync(feed.Id);
+        Assert.Equal(TimeSpan.FromHours(1), saved.PollInterval);
+        Assert.Equal(start, saved.FirstFetchedAt);
+        Assert.Equal(host.Time.GetUtcNow() + TimeSpan.FromHours(1), saved.NextCheckAt);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 60, 120 }, 0, 60)] // one arrival an hour
+    [InlineData(new[] { 0, 0, 0, 60, 60, 60 }, 0, 20)] // three found by each hourly fetch: one every 20 minutes
+    [InlineData(new[] { 0, 60 }, 600, 300)] // quiet for ten hours since: half the silence
+    [InlineData(new[] { 0, 0 }, 0, 15)] // one fetch's worth tells no pace: the dates (none here) or the current interval
+    public void Adaptive_interval_from_arrivals_is_their_span_over_the_later_arrivals_or_half_the_silence(
+        int[] minutesAgo, int silenceMinutes, int expectedMinutes)
+    {
+        var now = FeedTestHost.Start;
+        var arrivals = minutesAgo.Select(m => now.AddMinutes(-m - silenceMinutes));
+        var interval = FeedSchedule.AdaptiveInterval(arrivals, [], TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(5), TimeSpan.FromHours(24), now);
+        Assert.Equal(TimeSpan.FromMinutes(expectedMinutes), interval);
+    }
+
+    [Fact]
     public async Task At_most_k_requests_per_host_are_in_flight_and_starts_keep_the_minimum_gap()
     {
         await using var host = await FeedTestHost.CreateAsync(azurite, new Dictionary<string, string?>

@@ -109,6 +109,8 @@ public sealed class AdminPageTests(BrowserFixture browser, AzuriteFixture azurit
         await page.GetByLabel("Title").FillAsync("<b>City</b> & \"Desk\"");
         await page.GetByLabel("Tags").FillAsync("local, politics, Local");
         await page.GetByLabel("Link", new() { Exact = true }).CheckAsync(); // keyboard-reachable radios, labelled
+        await Assertions.Expect(page.GetByLabel("Off", new() { Exact = true })).ToBeCheckedAsync(); // full text
+        await page.GetByLabel("Automatic", new() { Exact = true }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved <b>City</b> & \"Desk\".");
@@ -118,6 +120,7 @@ public sealed class AdminPageTests(BrowserFixture browser, AzuriteFixture azurit
         await Assertions.Expect(row.Locator("b")).ToHaveCountAsync(0);
         var stored = await host.Service<FeedStore>().GetAsync(id);
         Assert.Equal(("<b>City</b> & \"Desk\"", "local,politics", ItemIdentity.Link), (stored!.Title, stored.Tags, stored.Identity));
+        Assert.Equal(FullTextMode.Auto, stored.FullText);
 
         await row.GetByRole(AriaRole.Link, new() { NameRegex = new("^Edit ") }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Link", new() { Exact = true })).ToBeCheckedAsync();
