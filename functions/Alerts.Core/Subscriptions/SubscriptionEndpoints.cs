@@ -77,7 +77,7 @@ public sealed class SubscriptionEndpoints(
             var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
             if (queryErrors.Count > 0)
                 return SubscribePage(body, queryErrors, "", StatusCodes.Status400BadRequest);
-            var result = await preview.RunAsync(QueryParser.Parse(body.Query!), body.Query!.Trim(), NormalizedSites(body.Sites), cancellationToken);
+            var result = await preview.RunAsync(body.Query!.Trim(), NormalizedSites(body.Sites), cancellationToken);
             return SubscribePage(body, [], PreviewHtml(result));
         }
 
@@ -116,14 +116,14 @@ public sealed class SubscriptionEndpoints(
         if (query.Length > SubscribeRequest.MaxQueryLength)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = [$"The query is {query.Length} characters long; the limit is {SubscribeRequest.MaxQueryLength}."] },
                 title: "The query is not valid.", extensions: new Dictionary<string, object?> { ["position"] = SubscribeRequest.MaxQueryLength });
-        if (QueryParser.TryParse(query, out var error) is not { } parsed)
+        if (QueryParser.TryParse(query, out var error) is null)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = [error!.Message] },
                 title: "The query is not valid.", detail: error.Message,
                 extensions: new Dictionary<string, object?> { ["position"] = error.Position });
         if (new SubscribeRequest(null, null, null, Sites: sites).Validate().TryGetValue("sites", out var siteErrors))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["sites"] = siteErrors }, title: "The sites are not valid.");
 
-        var result = await preview.RunAsync(parsed, query.Trim(), NormalizedSites(sites), request.HttpContext.RequestAborted);
+        var result = await preview.RunAsync(query.Trim(), NormalizedSites(sites), request.HttpContext.RequestAborted);
         return Results.Json(result, Json);
     }
 
@@ -258,6 +258,8 @@ public sealed class SubscriptionEndpoints(
             ? "No stored article from the last 7 days matches this query. New articles will still be checked as they arrive."
             : $"{result.Count} stor{(result.Count == 1 ? "y" : "ies")} in the last 7 days would have matched"
               + (result.Count > result.Articles.Count ? $"; the newest {result.Articles.Count}:" : ":");
+        if (!result.Complete)
+            summary = $"Searched the newest {result.Scanned} articles only. " + summary;
         return $"<h2>Preview</h2><p>{Encode(summary)}</p>" + (items.Length > 0 ? $"<ol>{items}</ol>" : "");
     }
 
