@@ -21,6 +21,7 @@ var tableNames = [
   'Matches'
   'Digests'
   'SubscriptionChanges'
+  'RateLimits'
 ]
 var blobContainerNames = [
   deploymentContainerName

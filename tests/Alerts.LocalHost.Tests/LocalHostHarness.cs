@@ -37,9 +37,10 @@ public sealed class LocalHostHarness : IAsyncDisposable
     public string BaseUrl { get; }
     public HttpClient Http { get; }
 
-    public static async Task<LocalHostHarness> StartAsync(AzuriteFixture azurite, bool runTriggers = true)
+    /// <param name="resetStorage">False for a second instance on the storage a first one already uses.</param>
+    public static async Task<LocalHostHarness> StartAsync(AzuriteFixture azurite, bool runTriggers = true, bool resetStorage = true)
     {
-        var storage = await azurite.ResetAsync();
+        var storage = resetStorage ? await azurite.ResetAsync() : Alerts.Core.Storage.AlertsStorage.FromConnectionString(azurite.ConnectionString);
         var smtp = await TestSmtpServer.StartAsync();
         var feeds = await TestFeedServer.StartAsync();
         var clock = new FakeTimeProvider(Start);

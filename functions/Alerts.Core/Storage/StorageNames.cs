@@ -22,8 +22,10 @@ public static class TableNames
     public const string Matches = "Matches";
     public const string Digests = "Digests";
     public const string SubscriptionChanges = "SubscriptionChanges";
+    /// <summary>Abuse-limit counters shared by all instances (one row per key and window).</summary>
+    public const string RateLimits = "RateLimits";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges];
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>

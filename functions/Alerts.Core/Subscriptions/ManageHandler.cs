@@ -41,6 +41,7 @@ public sealed class ManageHandler(
     IEmailSender email,
     IOptions<SiteOptions> site,
     IOptions<SmtpOptions> smtp,
+    SubscribeRateLimiter limiter,
     TimeProvider time,
     ILogger<ManageHandler> logger)
 {
@@ -96,6 +97,12 @@ public sealed class ManageHandler(
     /// <summary>Erasing is irreversible, so it needs a second link, sent to the address itself.</summary>
     public async Task RequestDeleteAllAsync(ManageContext context, CancellationToken cancellationToken = default)
     {
+        if (!await limiter.AllowAddressAsync(context.Email, cancellationToken))
+        {
+            // The page answers as usual: a manage link must not become a way to flood its own address.
+            logger.LogWarning("Emails to the address of subscription {SubscriptionId} are over today's limit; no erase confirmation sent", context.Anchor.Id);
+            return;
+        }
         await email.SendAsync(ManageEmails.DeleteConfirmation(context.Email, links.DeleteAll(context.Anchor.Id), site.Value, smtp.Value), cancellationToken);
         logger.LogInformation("Erase confirmation sent for the address of subscription {SubscriptionId}", context.Anchor.Id);
     }

@@ -33,7 +33,7 @@ public sealed class SubscribeHandler(
             return;
         }
 
-        if (!limiter.AllowAddress(draft.Email))
+        if (!await limiter.AllowAddressAsync(draft.Email, cancellationToken))
         {
             // Same silence as above: a flood of requests for one address must not become a flood of emails to it.
             logger.LogWarning("Confirmation emails for the address of subscription request {SubscriptionId} are over today's limit; nothing sent",

@@ -46,7 +46,7 @@ public sealed class SubscriptionEndpoints(
         var errors = body.Validate();
         if (errors.Count > 0)
             return Results.ValidationProblem(errors, title: "The subscription request is not valid.");
-        if (limiter.CheckClient(request) is { } retryAfter)
+        if (await limiter.CheckClientAsync(request, request.HttpContext.RequestAborted) is { } retryAfter)
         {
             request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Problem(title: "Too many subscription requests.",
@@ -72,7 +72,7 @@ public sealed class SubscriptionEndpoints(
         var body = SubscriptionForm.Read(form, form["email"]);
         if (form["action"] == "preview")
         {
-            if (limiter.CheckPreview(request) is not null)
+            if (await limiter.CheckPreviewAsync(request, cancellationToken) is not null)
                 return SubscribePage(body, [], "<p class=\"error\" role=\"alert\">Too many previews; wait a minute and try again.</p>", StatusCodes.Status429TooManyRequests);
             var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
             if (queryErrors.Count > 0)
@@ -84,7 +84,7 @@ public sealed class SubscriptionEndpoints(
         var errors = body.Validate();
         if (errors.Count > 0)
             return SubscribePage(body, errors, "", StatusCodes.Status400BadRequest);
-        if (limiter.CheckClient(request) is { } retryAfter)
+        if (await limiter.CheckClientAsync(request, request.HttpContext.RequestAborted) is { } retryAfter)
         {
             request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return SubscribePage(body, [], $"<p class=\"error\" role=\"alert\">Too many subscription requests from your network. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} minutes.</p>", StatusCodes.Status429TooManyRequests);
@@ -103,7 +103,7 @@ public sealed class SubscriptionEndpoints(
     /// </summary>
     public async Task<IResult> PreviewAsync(HttpRequest request)
     {
-        if (limiter.CheckPreview(request) is { } wait)
+        if (await limiter.CheckPreviewAsync(request, request.HttpContext.RequestAborted) is { } wait)
         {
             request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Problem(title: "Too many previews.", detail: "Slow down a little and try again.", statusCode: StatusCodes.Status429TooManyRequests);
