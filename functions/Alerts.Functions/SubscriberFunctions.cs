@@ -49,6 +49,11 @@ public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints, ManageE
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = Routes.ManageDelete)] HttpRequest request) =>
         ResultAction.From(manage.DeleteAsync(request));
 
+    [Function("StaticScript")]
+    public Task<IActionResult> StaticScript(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.StaticScript)] HttpRequest request) =>
+        ResultAction.From(Task.FromResult(StaticScripts.Serve(request)));
+
     [Function("OpenApi")]
     public Task<IActionResult> OpenApi(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApi)] HttpRequest request) =>

@@ -36,6 +36,11 @@ public static class LocalApp
         }
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            Alerts.Core.Web.SecurityHeaders.OnStarting(context);
+            return next(context);
+        });
         // Listen from the start, not from the first scrape.
         app.Services.GetRequiredService<MetricsEndpoint>();
         foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Http))

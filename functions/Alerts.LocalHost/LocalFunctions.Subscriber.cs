@@ -41,6 +41,10 @@ public static partial class LocalFunctions
         {
             HttpHandler = (s, r) => s.GetRequiredService<ManageEndpoints>().DeleteAsync(r),
         },
+        new("StaticScript", TriggerKind.Http, Route: Routes.StaticScript, Methods: ["get"])
+        {
+            HttpHandler = (_, r) => Task.FromResult(StaticScripts.Serve(r)),
+        },
         new("OpenApi", TriggerKind.Http, Route: Routes.OpenApi, Methods: ["get"])
         {
             HttpHandler = (s, r) => s.GetRequiredService<OpenApiEndpoint>().GetAsync(r),
