@@ -12,5 +12,16 @@ public sealed class ResultAction(IResult result) : IActionResult
         return result.ExecuteAsync(context.HttpContext);
     }
 
-    public static async Task<IActionResult> From(Task<IResult> result) => new ResultAction(await result);
+    /// <summary>Input the endpoint refused (wrong content type, too large, malformed) becomes a 4xx problem, never a 500.</summary>
+    public static async Task<IActionResult> From(Task<IResult> result)
+    {
+        try
+        {
+            return new ResultAction(await result);
+        }
+        catch (Exception ex) when (Alerts.Core.Web.RequestBody.ToProblem(ex) is { } problem)
+        {
+            return new ResultAction(problem);
+        }
+    }
 }

@@ -36,10 +36,23 @@ public static class LocalApp
         }
 
         var app = builder.Build();
-        app.Use((context, next) =>
+        // Unexpected errors and unknown routes answer problem+json too, never an empty body.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (context, next) =>
         {
             Alerts.Core.Web.SecurityHeaders.OnStarting(context);
-            return next(context);
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+                size.MaxRequestBodySize = Alerts.Core.Web.RequestBody.MaxRequestBytes;
+            try
+            {
+                await next(context);
+            }
+            catch (Exception ex) when (Alerts.Core.Web.RequestBody.ToProblem(ex) is { } problem && !context.Response.HasStarted)
+            {
+                // Input we refuse (wrong type, too large, malformed) is the client's mistake: a 4xx, never a 500.
+                await problem.ExecuteAsync(context);
+            }
         });
         // Listen from the start, not from the first scrape.
         app.Services.GetRequiredService<MetricsEndpoint>();

@@ -32,7 +32,7 @@ public sealed class SubscriptionEndpoints(
         SubscribeRequest? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<SubscribeRequest>(request.Body, Json, request.HttpContext.RequestAborted);
+            body = await RequestBody.ReadJsonAsync<SubscribeRequest>(request, Json);
         }
         catch (JsonException ex)
         {
@@ -68,7 +68,7 @@ public sealed class SubscriptionEndpoints(
         if (!HttpMethods.IsPost(request.Method))
             return SubscribePage(new SubscribeRequest(null, request.Query["q"], "daily"), [], "");
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        var form = await RequestBody.ReadFormAsync(request);
         var body = SubscriptionForm.Read(form, form["email"]);
         if (form["action"] == "preview")
         {
@@ -193,7 +193,7 @@ public sealed class SubscriptionEndpoints(
         if (done is null)
             return InvalidLink("unsubscribe");
         // The one-click POST from a mail client carries only "List-Unsubscribe=One-Click": it stops this one alert.
-        var all = request.HasFormContentType && (await request.ReadFormAsync(request.HttpContext.RequestAborted))["scope"] == "all";
+        var all = request.HasFormContentType && (await RequestBody.ReadFormAsync(request))["scope"] == "all";
         if (all)
             await handler.UnsubscribeAllAsync(done.Email, request.HttpContext.RequestAborted);
         var what = all ? "No more alerts" : $"No more alerts for <code>{Encode(done.Query)}</code>";
@@ -228,7 +228,7 @@ public sealed class SubscriptionEndpoints(
         if (request.Query["token"] is { Count: > 0 } fromQuery)
             return fromQuery.ToString();
         if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
-            return (await request.ReadFormAsync(request.HttpContext.RequestAborted))["token"].ToString();
+            return (await RequestBody.ReadFormAsync(request))["token"].ToString();
         return null;
     }
 
