@@ -25,7 +25,10 @@ public sealed record DataExport(string Email, DateTimeOffset ExportedAt, IReadOn
 public sealed record SubscriptionExport(
     string Id, string Query, string? Label, string Frequency, string Status, string TimeZone, int DigestHour, string DigestDay,
     IReadOnlyList<string>? Sites, int? MaxItems, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? LastDigestAt,
-    IReadOnlyList<DigestExport> Digests);
+    IReadOnlyList<DigestExport> Digests, IReadOnlyList<MatchExport> Matches);
+
+/// <summary>One stored match: which article, when, and the email that carried it (null while waiting for a digest).</summary>
+public sealed record MatchExport(string ArticleId, DateTimeOffset MatchedAt, string? DeliveredIn);
 
 public sealed record DigestExport(string Key, string State, DateTimeOffset? SentAt, int ArticleCount);
 
@@ -36,6 +39,7 @@ public sealed record DigestExport(string Key, string State, DateTimeOffset? Sent
 public sealed class ManageHandler(
     SubscriptionStore store,
     DigestStore digests,
+    Matching.MatchStore matches,
     SubscriptionLinks links,
     AlertsStorage storage,
     IEmailSender email,
@@ -129,9 +133,13 @@ public sealed class ManageHandler(
                 .OrderBy(d => d.ScheduledAt ?? d.FrozenAt)
                 .Select(d => new DigestExport(d.DigestKey, d.State.ToString(), d.SentAt, d.ArticleIds?.Count ?? 0))
                 .ToList();
+            var matched = (await matches.ListAsync(s.Id, cancellationToken))
+                .OrderBy(m => m.MatchedAt)
+                .Select(m => new MatchExport(m.ArticleId, m.MatchedAt, m.DeliveredIn))
+                .ToList();
             list.Add(new SubscriptionExport(
                 s.Id, s.Query, s.Label, s.Frequency.ToString(), s.Status.ToString(), s.TimeZone, s.DigestHour, s.DigestDay.ToString(),
-                s.Sites, s.MaxItems, s.CreatedAt, s.ConfirmedAt, s.LastDigestAt, history));
+                s.Sites, s.MaxItems, s.CreatedAt, s.ConfirmedAt, s.LastDigestAt, history, matched));
         }
         return new DataExport(context.Email, time.GetUtcNow(), list);
     }

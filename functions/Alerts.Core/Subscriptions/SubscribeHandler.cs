@@ -49,19 +49,24 @@ public sealed class SubscribeHandler(
         logger.LogInformation("Pending subscription {SubscriptionId} stored; confirmation sent", subscription.Id);
     }
 
-    /// <summary>Activates the subscription the token names; null when the token is invalid or expired.</summary>
+    /// <summary>
+    /// Activates the subscription the token names; null when the token is invalid, expired or already used. A
+    /// confirm token works once: the page it opens carries a manage link, so a used (forwarded, leaked) confirmation
+    /// email must not keep minting them.
+    /// </summary>
     public async Task<Subscription?> ConfirmAsync(string? token, CancellationToken cancellationToken = default)
     {
-        if (await FindAsync(token, TokenPurpose.Confirm, cancellationToken) is not { } subscription)
+        if (await FindPendingAsync(token, cancellationToken) is not { } subscription)
             return null;
-        if (subscription.Status == SubscriptionStatus.Pending)
-        {
-            subscription = subscription with { Status = SubscriptionStatus.Active, ConfirmedAt = time.GetUtcNow() };
-            await store.UpsertAsync(subscription, cancellationToken);
-            logger.LogInformation("Subscription {SubscriptionId} confirmed", subscription.Id);
-        }
+        subscription = subscription with { Status = SubscriptionStatus.Active, ConfirmedAt = time.GetUtcNow() };
+        await store.UpsertAsync(subscription, cancellationToken);
+        logger.LogInformation("Subscription {SubscriptionId} confirmed", subscription.Id);
         return subscription;
     }
+
+    /// <summary>The pending subscription a confirm token names; null once it is confirmed (or gone).</summary>
+    public async Task<Subscription?> FindPendingAsync(string? token, CancellationToken cancellationToken = default) =>
+        await FindAsync(token, TokenPurpose.Confirm, cancellationToken) is { Status: SubscriptionStatus.Pending } pending ? pending : null;
 
     public async Task<Subscription?> UnsubscribeAsync(string? token, CancellationToken cancellationToken = default)
     {

@@ -136,7 +136,7 @@ public sealed class SubscriptionEndpoints(
         var token = await TokenFromAsync(request);
         if (!HttpMethods.IsPost(request.Method))
         {
-            var pending = await handler.FindAsync(token, TokenPurpose.Confirm, request.HttpContext.RequestAborted);
+            var pending = await handler.FindPendingAsync(token, request.HttpContext.RequestAborted);
             if (pending is null)
                 return InvalidLink("confirm");
             return Render(SiteName, "Confirm your alert", $"""
