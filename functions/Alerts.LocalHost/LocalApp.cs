@@ -27,7 +27,13 @@ public static class LocalApp
         builder.Services.AddSingleton<MetricsEndpoint>();
         configureServices?.Invoke(builder.Services);
 
-        if (options.RunTriggers)
+        if (!options.RunTriggers)
+        {
+            // The HTTP routes are always on, so is the queue that completes their requests.
+            foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Queue && f.CompletesHttpRequests))
+                builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<QueueListener>(s, function));
+        }
+        else
         {
             foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Queue))
                 builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<QueueListener>(s, function));

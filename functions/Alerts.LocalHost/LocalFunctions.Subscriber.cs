@@ -1,3 +1,4 @@
+using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Web;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,11 @@ public static partial class LocalFunctions
         new("SubscribePage", TriggerKind.Http, Route: Routes.SubscribePage, Methods: ["get", "post"])
         {
             HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().SubscribePageAsync(r),
+        },
+        new("ProcessSubscribeRequest", TriggerKind.Queue, Queue: QueueNames.SubscribeRequest)
+        {
+            QueueHandler = (s, m, ct) => s.GetRequiredService<SubscribeHandler>().SubscribeAsync(QueueMessages.Deserialize<SubscribeRequest>(m), ct),
+            CompletesHttpRequests = true,
         },
         new("CreateSubscription", TriggerKind.Http, Route: Routes.Subscriptions, Methods: ["post"])
         {

@@ -13,6 +13,7 @@ var queueNames = [
   'feed-fetch'
   'article-match'
   'digest-send'
+  'subscribe-request'
 ]
 var tableNames = [
   'Feeds'

@@ -105,7 +105,9 @@ public sealed class SubscriberApiTests(AzuriteFixture azurite)
         }
 
         Assert.Single(answers.Distinct());
-        await Task.Delay(500); // any stray email would have arrived by now
+        // The emails go out after the answers (from the subscribe-request queue): wait for them, then for strays.
+        await host.Smtp.WaitForMessageAsync(_ => host.Smtp.Messages.Count >= limit, TimeSpan.FromSeconds(10));
+        await Task.Delay(1500); // any stray email would have arrived by now
         Assert.Equal(limit, host.Smtp.Messages.Count(m => m.To.Mailboxes.Any(a => a.Address == "target@example.test")));
     }
 
@@ -142,7 +144,7 @@ public sealed class SubscriberApiTests(AzuriteFixture azurite)
             Assert.Equal(HttpStatusCode.Accepted, (await Subscribe(host, $"victim+{i}@example.test")).StatusCode);
 
         await host.Smtp.WaitForMessageAsync(_ => host.Smtp.Messages.Count >= limit, TimeSpan.FromSeconds(10));
-        await Task.Delay(500); // any stray email would have arrived by now
+        await Task.Delay(1500); // any stray email would have arrived by now
         Assert.Equal(limit, host.Smtp.Messages.Count);
     }
 

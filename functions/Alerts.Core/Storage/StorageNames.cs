@@ -6,8 +6,10 @@ public static class QueueNames
     public const string FeedFetch = "feed-fetch";
     public const string ArticleMatch = "article-match";
     public const string DigestSend = "digest-send";
+    /// <summary>The second half of a subscribe request: looked up, limited and emailed after the answer was sent.</summary>
+    public const string SubscribeRequest = "subscribe-request";
 
-    public static readonly IReadOnlyList<string> All = [FeedFetch, ArticleMatch, DigestSend];
+    public static readonly IReadOnlyList<string> All = [FeedFetch, ArticleMatch, DigestSend, SubscribeRequest];
 
     /// <summary>Where a message goes after <c>maxDequeueCount</c> failed attempts (the Functions host's convention).</summary>
     public static string Poison(string queue) => queue + "-poison";

@@ -18,10 +18,18 @@ public sealed class SubscribeHandler(
 {
     /// <summary>
     /// Stores a pending subscription and emails the confirmation link. An address that already follows the same
-    /// query gets no new row and no email, and the caller cannot tell the difference (no address probing).
+    /// query gets no new row and no email. Runs from the <c>subscribe-request</c> queue, after the HTTP answer, so the
+    /// caller cannot tell the difference, not even by timing (no address probing). Queues deliver at least once: a
+    /// redelivered request finds its pending row and sends the link again, within the address's daily limit.
     /// </summary>
     public async Task SubscribeAsync(SubscribeRequest request, CancellationToken cancellationToken = default)
     {
+        if (request.Validate().Count > 0)
+        {
+            // The endpoint queues only valid requests; a message that is not one was not written by us.
+            logger.LogWarning("Invalid subscribe request in the queue; dropped");
+            return;
+        }
         var now = time.GetUtcNow();
         var draft = request.ToPendingSubscription(SubscriptionStore.NewId(), now);
         var existing = (await store.ListByEmailAsync(draft.Email, cancellationToken))

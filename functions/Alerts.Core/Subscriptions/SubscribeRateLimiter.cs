@@ -26,11 +26,15 @@ public sealed class SubscribeLimitOptions
     /// <summary>Preview requests per client IP per minute: each one scans a week of articles. Live preview sends about one per pause in typing.</summary>
     public int PreviewsPerClientPerMinute { get; set; } = 60;
 
-    /// <summary>
-    /// Set by the Functions app in code, never from configuration: there the connection comes from the platform's
-    /// front end, which appends the client's address as the last <c>X-Forwarded-For</c> entry. The local host
-    /// leaves it off and uses the connection's remote address.
-    /// </summary>
+}
+
+/// <summary>
+/// Where client addresses come from. Set by the Functions app in code, never from configuration: there the
+/// connection comes from the platform's front end, which appends the client's address as the last
+/// <c>X-Forwarded-For</c> entry. The local host leaves it off and uses the connection's remote address.
+/// </summary>
+public sealed class FrontEndOptions
+{
     public bool BehindPlatformFrontEnd { get; set; }
 }
 
@@ -43,6 +47,7 @@ public sealed class SubscribeLimitOptions
 public sealed class SubscribeRateLimiter(
     AlertsStorage storage,
     IOptions<SubscribeLimitOptions> options,
+    IOptions<FrontEndOptions> frontEnd,
     IOptions<TokenOptions> tokens,
     TimeProvider time,
     ILogger<SubscribeRateLimiter> logger)
@@ -55,7 +60,7 @@ public sealed class SubscribeRateLimiter(
     /// <summary>Null when the client may subscribe now; otherwise how long until it may.</summary>
     public async Task<TimeSpan?> CheckClientAsync(HttpRequest request, CancellationToken cancellationToken = default)
     {
-        var client = ClientAddress(request, options.Value);
+        var client = ClientAddress(request, frontEnd.Value);
         var retryAfter = await TakeAsync("ip:" + client, options.Value.PerClientPerHour, TimeSpan.FromHours(1), cancellationToken);
         if (retryAfter is not null)
             logger.LogWarning("Subscribe rate limit reached for client {Client}", client);
@@ -64,7 +69,7 @@ public sealed class SubscribeRateLimiter(
 
     /// <summary>Null when the client may preview now; otherwise how long until it may.</summary>
     public Task<TimeSpan?> CheckPreviewAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
-        TakeAsync("preview:" + ClientAddress(request, options.Value), options.Value.PreviewsPerClientPerMinute, TimeSpan.FromMinutes(1), cancellationToken);
+        TakeAsync("preview:" + ClientAddress(request, frontEnd.Value), options.Value.PreviewsPerClientPerMinute, TimeSpan.FromMinutes(1), cancellationToken);
 
     /// <summary>
     /// False when the address has had today's emails sent on request. Counted per mailbox as a provider delivers:
@@ -125,11 +130,11 @@ public sealed class SubscribeRateLimiter(
 
     /// <summary>
     /// The caller's network: the connection's remote address, never a header the client can set. Behind the
-    /// Functions front end (<see cref="SubscribeLimitOptions.BehindPlatformFrontEnd"/>) the connection is the
+    /// Functions front end (<see cref="FrontEndOptions.BehindPlatformFrontEnd"/>) the connection is the
     /// platform's and the client is the last <c>X-Forwarded-For</c> entry, the one the front end appended (earlier
     /// entries are whatever the client sent). IPv6 clients are counted per /64, the block one subscriber holds.
     /// </summary>
-    public static string ClientAddress(HttpRequest request, SubscribeLimitOptions options)
+    public static string ClientAddress(HttpRequest request, FrontEndOptions options)
     {
         System.Net.IPAddress? address = request.HttpContext.Connection.RemoteIpAddress;
         if (options.BehindPlatformFrontEnd

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alerts.Core.Matching;
+using Alerts.Core.Storage;
 using Alerts.Core.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ public sealed class SubscriptionEndpoints(
     SubscriptionLinks links,
     QueryPreview preview,
     SubscribeRateLimiter limiter,
+    AlertsStorage storage,
     IOptions<SiteOptions> site,
     ILogger<SubscriptionEndpoints> logger)
 {
@@ -91,7 +93,7 @@ public sealed class SubscriptionEndpoints(
         }
         if (await TrySubscribeAsync(body, cancellationToken) is not null)
             return SubscribePage(body, [],
-                "<p class=\"error\" role=\"alert\">We could not send the confirmation email just now. Please try again in a few minutes.</p>",
+                "<p class=\"error\" role=\"alert\">We could not take your request just now. Please try again in a few minutes.</p>",
                 StatusCodes.Status503ServiceUnavailable);
         return Render(SiteName, "Check your email",
             $"<h1>Check your email</h1><p class=\"notice\" role=\"status\">{Encode(PendingMessage)}</p>");
@@ -205,19 +207,24 @@ public sealed class SubscriptionEndpoints(
             """);
     }
 
+    /// <summary>
+    /// Queues the request and returns: whether the address exists, is over its limit or gets an email is decided by
+    /// <see cref="SubscribeHandler.SubscribeAsync"/> after the answer was sent, so every valid request gets the same
+    /// answer in the same time (one queue write). Null when queued; a 503 when storage is unreachable.
+    /// </summary>
     private async Task<IResult?> TrySubscribeAsync(SubscribeRequest body, CancellationToken cancellationToken)
     {
         try
         {
-            await handler.SubscribeAsync(body, cancellationToken);
+            await storage.Queue(QueueNames.SubscribeRequest).SendAsync(body, cancellationToken);
             return null;
         }
-        catch (Exception ex) when (ex is MailKit.CommandException or MailKit.ProtocolException or System.Net.Sockets.SocketException or IOException)
+        catch (Azure.RequestFailedException ex)
         {
-            logger.LogError(ex, "Could not send the confirmation email");
+            logger.LogError(ex, "Could not queue the subscribe request");
             return Results.Problem(
-                title: "The confirmation email could not be sent.",
-                detail: "The mail server did not accept the message. Nothing was lost: send the same request again in a few minutes.",
+                title: "The request could not be taken just now.",
+                detail: "Nothing was stored: send the same request again in a few minutes.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }

@@ -15,7 +15,7 @@ public sealed class SharedRateLimiterTests(AzuriteFixture azurite)
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
     private static SubscribeRateLimiter Limiter(AlertsStorage storage, TimeProvider time, SubscribeLimitOptions? options = null) =>
-        new(storage, Options.Create(options ?? new SubscribeLimitOptions { PerAddressPerDay = 2 }),
+        new(storage, Options.Create(options ?? new SubscribeLimitOptions { PerAddressPerDay = 2 }), Options.Create(new FrontEndOptions()),
             Options.Create(new TokenOptions { SigningKey = "rate-limit-test-signing-key-0123456789abcdef" }), time, NullLogger<SubscribeRateLimiter>.Instance);
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class SharedRateLimiterTests(AzuriteFixture azurite)
         context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("10.0.0.1");
         context.Request.Headers["X-Forwarded-For"] = "1.2.3.4, 203.0.113.9";
 
-        Assert.Equal("10.0.0.1", SubscribeRateLimiter.ClientAddress(context.Request, new SubscribeLimitOptions()));
+        Assert.Equal("10.0.0.1", SubscribeRateLimiter.ClientAddress(context.Request, new FrontEndOptions()));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class SharedRateLimiterTests(AzuriteFixture azurite)
         context.Connection.RemoteIpAddress = System.Net.IPAddress.Loopback;
         context.Request.Headers["X-Forwarded-For"] = "1.2.3.4, 203.0.113.9:51234";
 
-        Assert.Equal("203.0.113.9", SubscribeRateLimiter.ClientAddress(context.Request, new SubscribeLimitOptions { BehindPlatformFrontEnd = true }));
+        Assert.Equal("203.0.113.9", SubscribeRateLimiter.ClientAddress(context.Request, new FrontEndOptions { BehindPlatformFrontEnd = true }));
     }
 
     [Fact]
@@ -88,9 +88,9 @@ public sealed class SharedRateLimiterTests(AzuriteFixture azurite)
     {
         var context = new DefaultHttpContext();
         context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("2001:db8:1:2:aaaa::1");
-        var first = SubscribeRateLimiter.ClientAddress(context.Request, new SubscribeLimitOptions());
+        var first = SubscribeRateLimiter.ClientAddress(context.Request, new FrontEndOptions());
         context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("2001:db8:1:2:bbbb::9");
 
-        Assert.Equal(first, SubscribeRateLimiter.ClientAddress(context.Request, new SubscribeLimitOptions()));
+        Assert.Equal(first, SubscribeRateLimiter.ClientAddress(context.Request, new FrontEndOptions()));
     }
 }
