@@ -23,6 +23,7 @@ var tableNames = [
   'Digests'
   'SubscriptionChanges'
   'RateLimits'
+  'SubscriptionsByAddress'
 ]
 var blobContainerNames = [
   deploymentContainerName

@@ -26,8 +26,10 @@ public static class TableNames
     public const string SubscriptionChanges = "SubscriptionChanges";
     /// <summary>Abuse-limit counters shared by all instances (one row per key and window).</summary>
     public const string RateLimits = "RateLimits";
+    /// <summary>Subscription ids by a hash of the normalised address (see SubscriptionStore).</summary>
+    public const string SubscriptionsByAddress = "SubscriptionsByAddress";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits];
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>

@@ -118,7 +118,7 @@ public sealed class ManageHandler(
         {
             await DeletePartitionAsync(TableNames.Matches, s.Id, cancellationToken);
             await DeletePartitionAsync(TableNames.Digests, s.Id, cancellationToken);
-            await store.DeleteAsync(s.Id, cancellationToken);
+            await store.DeleteAsync(s, cancellationToken);
         }
         logger.LogInformation("Erased {Count} subscriptions of the address of subscription {SubscriptionId}", context.Subscriptions.Count, context.Anchor.Id);
         return context.Subscriptions.Count;
