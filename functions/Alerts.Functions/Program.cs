@@ -23,4 +23,7 @@ if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_
 }
 
 builder.Services.AddAlertsCore(builder.Configuration);
+// Requests reach the worker through the platform's front end and the Functions host: the client is the address the
+// front end appended to X-Forwarded-For, not the connection (see SubscribeRateLimiter.ClientAddress).
+builder.Services.Configure<Alerts.Core.Subscriptions.FrontEndOptions>(o => o.BehindPlatformFrontEnd = true);
 builder.Build().Run();

@@ -6,7 +6,22 @@ namespace Alerts.Functions;
 /// <summary>Lets a function return the <see cref="IResult"/> that the shared endpoint code produces.</summary>
 public sealed class ResultAction(IResult result) : IActionResult
 {
-    public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
+    public Task ExecuteResultAsync(ActionContext context)
+    {
+        Alerts.Core.Web.SecurityHeaders.Apply(context.HttpContext);
+        return result.ExecuteAsync(context.HttpContext);
+    }
 
-    public static async Task<IActionResult> From(Task<IResult> result) => new ResultAction(await result);
+    /// <summary>Input the endpoint refused (wrong content type, too large, malformed) becomes a 4xx problem, never a 500.</summary>
+    public static async Task<IActionResult> From(Task<IResult> result)
+    {
+        try
+        {
+            return new ResultAction(await result);
+        }
+        catch (Exception ex) when (Alerts.Core.Web.RequestBody.ToProblem(ex) is { } problem)
+        {
+            return new ResultAction(problem);
+        }
+    }
 }

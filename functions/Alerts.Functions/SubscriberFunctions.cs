@@ -1,4 +1,6 @@
+using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
+using Azure.Storage.Queues.Models;
 using Alerts.Core.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -7,8 +9,17 @@ using Microsoft.Azure.Functions.Worker;
 namespace Alerts.Functions;
 
 /// <summary>The subscriber API and pages; anonymous, because the signed links in emails are the credential.</summary>
-public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints, ManageEndpoints manage, OpenApiEndpoint openApi)
+public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints, ManageEndpoints manage, OpenApiEndpoint openApi, SubscribeHandler subscribe)
 {
+    /// <summary>The second half of a subscribe request, after the answer was sent (constant-time answers).</summary>
+    [Function("ProcessSubscribeRequest")]
+    public async Task ProcessSubscribeRequest([QueueTrigger(QueueNames.SubscribeRequest)] QueueMessage message, CancellationToken cancellationToken)
+    {
+        var body = message.Body.ToString();
+        using var activity = QueueMessages.StartProcessing("ProcessSubscribeRequest", QueueNames.SubscribeRequest, body, message.InsertedOn);
+        await subscribe.SubscribeAsync(QueueMessages.Deserialize<SubscribeRequest>(body), cancellationToken);
+    }
+
     [Function("SubscribePage")]
     public Task<IActionResult> SubscribePage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = Routes.SubscribePage)] HttpRequest request) =>
@@ -48,6 +59,11 @@ public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints, ManageE
     public Task<IActionResult> ManageDelete(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = Routes.ManageDelete)] HttpRequest request) =>
         ResultAction.From(manage.DeleteAsync(request));
+
+    [Function("StaticScript")]
+    public Task<IActionResult> StaticScript(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.StaticScript)] HttpRequest request) =>
+        ResultAction.From(Task.FromResult(StaticScripts.Serve(request)));
 
     [Function("OpenApi")]
     public Task<IActionResult> OpenApi(

@@ -27,7 +27,13 @@ public static class LocalApp
         builder.Services.AddSingleton<MetricsEndpoint>();
         configureServices?.Invoke(builder.Services);
 
-        if (options.RunTriggers)
+        if (!options.RunTriggers)
+        {
+            // The HTTP routes are always on, so is the queue that completes their requests.
+            foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Queue && f.CompletesHttpRequests))
+                builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<QueueListener>(s, function));
+        }
+        else
         {
             foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Queue))
                 builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<QueueListener>(s, function));
@@ -36,6 +42,24 @@ public static class LocalApp
         }
 
         var app = builder.Build();
+        // Unexpected errors and unknown routes answer problem+json too, never an empty body.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (context, next) =>
+        {
+            Alerts.Core.Web.SecurityHeaders.OnStarting(context);
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+                size.MaxRequestBodySize = Alerts.Core.Web.RequestBody.MaxRequestBytes;
+            try
+            {
+                await next(context);
+            }
+            catch (Exception ex) when (Alerts.Core.Web.RequestBody.ToProblem(ex) is { } problem && !context.Response.HasStarted)
+            {
+                // Input we refuse (wrong type, too large, malformed) is the client's mistake: a 4xx, never a 500.
+                await problem.ExecuteAsync(context);
+            }
+        });
         // Listen from the start, not from the first scrape.
         app.Services.GetRequiredService<MetricsEndpoint>();
         foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Http))

@@ -1,3 +1,4 @@
+using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Web;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,11 @@ public static partial class LocalFunctions
         new("SubscribePage", TriggerKind.Http, Route: Routes.SubscribePage, Methods: ["get", "post"])
         {
             HttpHandler = (s, r) => s.GetRequiredService<SubscriptionEndpoints>().SubscribePageAsync(r),
+        },
+        new("ProcessSubscribeRequest", TriggerKind.Queue, Queue: QueueNames.SubscribeRequest)
+        {
+            QueueHandler = (s, m, ct) => s.GetRequiredService<SubscribeHandler>().SubscribeAsync(QueueMessages.Deserialize<SubscribeRequest>(m), ct),
+            CompletesHttpRequests = true,
         },
         new("CreateSubscription", TriggerKind.Http, Route: Routes.Subscriptions, Methods: ["post"])
         {
@@ -40,6 +46,10 @@ public static partial class LocalFunctions
         new("ManageDelete", TriggerKind.Http, Route: Routes.ManageDelete, Methods: ["get", "post"])
         {
             HttpHandler = (s, r) => s.GetRequiredService<ManageEndpoints>().DeleteAsync(r),
+        },
+        new("StaticScript", TriggerKind.Http, Route: Routes.StaticScript, Methods: ["get"])
+        {
+            HttpHandler = (_, r) => Task.FromResult(StaticScripts.Serve(r)),
         },
         new("OpenApi", TriggerKind.Http, Route: Routes.OpenApi, Methods: ["get"])
         {

@@ -25,6 +25,9 @@ public sealed record LocalFunction(
     public Func<IServiceProvider, string, CancellationToken, Task>? QueueHandler { get; init; }
     public Func<IServiceProvider, CancellationToken, Task>? TimerHandler { get; init; }
     public Func<IServiceProvider, HttpRequest, Task<IResult>>? HttpHandler { get; init; }
+
+    /// <summary>A queue that finishes HTTP requests after they were answered: it runs even when the triggers do not.</summary>
+    public bool CompletesHttpRequests { get; init; }
 }
 
 /// <summary>Every function the local host wires; each feature keeps its list in its own file.</summary>

@@ -13,6 +13,7 @@ var queueNames = [
   'feed-fetch'
   'article-match'
   'digest-send'
+  'subscribe-request'
 ]
 var tableNames = [
   'Feeds'
@@ -21,6 +22,8 @@ var tableNames = [
   'Matches'
   'Digests'
   'SubscriptionChanges'
+  'RateLimits'
+  'SubscriptionsByAddress'
 ]
 var blobContainerNames = [
   deploymentContainerName

@@ -38,9 +38,11 @@ public sealed class LocalHostHarness : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <param name="extraSettings">Settings added to (or overriding) the harness's own, e.g. a shorter feed timeout.</param>
-    public static async Task<LocalHostHarness> StartAsync(AzuriteFixture azurite, bool runTriggers = true, IDictionary<string, string?>? extraSettings = null)
+    /// <param name="resetStorage">False for a second instance on the storage a first one already uses.</param>
+    public static async Task<LocalHostHarness> StartAsync(AzuriteFixture azurite, bool runTriggers = true,
+        IDictionary<string, string?>? extraSettings = null, bool resetStorage = true)
     {
-        var storage = await azurite.ResetAsync();
+        var storage = resetStorage ? await azurite.ResetAsync() : Alerts.Core.Storage.AlertsStorage.FromConnectionString(azurite.ConnectionString);
         var smtp = await TestSmtpServer.StartAsync();
         var feeds = await TestFeedServer.StartAsync();
         var clock = new FakeTimeProvider(Start);

@@ -106,8 +106,65 @@ public sealed class SubscriberApiTests(AzuriteFixture azurite)
         }
 
         Assert.Single(answers.Distinct());
-        await Task.Delay(500); // any stray email would have arrived by now
+        // The emails go out after the answers (from the subscribe-request queue): wait for them, then for strays.
+        await host.Smtp.WaitForMessageAsync(_ => host.Smtp.Messages.Count >= limit, TimeSpan.FromSeconds(10));
+        await Task.Delay(1500); // any stray email would have arrived by now
         Assert.Equal(limit, host.Smtp.Messages.Count(m => m.To.Mailboxes.Any(a => a.Address == "target@example.test")));
+    }
+
+    [Fact]
+    public async Task Two_host_instances_on_one_storage_account_share_one_subscribe_limit_whatever_X_Forwarded_For_says()
+    {
+        await using var first = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        await using var second = await LocalHostHarness.StartAsync(azurite, runTriggers: false, resetStorage: false);
+        var limit = new SubscribeLimitOptions().PerClientPerHour;
+
+        var accepted = 0;
+        for (var i = 0; i < limit + 5; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/subscriptions")
+            {
+                Content = JsonContent.Create(new { email = $"reader{i}@example.test", query = "DACA", frequency = "daily" }),
+            };
+            request.Headers.Add("X-Forwarded-For", $"198.51.100.{i}"); // a rotating header must not make a new client
+            var response = await (i % 2 == 0 ? first : second).Http.SendAsync(request);
+            if (response.StatusCode == HttpStatusCode.Accepted) accepted++;
+            else Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        }
+
+        Assert.Equal(limit, accepted);
+    }
+
+    [Fact]
+    public async Task Plus_tags_do_not_multiply_the_confirmation_emails_one_mailbox_gets()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var limit = new SubscribeLimitOptions().PerAddressPerDay;
+
+        for (var i = 1; i <= 8; i++)
+            Assert.Equal(HttpStatusCode.Accepted, (await Subscribe(host, $"victim+{i}@example.test")).StatusCode);
+
+        await host.Smtp.WaitForMessageAsync(_ => host.Smtp.Messages.Count >= limit, TimeSpan.FromSeconds(10));
+        await Task.Delay(1500); // any stray email would have arrived by now
+        Assert.Equal(limit, host.Smtp.Messages.Count);
+    }
+
+    [Fact]
+    public async Task Delete_all_confirmation_emails_count_against_the_address_limit()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var limit = new SubscribeLimitOptions().PerAddressPerDay;
+        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily); // one email: the confirmation
+        var token = host.Service<SubscriptionTokens>().Create(subscription.Id, TokenPurpose.Manage);
+
+        for (var i = 0; i < 12; i++)
+        {
+            var response = await host.Http.PostAsync("/manage", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["action"] = "delete-request" }));
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        }
+
+        await Task.Delay(500); // any stray email would have arrived by now
+        Assert.Equal(limit - 1, host.Smtp.Messages.Count(m => m.To.Mailboxes.Any(a => a.Address == subscription.Email)));
     }
 
     private static Task<HttpResponseMessage> Subscribe(LocalHostHarness host, string email, string query = "DACA") =>

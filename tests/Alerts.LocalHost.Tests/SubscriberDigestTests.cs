@@ -49,6 +49,7 @@ public sealed class SubscriberDigestTests(AzuriteFixture azurite)
         await using var host = await LocalHostHarness.StartAsync(azurite);
         var subscribe = await host.Http.PostAsJsonAsync("/api/subscriptions", new { email = Jane, query = "DACA", frequency = "daily", maxItems = 1 });
         Assert.Equal(HttpStatusCode.Accepted, subscribe.StatusCode);
+        await host.WaitForQueuesToDrainAsync(); // the request is stored after the answer
         var pending = Assert.Single(await host.Service<SubscriptionStore>().ListByEmailAsync(Jane));
         Assert.Equal(1, pending.MaxItems);
         var confirm = host.Service<SubscriptionLinks>().Tokens.Create(pending.Id, TokenPurpose.Confirm);

@@ -121,7 +121,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
     {
         if (Refused(request) is { } refused)
             return refused;
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        var form = await RequestBody.ReadFormAsync(request, RequestBody.MaxDocumentBytes);
         var url = form["url"].ToString();
         if (string.IsNullOrWhiteSpace(url))
             return Back(request, error: "Enter a feed or web page URL.");
@@ -138,7 +138,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
     {
         if (Refused(request) is { } refused)
             return refused;
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        var form = await RequestBody.ReadFormAsync(request, RequestBody.MaxDocumentBytes);
         if (form.Files["opml"] is not { Length: > 0 } file)
             return Back(request, error: "Choose an OPML file to import.");
         IReadOnlyList<OpmlEntry> entries;
@@ -183,7 +183,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         switch (verb)
         {
             case "edit":
-                var form = await request.ReadFormAsync(cancellationToken);
+                var form = await RequestBody.ReadFormAsync(request, RequestBody.MaxDocumentBytes);
                 // Only the three named choices; a hand-made "7" or "Deleted" must not slip through Enum.TryParse.
                 if (!Enum.TryParse<ItemIdentity>(form["identity"], ignoreCase: true, out var identity) || !Enum.IsDefined(identity) || int.TryParse(form["identity"], out _))
                     return Back(request, error: "Choose an item identity: Auto, Link or Content.");
@@ -285,7 +285,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         string? error = null;
         if (HttpMethods.IsPost(request.Method))
         {
-            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            var form = await RequestBody.ReadFormAsync(request, RequestBody.MaxDocumentBytes);
             url = form["url"].ToString().Trim();
             if (url.Length == 0)
                 error = "Enter a feed or web page URL.";

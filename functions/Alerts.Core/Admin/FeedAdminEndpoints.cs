@@ -79,6 +79,8 @@ public sealed class FeedAdminEndpoints(
         var (edit, invalid) = await ReadAsync<FeedEdit>(request);
         if (invalid is not null)
             return invalid;
+        if ((FieldTooLong(edit?.Title, MaxTitleLength, "title") ?? FieldTooLong(edit?.Tags, MaxTagsLength, "tags")) is { } tooLong)
+            return tooLong;
         if (edit?.Status is FeedStatus.Disabled or FeedStatus.Deleted)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["Status may be Active or Paused; use DELETE to delete."] });
         var feed = await service.EditAsync(id, edit ?? new FeedEdit(), request.HttpContext.RequestAborted);
@@ -129,9 +131,7 @@ public sealed class FeedAdminEndpoints(
         IReadOnlyList<OpmlEntry> entries;
         try
         {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-            buffer.Position = 0;
+            using var buffer = new MemoryStream(await RequestBody.ReadBytesAsync(request, RequestBody.MaxDocumentBytes));
             entries = Opml.Read(buffer);
         }
         catch (XmlException ex)
@@ -177,14 +177,24 @@ public sealed class FeedAdminEndpoints(
             return (null!, "", invalid);
         if (string.IsNullOrWhiteSpace(body?.Url))
             return (null!, "", Results.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["A feed URL is required."] }));
+        if ((FieldTooLong(body.Url, MaxUrlLength, "url") ?? FieldTooLong(body.Title, MaxTitleLength, "title") ?? FieldTooLong(body.Tags, MaxTagsLength, "tags")) is { } tooLong)
+            return (null!, "", tooLong);
         return (body, body.Url, null);
     }
+
+    private const int MaxUrlLength = 2048;
+    private const int MaxTitleLength = 300;
+    private const int MaxTagsLength = 500;
+
+    private static IResult? FieldTooLong(string? value, int limit, string field) => value is { Length: var n } && n > limit
+        ? Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"At most {limit} characters ({n} given)."] })
+        : null;
 
     private static async Task<(T? Body, IResult? Invalid)> ReadAsync<T>(HttpRequest request)
     {
         try
         {
-            return (await JsonSerializer.DeserializeAsync<T>(request.Body, Json, request.HttpContext.RequestAborted), null);
+            return (await RequestBody.ReadJsonAsync<T>(request, Json), null);
         }
         catch (JsonException ex)
         {

@@ -13,13 +13,15 @@ public static class ConfirmationEmail
 {
     public static MimeMessage Compose(Subscription subscription, string confirmUrl, SiteOptions site, SmtpOptions smtp)
     {
-        var title = FrequencyText.Title(subscription);
+        // Only our words in the subject, and the query on one line in the body: anyone can ask us to send this
+        // email to any address, so nothing they typed may read as our own text (the label waits for confirmation).
+        var query = TypedText.OneLine(subscription.Query);
         var frequency = FrequencyText.Describe(subscription);
 
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(smtp.FromName, smtp.FromAddress));
         message.To.Add(MailboxAddress.Parse(subscription.Email));
-        message.Subject = $"Confirm your {site.Name} alert for \"{title}\"";
+        message.Subject = $"Confirm your {site.Name} alert";
         message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(smtp.EffectiveListIdDomain);
         // Keeps out-of-office replies away from a no-reply sender.
         message.Headers.Add("Auto-Submitted", "auto-generated");
@@ -28,7 +30,7 @@ public static class ConfirmationEmail
         var text = $"""
             Someone, hopefully you, asked {site.Name} to email {subscription.Email} about new articles matching:
 
-                {subscription.Query}
+                {query}
 
             Frequency: {frequency}
 
@@ -48,7 +50,7 @@ public static class ConfirmationEmail
             <table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%;background:#ffffff;border-radius:6px;font-family:Arial,Helvetica,sans-serif;color:#1f2937;">
             <tr><td style="padding:24px;">
             <p style="margin:0 0 12px;font-size:16px;">Someone, hopefully you, asked {E(site.Name)} to email <strong>{E(subscription.Email)}</strong> about new articles matching:</p>
-            <p style="margin:0 0 12px;padding:8px 12px;background:#f3f4f6;font-family:Consolas,monospace;font-size:14px;">{E(subscription.Query)}</p>
+            <p style="margin:0 0 12px;padding:8px 12px;background:#f3f4f6;font-family:Consolas,monospace;font-size:14px;">{E(query)}</p>
             <p style="margin:0 0 20px;font-size:14px;">Frequency: {E(frequency)}</p>
             <table role="presentation" cellpadding="0" cellspacing="0"><tr><td style="background:#2563eb;border-radius:4px;">
             <a href="{E(confirmUrl)}" style="display:inline-block;padding:10px 18px;color:#ffffff;text-decoration:none;font-size:15px;">Confirm subscription</a>

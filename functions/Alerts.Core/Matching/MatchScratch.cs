@@ -469,6 +469,9 @@ internal sealed class MatchScratch
         Array.Sort(_nearPos, _nearIndex, 0, total);
         var any = false;
         var j = 0;
+        // Windows overlap: each occurrence is added once (the first window that holds it), so collecting stays
+        // linear in the occurrences instead of occurrences x distance, and the hits are the same set.
+        var added = 0;
         for (var i = 0; i < total; i++)
         {
             var limit = _nearPos[i] + distance;
@@ -479,11 +482,12 @@ internal sealed class MatchScratch
             {
                 if (!collect) return true;
                 any = true;
-                for (var k = i; k < j; k++)
+                for (var k = Math.Max(i, added); k < j; k++)
                 {
                     ref readonly var o = ref _nearOcc[_nearIndex[k]];
                     Hits.Add(new Hit(o.Field, o.Start, o.Length));
                 }
+                added = j;
             }
             _nearHave[_nearTerm[_nearIndex[i]]]--;
         }

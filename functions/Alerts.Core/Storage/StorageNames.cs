@@ -6,8 +6,10 @@ public static class QueueNames
     public const string FeedFetch = "feed-fetch";
     public const string ArticleMatch = "article-match";
     public const string DigestSend = "digest-send";
+    /// <summary>The second half of a subscribe request: looked up, limited and emailed after the answer was sent.</summary>
+    public const string SubscribeRequest = "subscribe-request";
 
-    public static readonly IReadOnlyList<string> All = [FeedFetch, ArticleMatch, DigestSend];
+    public static readonly IReadOnlyList<string> All = [FeedFetch, ArticleMatch, DigestSend, SubscribeRequest];
 
     /// <summary>Where a message goes after <c>maxDequeueCount</c> failed attempts (the Functions host's convention).</summary>
     public static string Poison(string queue) => queue + "-poison";
@@ -22,8 +24,12 @@ public static class TableNames
     public const string Matches = "Matches";
     public const string Digests = "Digests";
     public const string SubscriptionChanges = "SubscriptionChanges";
+    /// <summary>Abuse-limit counters shared by all instances (one row per key and window).</summary>
+    public const string RateLimits = "RateLimits";
+    /// <summary>Subscription ids by a hash of the normalised address (see SubscriptionStore).</summary>
+    public const string SubscriptionsByAddress = "SubscriptionsByAddress";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges];
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>

@@ -8,6 +8,20 @@ public static class EmailAddress
 
     public static string Normalize(string email) => email.Trim().ToLowerInvariant();
 
+    /// <summary>
+    /// The mailbox an address delivers to, for limits: case folded and the <c>+tag</c> dropped
+    /// (<c>Victim+1@Example.test</c> → <c>victim@example.test</c>), since providers deliver both to one inbox.
+    /// </summary>
+    public static string Mailbox(string email)
+    {
+        var normalized = Normalize(email);
+        var at = normalized.LastIndexOf('@');
+        if (at <= 0)
+            return normalized;
+        var plus = normalized.IndexOf('+');
+        return plus is > 0 && plus < at ? normalized[..plus] + normalized[at..] : normalized;
+    }
+
     /// <summary>A single plain address (no display name, no list), with a dot in the domain.</summary>
     public static bool IsValid(string? email)
     {

@@ -41,7 +41,7 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
             return Page(context, token, Notices.GetValueOrDefault(request.Query["done"].ToString()));
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        var form = await RequestBody.ReadFormAsync(request);
         var formToken = form["token"].ToString();
         if (await handler.OpenAsync(formToken, cancellationToken) is not { } ctx)
             return InvalidLink();
@@ -109,7 +109,7 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
         var cancellationToken = request.HttpContext.RequestAborted;
         string? token = request.Query["token"];
         if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
-            token = (await request.ReadFormAsync(cancellationToken))["token"];
+            token = (await RequestBody.ReadFormAsync(request))["token"];
         if (await handler.OpenAsync(token, TokenPurpose.DeleteAll, cancellationToken) is not { } context)
             return InvalidLink();
 

@@ -25,7 +25,10 @@ public sealed record DataExport(string Email, DateTimeOffset ExportedAt, IReadOn
 public sealed record SubscriptionExport(
     string Id, string Query, string? Label, string Frequency, string Status, string TimeZone, int DigestHour, string DigestDay,
     IReadOnlyList<string>? Sites, int? MaxItems, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? LastDigestAt,
-    IReadOnlyList<DigestExport> Digests);
+    IReadOnlyList<DigestExport> Digests, IReadOnlyList<MatchExport> Matches);
+
+/// <summary>One stored match: which article, when, and the email that carried it (null while waiting for a digest).</summary>
+public sealed record MatchExport(string ArticleId, DateTimeOffset MatchedAt, string? DeliveredIn);
 
 public sealed record DigestExport(string Key, string State, DateTimeOffset? SentAt, int ArticleCount);
 
@@ -36,11 +39,13 @@ public sealed record DigestExport(string Key, string State, DateTimeOffset? Sent
 public sealed class ManageHandler(
     SubscriptionStore store,
     DigestStore digests,
+    Matching.MatchStore matches,
     SubscriptionLinks links,
     AlertsStorage storage,
     IEmailSender email,
     IOptions<SiteOptions> site,
     IOptions<SmtpOptions> smtp,
+    SubscribeRateLimiter limiter,
     TimeProvider time,
     ILogger<ManageHandler> logger)
 {
@@ -96,6 +101,12 @@ public sealed class ManageHandler(
     /// <summary>Erasing is irreversible, so it needs a second link, sent to the address itself.</summary>
     public async Task RequestDeleteAllAsync(ManageContext context, CancellationToken cancellationToken = default)
     {
+        if (!await limiter.AllowAddressAsync(context.Email, cancellationToken))
+        {
+            // The page answers as usual: a manage link must not become a way to flood its own address.
+            logger.LogWarning("Emails to the address of subscription {SubscriptionId} are over today's limit; no erase confirmation sent", context.Anchor.Id);
+            return;
+        }
         await email.SendAsync(ManageEmails.DeleteConfirmation(context.Email, links.DeleteAll(context.Anchor.Id), site.Value, smtp.Value), cancellationToken);
         logger.LogInformation("Erase confirmation sent for the address of subscription {SubscriptionId}", context.Anchor.Id);
     }
@@ -107,7 +118,7 @@ public sealed class ManageHandler(
         {
             await DeletePartitionAsync(TableNames.Matches, s.Id, cancellationToken);
             await DeletePartitionAsync(TableNames.Digests, s.Id, cancellationToken);
-            await store.DeleteAsync(s.Id, cancellationToken);
+            await store.DeleteAsync(s, cancellationToken);
         }
         logger.LogInformation("Erased {Count} subscriptions of the address of subscription {SubscriptionId}", context.Subscriptions.Count, context.Anchor.Id);
         return context.Subscriptions.Count;
@@ -122,9 +133,13 @@ public sealed class ManageHandler(
                 .OrderBy(d => d.ScheduledAt ?? d.FrozenAt)
                 .Select(d => new DigestExport(d.DigestKey, d.State.ToString(), d.SentAt, d.ArticleIds?.Count ?? 0))
                 .ToList();
+            var matched = (await matches.ListAsync(s.Id, cancellationToken))
+                .OrderBy(m => m.MatchedAt)
+                .Select(m => new MatchExport(m.ArticleId, m.MatchedAt, m.DeliveredIn))
+                .ToList();
             list.Add(new SubscriptionExport(
                 s.Id, s.Query, s.Label, s.Frequency.ToString(), s.Status.ToString(), s.TimeZone, s.DigestHour, s.DigestDay.ToString(),
-                s.Sites, s.MaxItems, s.CreatedAt, s.ConfirmedAt, s.LastDigestAt, history));
+                s.Sites, s.MaxItems, s.CreatedAt, s.ConfirmedAt, s.LastDigestAt, history, matched));
         }
         return new DataExport(context.Email, time.GetUtcNow(), list);
     }

@@ -12,16 +12,24 @@ public sealed record PreviewArticle(string Title, string? Link, string FeedTitle
 /// <param name="Count">Stories matched (the same story from several feeds counts once, as in a digest).</param>
 /// <param name="Scanned">Articles looked at.</param>
 /// <param name="Articles">The newest matched stories, at most <see cref="QueryPreview.MaxShown"/>.</param>
-public sealed record PreviewResult(string Query, DateTimeOffset Since, int Count, int Scanned, IReadOnlyList<PreviewArticle> Articles);
+/// <param name="Complete">False when the work budget ran out: only the newest <paramref name="Scanned"/> articles were looked at.</param>
+public sealed record PreviewResult(string Query, DateTimeOffset Since, int Count, int Scanned, IReadOnlyList<PreviewArticle> Articles, bool Complete = true);
 
 /// <summary>
-/// Runs a query over the last <see cref="Window"/> of stored articles with the plain evaluator, the reference
-/// semantics the compiled index agrees with, so the preview shows what the subscription would really have sent.
+/// Runs a query over the last <see cref="Window"/> of stored articles with a one-query <see cref="SubscriptionIndex"/>,
+/// the engine that matches real subscriptions, so the preview shows what the subscription would really have sent.
+/// The preview is anonymous, so its cost is bounded: the index's matching is linear in the article's words for
+/// every query the parser allows (the plain evaluator is quadratic), the articles are visited newest first until
+/// <see cref="WorkBudget"/> characters have been matched, and a client that gives up stops the work.
 /// </summary>
-public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogger<QueryPreview> logger)
+/// <param name="workBudget">Characters matched per preview at most; <see cref="WorkBudget"/> unless a test needs a small one.</param>
+public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogger<QueryPreview> logger, long workBudget = QueryPreview.WorkBudget)
 {
     public static readonly TimeSpan Window = TimeSpan.FromDays(7);
     public const int MaxShown = 20;
+
+    /// <summary>Characters of article text one preview matches at most (a few hundred milliseconds of one core).</summary>
+    public const long WorkBudget = 16_000_000;
 
     /// <summary>Live preview calls this on every pause in typing; the article window is read at most this often.</summary>
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
@@ -29,17 +37,32 @@ public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogg
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private (DateTimeOffset LoadedAt, DateTimeOffset Since, IReadOnlyList<Article> Articles)? _cache;
 
-    public async Task<PreviewResult> RunAsync(Query query, string queryText, IReadOnlyList<string>? sites, CancellationToken cancellationToken = default)
+    /// <summary>Throws <see cref="QueryParseException"/> for a query that does not parse (callers validate first).</summary>
+    public async Task<PreviewResult> RunAsync(string queryText, IReadOnlyList<string>? sites, CancellationToken cancellationToken = default)
     {
         var (since, window) = await WindowAsync(cancellationToken);
+        var index = new SubscriptionIndex();
+        index.Upsert("preview", queryText);
         var filter = new Subscription("", "", queryText, Frequency.Daily, SubscriptionStatus.Active, since, Sites: sites);
         var items = new List<DigestItem>();
+        long work = 0;
+        var scanned = 0;
+        var complete = true;
         foreach (var article in window)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            var body = MatchText.Body(article);
+            work += article.Title.Length + body.Length;
+            if (work > workBudget && scanned > 0)
+            {
+                complete = false;
+                break;
+            }
+            scanned++;
             if (!filter.AllowsSite(article.Site))
                 continue;
-            if (QueryEvaluator.Evaluate(query, new MatchDocument(article.Title, MatchText.Body(article), article.Site)) is { } hits)
-                items.Add(new DigestItem(article, hits));
+            if (index.Match(new MatchDocument(article.Title, body, article.Site)) is [var match, ..])
+                items.Add(new DigestItem(article, match.Hits));
         }
         var groups = DigestGrouping.Group(items);
         var shown = groups
@@ -54,8 +77,8 @@ public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogg
                 string.Concat(DigestComposer.Snippet(g.Lead).Select(r => r.Text)),
                 g.Others.Count))
             .ToList();
-        logger.LogInformation("Preview of {QueryLength}-character query: {Count} stories in {Scanned} articles", queryText.Length, groups.Count, window.Count);
-        return new PreviewResult(queryText, since, groups.Count, window.Count, shown);
+        logger.LogInformation("Preview of {QueryLength}-character query: {Count} stories in {Scanned} of {Window} articles", queryText.Length, groups.Count, scanned, window.Count);
+        return new PreviewResult(queryText, since, groups.Count, scanned, shown, complete);
     }
 
     private async Task<(DateTimeOffset Since, IReadOnlyList<Article> Articles)> WindowAsync(CancellationToken cancellationToken)
@@ -72,6 +95,8 @@ public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogg
             var list = new List<Article>();
             await foreach (var article in articles.ListSeenSinceAsync(since, cancellationToken))
                 list.Add(article);
+            // Newest first, so that a preview cut short by the work budget keeps the stories that matter most.
+            list.Sort((a, b) => b.PublishedAt.CompareTo(a.PublishedAt));
             _cache = (now, since, list);
             return (since, list);
         }

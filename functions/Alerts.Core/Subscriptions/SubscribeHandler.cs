@@ -18,10 +18,18 @@ public sealed class SubscribeHandler(
 {
     /// <summary>
     /// Stores a pending subscription and emails the confirmation link. An address that already follows the same
-    /// query gets no new row and no email, and the caller cannot tell the difference (no address probing).
+    /// query gets no new row and no email. Runs from the <c>subscribe-request</c> queue, after the HTTP answer, so the
+    /// caller cannot tell the difference, not even by timing (no address probing). Queues deliver at least once: a
+    /// redelivered request finds its pending row and sends the link again, within the address's daily limit.
     /// </summary>
     public async Task SubscribeAsync(SubscribeRequest request, CancellationToken cancellationToken = default)
     {
+        if (request.Validate().Count > 0)
+        {
+            // The endpoint queues only valid requests; a message that is not one was not written by us.
+            logger.LogWarning("Invalid subscribe request in the queue; dropped");
+            return;
+        }
         var now = time.GetUtcNow();
         var draft = request.ToPendingSubscription(SubscriptionStore.NewId(), now);
         var existing = (await store.ListByEmailAsync(draft.Email, cancellationToken))
@@ -33,7 +41,7 @@ public sealed class SubscribeHandler(
             return;
         }
 
-        if (!limiter.AllowAddress(draft.Email))
+        if (!await limiter.AllowAddressAsync(draft.Email, cancellationToken))
         {
             // Same silence as above: a flood of requests for one address must not become a flood of emails to it.
             logger.LogWarning("Confirmation emails for the address of subscription request {SubscriptionId} are over today's limit; nothing sent",
@@ -49,19 +57,24 @@ public sealed class SubscribeHandler(
         logger.LogInformation("Pending subscription {SubscriptionId} stored; confirmation sent", subscription.Id);
     }
 
-    /// <summary>Activates the subscription the token names; null when the token is invalid or expired.</summary>
+    /// <summary>
+    /// Activates the subscription the token names; null when the token is invalid, expired or already used. A
+    /// confirm token works once: the page it opens carries a manage link, so a used (forwarded, leaked) confirmation
+    /// email must not keep minting them.
+    /// </summary>
     public async Task<Subscription?> ConfirmAsync(string? token, CancellationToken cancellationToken = default)
     {
-        if (await FindAsync(token, TokenPurpose.Confirm, cancellationToken) is not { } subscription)
+        if (await FindPendingAsync(token, cancellationToken) is not { } subscription)
             return null;
-        if (subscription.Status == SubscriptionStatus.Pending)
-        {
-            subscription = subscription with { Status = SubscriptionStatus.Active, ConfirmedAt = time.GetUtcNow() };
-            await store.UpsertAsync(subscription, cancellationToken);
-            logger.LogInformation("Subscription {SubscriptionId} confirmed", subscription.Id);
-        }
+        subscription = subscription with { Status = SubscriptionStatus.Active, ConfirmedAt = time.GetUtcNow() };
+        await store.UpsertAsync(subscription, cancellationToken);
+        logger.LogInformation("Subscription {SubscriptionId} confirmed", subscription.Id);
         return subscription;
     }
+
+    /// <summary>The pending subscription a confirm token names; null once it is confirmed (or gone).</summary>
+    public async Task<Subscription?> FindPendingAsync(string? token, CancellationToken cancellationToken = default) =>
+        await FindAsync(token, TokenPurpose.Confirm, cancellationToken) is { Status: SubscriptionStatus.Pending } pending ? pending : null;
 
     public async Task<Subscription?> UnsubscribeAsync(string? token, CancellationToken cancellationToken = default)
     {

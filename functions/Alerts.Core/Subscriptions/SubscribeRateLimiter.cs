@@ -1,4 +1,8 @@
-using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Alerts.Core.Storage;
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,71 +17,148 @@ public sealed class SubscribeLimitOptions
     /// <summary>Subscribe requests accepted per client IP per hour; more get 429.</summary>
     public int PerClientPerHour { get; set; } = 20;
 
-    /// <summary>Confirmation emails sent to one address per day; more are dropped silently, so the response reveals nothing.</summary>
+    /// <summary>
+    /// Emails sent on request to one address per day (confirmations, delete confirmations, manage links); more are
+    /// dropped silently, so the response reveals nothing.
+    /// </summary>
     public int PerAddressPerDay { get; set; } = 5;
 
     /// <summary>Preview requests per client IP per minute: each one scans a week of articles. Live preview sends about one per pause in typing.</summary>
     public int PreviewsPerClientPerMinute { get; set; } = 60;
+
 }
 
 /// <summary>
-/// Fixed-window counters in memory. Per instance: with several instances the effective limit is a multiple of
-/// the setting, which still bounds a flood; a shared store would cost a table round trip on every request.
+/// Where client addresses come from. Set by the Functions app in code, never from configuration: there the
+/// connection comes from the platform's front end, which appends the client's address as the last
+/// <c>X-Forwarded-For</c> entry. The local host leaves it off and uses the connection's remote address.
 /// </summary>
-public sealed class SubscribeRateLimiter(IOptions<SubscribeLimitOptions> options, TimeProvider time, ILogger<SubscribeRateLimiter> logger)
+public sealed class FrontEndOptions
 {
-    private const int MaxTrackedKeys = 100_000;
-    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    public bool BehindPlatformFrontEnd { get; set; }
+}
 
-    private sealed class Window(DateTimeOffset start)
-    {
-        public DateTimeOffset Start { get; } = start;
-        public int Count;
-    }
+/// <summary>
+/// Fixed-window counters in Table Storage (table <c>RateLimits</c>), shared by every instance, so N instances do
+/// not allow N times the limit, and nothing is held in memory. One row per key and window; an increment is a read
+/// and an ETag-conditional write, retried when another instance wrote first. Keys are HMACs of the client network or
+/// the normalised address, so the table holds no addresses.
+/// </summary>
+public sealed class SubscribeRateLimiter(
+    AlertsStorage storage,
+    IOptions<SubscribeLimitOptions> options,
+    IOptions<FrontEndOptions> frontEnd,
+    IOptions<TokenOptions> tokens,
+    TimeProvider time,
+    ILogger<SubscribeRateLimiter> logger)
+{
+    private const int MaxAttempts = 10;
+    private readonly byte[] _keySalt = SHA256.HashData(Encoding.UTF8.GetBytes("rate-limit|" + tokens.Value.SigningKey));
+
+    private TableClient Table => storage.Table(TableNames.RateLimits);
 
     /// <summary>Null when the client may subscribe now; otherwise how long until it may.</summary>
-    public TimeSpan? CheckClient(HttpRequest request)
+    public async Task<TimeSpan?> CheckClientAsync(HttpRequest request, CancellationToken cancellationToken = default)
     {
-        var client = ClientAddress(request);
-        var retryAfter = Take("ip:" + client, options.Value.PerClientPerHour, TimeSpan.FromHours(1));
+        var client = ClientAddress(request, frontEnd.Value);
+        var retryAfter = await TakeAsync("ip:" + client, options.Value.PerClientPerHour, TimeSpan.FromHours(1), cancellationToken);
         if (retryAfter is not null)
             logger.LogWarning("Subscribe rate limit reached for client {Client}", client);
         return retryAfter;
     }
 
     /// <summary>Null when the client may preview now; otherwise how long until it may.</summary>
-    public TimeSpan? CheckPreview(HttpRequest request) =>
-        Take("preview:" + ClientAddress(request), options.Value.PreviewsPerClientPerMinute, TimeSpan.FromMinutes(1));
+    public Task<TimeSpan?> CheckPreviewAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        TakeAsync("preview:" + ClientAddress(request, frontEnd.Value), options.Value.PreviewsPerClientPerMinute, TimeSpan.FromMinutes(1), cancellationToken);
 
-    /// <summary>False when the address has had its confirmation emails for today.</summary>
-    public bool AllowAddress(string email) =>
-        Take("email:" + EmailAddress.Normalize(email), options.Value.PerAddressPerDay, TimeSpan.FromDays(1)) is null;
+    /// <summary>
+    /// False when the address has had today's emails sent on request. Counted per mailbox as a provider delivers:
+    /// <c>Victim+1@Example.test</c> and <c>victim@example.test</c> share one count.
+    /// </summary>
+    public async Task<bool> AllowAddressAsync(string email, CancellationToken cancellationToken = default) =>
+        await TakeAsync("email:" + EmailAddress.Mailbox(email), options.Value.PerAddressPerDay, TimeSpan.FromDays(1), cancellationToken) is null;
 
-    private TimeSpan? Take(string key, int limit, TimeSpan length)
+    private async Task<TimeSpan?> TakeAsync(string key, int limit, TimeSpan length, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_windows.Count > MaxTrackedKeys)
-            foreach (var (k, w) in _windows)
-                if (now - w.Start >= length) _windows.TryRemove(k, out _);
-        var window = _windows.AddOrUpdate(key, _ => new Window(now), (_, w) => now - w.Start >= length ? new Window(now) : w);
-        if (Interlocked.Increment(ref window.Count) <= limit)
-            return null;
-        return window.Start + length - now;
+        var windowStart = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() / (long)length.TotalSeconds * (long)length.TotalSeconds);
+        var retryAfter = windowStart + length - now;
+        var partition = Convert.ToHexStringLower(HMACSHA256.HashData(_keySalt, Encoding.UTF8.GetBytes(key)))[..40];
+        var row = windowStart.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var current = await Table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken);
+            try
+            {
+                if (!current.HasValue)
+                {
+                    if (limit < 1)
+                        return retryAfter;
+                    await Table.AddEntityAsync(new TableEntity(partition, row) { ["Count"] = 1, ["ExpiresAt"] = windowStart + length }, cancellationToken);
+                    // The key's previous window is over: drop its row, so a key keeps one row however long it is used.
+                    await DeleteIfExistsAsync(partition, (windowStart - length).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+                    return null;
+                }
+                var count = current.Value!.GetInt32("Count") ?? 0;
+                if (count >= limit)
+                    return retryAfter;
+                var next = new TableEntity(partition, row) { ["Count"] = count + 1, ["ExpiresAt"] = windowStart + length };
+                await Table.UpdateEntityAsync(next, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return null;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Another instance counted in between: read again and count on top of it.
+            }
+        }
+        // Sustained contention on one key is a flood by definition: refuse rather than count loosely.
+        logger.LogWarning("Rate limit counter for one key stayed contended after {Attempts} attempts; refusing", MaxAttempts);
+        return retryAfter;
+    }
+
+    private async Task DeleteIfExistsAsync(string partition, string row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Never existed, or another instance removed it: either way it is gone.
+        }
     }
 
     /// <summary>
-    /// The caller's IP. Behind Azure's front end the connection is the platform's, and the client is the last
-    /// X-Forwarded-For entry (the one the front end appended; earlier entries are whatever the client sent).
+    /// The caller's network: the connection's remote address, never a header the client can set. Behind the
+    /// Functions front end (<see cref="FrontEndOptions.BehindPlatformFrontEnd"/>) the connection is the
+    /// platform's and the client is the last <c>X-Forwarded-For</c> entry, the one the front end appended (earlier
+    /// entries are whatever the client sent). IPv6 clients are counted per /64, the block one subscriber holds.
     /// </summary>
-    public static string ClientAddress(HttpRequest request)
+    public static string ClientAddress(HttpRequest request, FrontEndOptions options)
     {
-        var forwarded = request.Headers["X-Forwarded-For"].ToString();
-        if (!string.IsNullOrWhiteSpace(forwarded))
+        System.Net.IPAddress? address = request.HttpContext.Connection.RemoteIpAddress;
+        if (options.BehindPlatformFrontEnd
+            && request.Headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() is { } last
+            && ParseAddress(last) is { } forwarded)
+            address = forwarded;
+        if (address is null)
+            return "unknown";
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
         {
-            var last = forwarded.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-            if (!string.IsNullOrEmpty(last))
-                return last;
+            var bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            return new System.Net.IPAddress(bytes) + "/64";
         }
-        return request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return address.ToString();
+    }
+
+    /// <summary>"203.0.113.7", "203.0.113.7:51234", "[2001:db8::1]:443" or "2001:db8::1".</summary>
+    private static System.Net.IPAddress? ParseAddress(string text)
+    {
+        if (System.Net.IPAddress.TryParse(text, out var plain))
+            return plain;
+        return System.Net.IPEndPoint.TryParse(text, out var endPoint) ? endPoint.Address : null;
     }
 }

@@ -57,6 +57,11 @@ public sealed record SubscribeRequest(
             errors["sites"] = [$"'{badSite}' is not a site: use a domain such as reuters.com."];
         if (MaxItems is < 1 or > MaxItemsLimit)
             errors["maxItems"] = [$"The number of articles shown in full is from 1 to {MaxItemsLimit}."];
+
+        // What a stranger could make us mail to someone: printable text only (bidi and zero-width characters too).
+        foreach (var (field, text) in new[] { ("email", Email), ("query", Query), ("label", Label), ("timeZone", TimeZone), ("digestDay", DigestDay) })
+            if (text is not null && TypedText.FirstRefused(text) is { } at)
+                errors[field] = [TypedText.Problem(text, at)];
         return errors;
     }
 
@@ -82,14 +87,14 @@ public sealed record SubscribeRequest(
     public Subscription ToPendingSubscription(string id, DateTimeOffset now) => new(
         id,
         EmailAddress.Normalize(Email!),
-        Query!.Trim(),
+        TypedText.OneLine(Query!),
         ParseFrequency(Frequency)!.Value,
         SubscriptionStatus.Pending,
         now,
         TimeZone: string.IsNullOrWhiteSpace(TimeZone) ? "UTC" : TimeZone.Trim(),
         DigestHour: DigestHour ?? 8,
         DigestDay: Enum.TryParse<DayOfWeek>(DigestDay, ignoreCase: true, out var day) ? day : DayOfWeek.Monday,
-        Label: string.IsNullOrWhiteSpace(Label) ? null : Label.Trim(),
+        Label: string.IsNullOrWhiteSpace(Label) ? null : TypedText.OneLine(Label),
         Sites: Sites is { Length: > 0 } ? Sites.Select(s => NormalizeSite(s)!).Distinct(StringComparer.Ordinal).ToArray() : null,
         MaxItems: MaxItems);
 

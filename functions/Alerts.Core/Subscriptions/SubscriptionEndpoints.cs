@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alerts.Core.Matching;
+using Alerts.Core.Storage;
 using Alerts.Core.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ public sealed class SubscriptionEndpoints(
     SubscriptionLinks links,
     QueryPreview preview,
     SubscribeRateLimiter limiter,
+    AlertsStorage storage,
     IOptions<SiteOptions> site,
     ILogger<SubscriptionEndpoints> logger)
 {
@@ -32,7 +34,7 @@ public sealed class SubscriptionEndpoints(
         SubscribeRequest? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<SubscribeRequest>(request.Body, Json, request.HttpContext.RequestAborted);
+            body = await RequestBody.ReadJsonAsync<SubscribeRequest>(request, Json);
         }
         catch (JsonException ex)
         {
@@ -46,7 +48,7 @@ public sealed class SubscriptionEndpoints(
         var errors = body.Validate();
         if (errors.Count > 0)
             return Results.ValidationProblem(errors, title: "The subscription request is not valid.");
-        if (limiter.CheckClient(request) is { } retryAfter)
+        if (await limiter.CheckClientAsync(request, request.HttpContext.RequestAborted) is { } retryAfter)
         {
             request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Problem(title: "Too many subscription requests.",
@@ -68,30 +70,30 @@ public sealed class SubscriptionEndpoints(
         if (!HttpMethods.IsPost(request.Method))
             return SubscribePage(new SubscribeRequest(null, request.Query["q"], "daily"), [], "");
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        var form = await RequestBody.ReadFormAsync(request);
         var body = SubscriptionForm.Read(form, form["email"]);
         if (form["action"] == "preview")
         {
-            if (limiter.CheckPreview(request) is not null)
+            if (await limiter.CheckPreviewAsync(request, cancellationToken) is not null)
                 return SubscribePage(body, [], "<p class=\"error\" role=\"alert\">Too many previews; wait a minute and try again.</p>", StatusCodes.Status429TooManyRequests);
             var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
             if (queryErrors.Count > 0)
                 return SubscribePage(body, queryErrors, "", StatusCodes.Status400BadRequest);
-            var result = await preview.RunAsync(QueryParser.Parse(body.Query!), body.Query!.Trim(), NormalizedSites(body.Sites), cancellationToken);
+            var result = await preview.RunAsync(body.Query!.Trim(), NormalizedSites(body.Sites), cancellationToken);
             return SubscribePage(body, [], PreviewHtml(result));
         }
 
         var errors = body.Validate();
         if (errors.Count > 0)
             return SubscribePage(body, errors, "", StatusCodes.Status400BadRequest);
-        if (limiter.CheckClient(request) is { } retryAfter)
+        if (await limiter.CheckClientAsync(request, request.HttpContext.RequestAborted) is { } retryAfter)
         {
             request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return SubscribePage(body, [], $"<p class=\"error\" role=\"alert\">Too many subscription requests from your network. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} minutes.</p>", StatusCodes.Status429TooManyRequests);
         }
         if (await TrySubscribeAsync(body, cancellationToken) is not null)
             return SubscribePage(body, [],
-                "<p class=\"error\" role=\"alert\">We could not send the confirmation email just now. Please try again in a few minutes.</p>",
+                "<p class=\"error\" role=\"alert\">We could not take your request just now. Please try again in a few minutes.</p>",
                 StatusCodes.Status503ServiceUnavailable);
         return Render(SiteName, "Check your email",
             $"<h1>Check your email</h1><p class=\"notice\" role=\"status\">{Encode(PendingMessage)}</p>");
@@ -103,7 +105,7 @@ public sealed class SubscriptionEndpoints(
     /// </summary>
     public async Task<IResult> PreviewAsync(HttpRequest request)
     {
-        if (limiter.CheckPreview(request) is { } wait)
+        if (await limiter.CheckPreviewAsync(request, request.HttpContext.RequestAborted) is { } wait)
         {
             request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Problem(title: "Too many previews.", detail: "Slow down a little and try again.", statusCode: StatusCodes.Status429TooManyRequests);
@@ -116,14 +118,14 @@ public sealed class SubscriptionEndpoints(
         if (query.Length > SubscribeRequest.MaxQueryLength)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = [$"The query is {query.Length} characters long; the limit is {SubscribeRequest.MaxQueryLength}."] },
                 title: "The query is not valid.", extensions: new Dictionary<string, object?> { ["position"] = SubscribeRequest.MaxQueryLength });
-        if (QueryParser.TryParse(query, out var error) is not { } parsed)
+        if (QueryParser.TryParse(query, out var error) is null)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = [error!.Message] },
                 title: "The query is not valid.", detail: error.Message,
                 extensions: new Dictionary<string, object?> { ["position"] = error.Position });
         if (new SubscribeRequest(null, null, null, Sites: sites).Validate().TryGetValue("sites", out var siteErrors))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["sites"] = siteErrors }, title: "The sites are not valid.");
 
-        var result = await preview.RunAsync(parsed, query.Trim(), NormalizedSites(sites), request.HttpContext.RequestAborted);
+        var result = await preview.RunAsync(query.Trim(), NormalizedSites(sites), request.HttpContext.RequestAborted);
         return Results.Json(result, Json);
     }
 
@@ -136,7 +138,7 @@ public sealed class SubscriptionEndpoints(
         var token = await TokenFromAsync(request);
         if (!HttpMethods.IsPost(request.Method))
         {
-            var pending = await handler.FindAsync(token, TokenPurpose.Confirm, request.HttpContext.RequestAborted);
+            var pending = await handler.FindPendingAsync(token, request.HttpContext.RequestAborted);
             if (pending is null)
                 return InvalidLink("confirm");
             return Render(SiteName, "Confirm your alert", $"""
@@ -193,7 +195,7 @@ public sealed class SubscriptionEndpoints(
         if (done is null)
             return InvalidLink("unsubscribe");
         // The one-click POST from a mail client carries only "List-Unsubscribe=One-Click": it stops this one alert.
-        var all = request.HasFormContentType && (await request.ReadFormAsync(request.HttpContext.RequestAborted))["scope"] == "all";
+        var all = request.HasFormContentType && (await RequestBody.ReadFormAsync(request))["scope"] == "all";
         if (all)
             await handler.UnsubscribeAllAsync(done.Email, request.HttpContext.RequestAborted);
         var what = all ? "No more alerts" : $"No more alerts for <code>{Encode(done.Query)}</code>";
@@ -205,19 +207,24 @@ public sealed class SubscriptionEndpoints(
             """);
     }
 
+    /// <summary>
+    /// Queues the request and returns: whether the address exists, is over its limit or gets an email is decided by
+    /// <see cref="SubscribeHandler.SubscribeAsync"/> after the answer was sent, so every valid request gets the same
+    /// answer in the same time (one queue write). Null when queued; a 503 when storage is unreachable.
+    /// </summary>
     private async Task<IResult?> TrySubscribeAsync(SubscribeRequest body, CancellationToken cancellationToken)
     {
         try
         {
-            await handler.SubscribeAsync(body, cancellationToken);
+            await storage.Queue(QueueNames.SubscribeRequest).SendAsync(body, cancellationToken);
             return null;
         }
-        catch (Exception ex) when (ex is MailKit.CommandException or MailKit.ProtocolException or System.Net.Sockets.SocketException or IOException)
+        catch (Azure.RequestFailedException ex)
         {
-            logger.LogError(ex, "Could not send the confirmation email");
+            logger.LogError(ex, "Could not queue the subscribe request");
             return Results.Problem(
-                title: "The confirmation email could not be sent.",
-                detail: "The mail server did not accept the message. Nothing was lost: send the same request again in a few minutes.",
+                title: "The request could not be taken just now.",
+                detail: "Nothing was stored: send the same request again in a few minutes.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
@@ -228,7 +235,7 @@ public sealed class SubscriptionEndpoints(
         if (request.Query["token"] is { Count: > 0 } fromQuery)
             return fromQuery.ToString();
         if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
-            return (await request.ReadFormAsync(request.HttpContext.RequestAborted))["token"].ToString();
+            return (await RequestBody.ReadFormAsync(request))["token"].ToString();
         return null;
     }
 
@@ -242,7 +249,7 @@ public sealed class SubscriptionEndpoints(
         sites is { Length: > 0 } ? sites.Select(x => SubscribeRequest.NormalizeSite(x)!).Distinct(StringComparer.Ordinal).ToArray() : null;
 
     private IResult SubscribePage(SubscribeRequest values, Dictionary<string, string[]> errors, string previewHtml, int status = StatusCodes.Status200OK) =>
-        Render(SiteName, "Subscribe", SubscribeForm(values, errors, previewHtml), status, SubscribeScript);
+        Render(SiteName, "Subscribe", SubscribeForm(values, errors, previewHtml), status, StaticScripts.Subscribe);
 
     /// <summary>The preview as server-rendered HTML; the script renders the same structure from the JSON.</summary>
     private static string PreviewHtml(PreviewResult result)
@@ -258,6 +265,8 @@ public sealed class SubscriptionEndpoints(
             ? "No stored article from the last 7 days matches this query. New articles will still be checked as they arrive."
             : $"{result.Count} stor{(result.Count == 1 ? "y" : "ies")} in the last 7 days would have matched"
               + (result.Count > result.Articles.Count ? $"; the newest {result.Articles.Count}:" : ":");
+        if (!result.Complete)
+            summary = $"Searched the newest {result.Scanned} articles only. " + summary;
         return $"<h2>Preview</h2><p>{Encode(summary)}</p>" + (items.Length > 0 ? $"<ol>{items}</ol>" : "");
     }
 
@@ -278,77 +287,5 @@ public sealed class SubscriptionEndpoints(
           </div>
         </form>
         {SubscriptionForm.TimeZoneList()}
-        """;
-
-    /// <summary>
-    /// Progressive enhancement only: the time zone from the browser, and live validation and preview through the
-    /// preview API as the query is typed. Feed text is put in with textContent, never as HTML.
-    /// </summary>
-    private const string SubscribeScript = """
-        (function () {
-          var tz = document.getElementById('timeZone');
-          try { if (tz && !tz.value) tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { }
-          var query = document.getElementById('query'), sites = document.getElementById('sites');
-          var out = document.getElementById('preview');
-          if (!query || !out || !window.fetch) return;
-          var timer = 0, seq = 0;
-          function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
-          function clearError() {
-            var old = document.getElementById('query-error'); if (old) old.remove();
-            query.removeAttribute('aria-invalid');
-            query.setAttribute('aria-describedby', 'query-hint');
-          }
-          function showError(message, position) {
-            clearError();
-            var box = el('div', message + ' ', 'error'); box.id = 'query-error'; box.setAttribute('role', 'alert');
-            if (typeof position === 'number') {
-              var text = query.value, at = Math.max(0, Math.min(position, text.length));
-              var echo = el('code', null, 'query-echo'); echo.setAttribute('aria-hidden', 'true');
-              echo.appendChild(document.createTextNode(text.slice(0, at)));
-              echo.appendChild(el('mark', at < text.length ? text.charAt(at) : ' '));
-              echo.appendChild(document.createTextNode(text.slice(at + 1)));
-              box.appendChild(echo);
-            }
-            document.getElementById('query-hint').after(box);
-            query.setAttribute('aria-invalid', 'true');
-            query.setAttribute('aria-describedby', 'query-error query-hint');
-          }
-          function render(result) {
-            out.replaceChildren(el('h2', 'Preview'));
-            var n = result.count, shown = result.articles.length;
-            out.appendChild(el('p', n === 0
-              ? 'No stored article from the last 7 days matches this query. New articles will still be checked as they arrive.'
-              : n + (n === 1 ? ' story' : ' stories') + ' in the last 7 days would have matched' + (n > shown ? '; the newest ' + shown + ':' : ':')));
-            if (!shown) return;
-            var list = el('ol');
-            result.articles.forEach(function (a) {
-              var li = el('li'), title = a.title || '(untitled)';
-              if (a.link && /^https?:/i.test(a.link)) { var link = el('a', title); link.href = a.link; link.rel = 'noopener noreferrer'; li.appendChild(link); }
-              else li.appendChild(document.createTextNode(title));
-              li.appendChild(el('br'));
-              li.appendChild(el('span', a.feedTitle + ' · ' + a.publishedAt.slice(0, 16).replace('T', ' ') + ' UTC' + (a.alsoIn ? ' · also in ' + a.alsoIn + ' more' : ''), 'meta'));
-              list.appendChild(li);
-            });
-            out.appendChild(list);
-          }
-          function run() {
-            var q = query.value.trim(), mine = ++seq;
-            if (!q) { clearError(); out.replaceChildren(); return; }
-            var url = '/api/subscriptions/preview?q=' + encodeURIComponent(q) + (sites && sites.value.trim() ? '&sites=' + encodeURIComponent(sites.value) : '');
-            fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
-              return r.json().then(function (body) { return { ok: r.ok, body: body }; });
-            }).then(function (res) {
-              if (mine !== seq) return;
-              if (res.ok) { clearError(); render(res.body); return; }
-              var errs = res.body.errors || {};
-              if (errs.q) { showError(errs.q[0], res.body.position); out.replaceChildren(); }
-              else if (errs.sites) { out.replaceChildren(el('p', errs.sites[0], 'error')); }
-            }).catch(function () { });
-          }
-          function schedule() { clearTimeout(timer); timer = setTimeout(run, 350); }
-          query.addEventListener('input', schedule);
-          if (sites) sites.addEventListener('input', schedule);
-          if (query.value.trim() && !out.children.length) run();
-        })();
         """;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Core.Subscriptions;
@@ -7,6 +8,9 @@ public static class SubscriptionServices
     public static IServiceCollection AddSubscriptions(this IServiceCollection services)
     {
         services.AddOptions<SubscribeLimitOptions>().BindConfiguration(SubscribeLimitOptions.Section);
+        services.AddOptions<TokenOptions>()
+            .Validate<IConfiguration>(SampleKeys.NotUsedOutsideLocalRuns, SampleKeys.Refusal)
+            .ValidateOnStart();
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<SubscriptionTokens>();
         services.AddSingleton<SubscriptionLinks>();

@@ -4,7 +4,14 @@ using Azure.Data.Tables;
 
 namespace Alerts.Core.Subscriptions;
 
-/// <summary>Subscriptions in Table Storage: PartitionKey = subscription id, RowKey = "subscription".</summary>
+/// <summary>
+/// Subscriptions in Table Storage: PartitionKey = subscription id, RowKey = "subscription". Beside them, an index by
+/// address (table <c>SubscriptionsByAddress</c>: PartitionKey = SHA-256 of the normalised address, RowKey =
+/// subscription id), so that a subscribe request or a manage page reads one partition instead of scanning every
+/// subscription. The same write path keeps both: the index row is written before the subscription and removed after
+/// it, so a crash in between leaves at most an index row whose subscription is missing, which readers skip and
+/// <see cref="RebuildAddressIndexAsync"/> removes.
+/// </summary>
 public sealed class SubscriptionStore(AlertsStorage storage)
 {
     private const string Row = "subscription";
@@ -12,17 +19,53 @@ public sealed class SubscriptionStore(AlertsStorage storage)
     private readonly SubscriptionChangeLog _changes = new(storage);
 
     private TableClient Table => storage.Table(TableNames.Subscriptions);
+    private TableClient ByAddress => storage.Table(TableNames.SubscriptionsByAddress);
 
     public async Task AddAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
         await _changes.RecordAsync(subscription.Id, cancellationToken);
+        await IndexAsync(subscription, cancellationToken);
         await Table.AddEntityAsync(ToEntity(subscription), cancellationToken);
     }
 
     public async Task UpsertAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
         await _changes.RecordAsync(subscription.Id, cancellationToken);
+        await IndexAsync(subscription, cancellationToken);
         await Table.UpsertEntityAsync(ToEntity(subscription), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>The index partition of an address: a hash, so the key reveals no address.</summary>
+    public static string AddressKey(string email) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(EmailAddress.Normalize(email))));
+
+    private Task IndexAsync(Subscription subscription, CancellationToken cancellationToken) =>
+        ByAddress.UpsertEntityAsync(new TableEntity(AddressKey(subscription.Email), subscription.Id), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>
+    /// Repair job: adds the index row of every subscription and removes index rows whose subscription is gone.
+    /// Run it once after deploying the index onto existing data, and whenever the two may have drifted.
+    /// Returns (added or refreshed, removed).
+    /// </summary>
+    public async Task<(int Indexed, int Removed)> RebuildAddressIndexAsync(CancellationToken cancellationToken = default)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var indexed = 0;
+        await foreach (var entity in Table.QueryAsync<TableEntity>(select: ["PartitionKey", "Email"], cancellationToken: cancellationToken))
+        {
+            ids.Add(entity.PartitionKey);
+            await ByAddress.UpsertEntityAsync(new TableEntity(AddressKey(entity.GetString("Email") ?? ""), entity.PartitionKey), TableUpdateMode.Replace, cancellationToken);
+            indexed++;
+        }
+        var removed = 0;
+        await foreach (var row in ByAddress.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            if (ids.Contains(row.RowKey))
+                continue;
+            await ByAddress.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+            removed++;
+        }
+        return (indexed, removed);
     }
 
     public async Task<Subscription?> GetAsync(string id, CancellationToken cancellationToken = default)
@@ -42,13 +85,17 @@ public sealed class SubscriptionStore(AlertsStorage storage)
             yield return FromEntity(entity);
     }
 
+    /// <summary>Every subscription of the address: one partition of the address index, then a point read per subscription.</summary>
     public async Task<IReadOnlyList<Subscription>> ListByEmailAsync(string email, CancellationToken cancellationToken = default)
     {
-        var filter = TableClient.CreateQueryFilter($"Email eq {EmailAddress.Normalize(email)}");
+        var normalized = EmailAddress.Normalize(email);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AddressKey(normalized)}");
         var list = new List<Subscription>();
-        await foreach (var entity in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-            list.Add(FromEntity(entity));
-        return list;
+        await foreach (var row in ByAddress.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+            // A missing subscription is a crash between the two writes (or a delete in flight): skip it.
+            if (await GetAsync(row.RowKey, cancellationToken) is { } subscription && subscription.Email == normalized)
+                list.Add(subscription);
+        return list.OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Ids are 32 hex characters (Guid "N"); anything else cannot be a key and is refused early.</summary>
@@ -90,9 +137,17 @@ public sealed class SubscriptionStore(AlertsStorage storage)
         e.GetInt32("MaxItems"));
 
     /// <summary>Removes the row for good (the subscriber asked to delete their data).</summary>
-    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
+    public async Task DeleteAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
-        await _changes.RecordAsync(id, cancellationToken);
-        await Table.DeleteEntityAsync(id, Row, ETag.All, cancellationToken);
+        await _changes.RecordAsync(subscription.Id, cancellationToken);
+        await Table.DeleteEntityAsync(subscription.Id, Row, ETag.All, cancellationToken);
+        try
+        {
+            await ByAddress.DeleteEntityAsync(AddressKey(subscription.Email), subscription.Id, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // A retried delete: the index row went with the first attempt.
+        }
     }
 }

@@ -11,6 +11,7 @@ public static class HtmlPage
 {
     public static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
 
+    /// <param name="script">The path of a script the app serves (<see cref="StaticScripts"/>); pages have no inline script.</param>
     public static IResult Render(string siteName, string title, string bodyHtml, int statusCode = 200, string? script = null) =>
         Results.Content(Document(siteName, title, bodyHtml, script), "text/html; charset=utf-8", statusCode: statusCode);
 
@@ -69,7 +70,7 @@ public static class HtmlPage
         <main id="main">
         {{bodyHtml}}
         </main>
-        {{(script is null ? "" : "<script>" + script + "</script>")}}
+        {{(script is null ? "" : "<script src=\"" + Encode(script) + "\"></script>")}}
         </body>
         </html>
         """;

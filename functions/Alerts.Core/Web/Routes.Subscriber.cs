@@ -11,4 +11,6 @@ public static partial class Routes
     /// <summary>What a query would have matched over the last 7 days.</summary>
     public const string SubscriptionPreview = "api/subscriptions/preview";
     public const string OpenApi = "api/openapi.json";
+    /// <summary>Page scripts, served as files so that the Content-Security-Policy allows no inline script.</summary>
+    public const string StaticScript = "static/{name}";
 }

@@ -38,7 +38,7 @@ public sealed class MailtoUnsubscribeTests(AzuriteFixture storageFixture, Smtp4d
         _subscribe = new SubscribeHandler(_subscriptions, _links,
             new SmtpEmailSender(Options.Create(smtp), NullLogger<SmtpEmailSender>.Instance),
             Options.Create(DigestTestData.Site), Options.Create(smtp),
-            new SubscribeRateLimiter(Options.Create(new SubscribeLimitOptions()), _time, NullLogger<SubscribeRateLimiter>.Instance),
+            new SubscribeRateLimiter(storage, Options.Create(new SubscribeLimitOptions()), Options.Create(new FrontEndOptions()), Options.Create(new TokenOptions { SigningKey = "mailto-test-signing-key-0123456789abcdef" }), _time, NullLogger<SubscribeRateLimiter>.Instance),
             _time, NullLogger<SubscribeHandler>.Instance);
     }
 

@@ -91,29 +91,4 @@ public sealed class SubscriptionSettingsTests
         time.Advance(new TokenOptions().ConfirmationLifetime + TimeSpan.FromSeconds(1));
         Assert.Null(tokens.Validate(token, TokenPurpose.DeleteAll));
     }
-
-    [Fact]
-    public void The_address_limit_counts_per_normalised_address_and_resets_after_a_day()
-    {
-        var time = new FakeTimeProvider(Now);
-        var limiter = new SubscribeRateLimiter(Options.Create(new SubscribeLimitOptions { PerAddressPerDay = 2 }), time, NullLogger<SubscribeRateLimiter>.Instance);
-
-        Assert.True(limiter.AllowAddress("jane@example.test"));
-        Assert.True(limiter.AllowAddress(" JANE@example.test"));
-        Assert.False(limiter.AllowAddress("jane@example.test"));
-        Assert.True(limiter.AllowAddress("bob@example.test"));
-        time.Advance(TimeSpan.FromDays(1));
-        Assert.True(limiter.AllowAddress("jane@example.test"));
-    }
-
-    [Fact]
-    public void The_client_is_the_last_forwarded_address_so_a_client_cannot_pick_its_own()
-    {
-        var context = new DefaultHttpContext();
-        context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("10.0.0.1");
-        Assert.Equal("10.0.0.1", SubscribeRateLimiter.ClientAddress(context.Request));
-
-        context.Request.Headers["X-Forwarded-For"] = "1.2.3.4, 203.0.113.9";
-        Assert.Equal("203.0.113.9", SubscribeRateLimiter.ClientAddress(context.Request));
-    }
 }

@@ -78,6 +78,7 @@ public sealed class PreviewPageTests(BrowserFixture browser, AzuriteFixture azur
         await page.GetByLabel("Day (weekly)").SelectOptionAsync("Sunday");
         await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your email" })).ToBeVisibleAsync();
+        await host.WaitForQueuesToDrainAsync(); // the request is stored after the answer
 
         var pending = Assert.Single(await host.Service<SubscriptionStore>().ListByEmailAsync("jane@example.test"));
         Assert.Equal((Frequency.Weekly, "Europe/Berlin", 7, DayOfWeek.Sunday), (pending.Frequency, pending.TimeZone, pending.DigestHour, pending.DigestDay));
