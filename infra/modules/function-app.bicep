@@ -186,6 +186,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Feeds__Timeout: '00:00:20'
     Feeds__MaxResponseBytes: '5242880'
     Feeds__MaxRedirects: '5'
+    Feeds__ParseTimeBudget: '00:00:02'
     Feeds__DefaultPollInterval: '00:15:00'
     Feeds__MaxItemsPerFetch: '200'
     Feeds__FetchLease: '00:10:00'

@@ -16,6 +16,12 @@ public sealed class FeedFetchOptions
 
     public int MaxRedirects { get; set; } = 5;
 
+    /// <summary>
+    /// Wall time one document's parse may take (checked as it goes; over it, the feed fails with a clear error).
+    /// Parsing is linear and capped in depth and elements, so a real feed takes milliseconds.
+    /// </summary>
+    public TimeSpan ParseTimeBudget { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Poll interval given to new feeds.</summary>
     public TimeSpan DefaultPollInterval { get; set; } = TimeSpan.FromMinutes(15);
 
