@@ -191,6 +191,7 @@ public sealed class FeedStore(AlertsStorage storage)
         ["FailingSince"] = f.FailingSince,
         ["BrokenAlertSentAt"] = f.BrokenAlertSentAt,
         ["DeletedAt"] = f.DeletedAt,
+        ["LastRepairs"] = f.LastRepairs is { Length: > 1000 } r ? r[..1000] : f.LastRepairs,
     };
 
     private static Feed FromEntity(TableEntity e) => new(
@@ -222,5 +223,8 @@ public sealed class FeedStore(AlertsStorage storage)
         e.GetInt64("PublisherFloorSeconds") is { } floor ? TimeSpan.FromSeconds(floor) : null,
         e.GetDateTimeOffset("FailingSince"),
         e.GetDateTimeOffset("BrokenAlertSentAt"),
-        e.GetDateTimeOffset("DeletedAt"));
+        e.GetDateTimeOffset("DeletedAt"))
+    {
+        LastRepairs = e.GetString("LastRepairs"),
+    };
 }

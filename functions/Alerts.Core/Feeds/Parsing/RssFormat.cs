@@ -20,8 +20,6 @@ internal static class RssFormat
         if (channel != root)
             itemElements = itemElements.Concat(root.Elements().Where(IsItem));
         // RSS 1.0 puts a channel's items list (rdf:Seq) inside the channel; only elements named item are items.
-        var feedAuthors = FeedAuthors.Distinct([.. fields.All("managingeditor").Select(e => FeedAuthors.FromText(e.Value)),
-            .. fields.All("dc:creator").Select(e => FeedAuthors.FromText(e.Value))]);
         var items = new List<ParsedItem>();
         foreach (var item in itemElements)
         {
