@@ -1,32 +1,40 @@
 using System.Text;
 using Alerts.Core.Feeds.Parsing;
-using AngleSharp.Dom;
+using AngleSharp.Html;
 using AngleSharp.Html.Parser;
+using AngleSharp.Html.Parser.Tokens;
+using AngleSharp.Text;
 
 namespace Alerts.Core.Feeds;
 
 /// <summary>
-/// Feed summaries are HTML fragments; matching and emails want plain text. Parsed with AngleSharp, an HTML5 parser,
-/// so a '&gt;' inside a quoted attribute, script and style bodies, comments and unclosed tags read as a browser
-/// reads them, in linear time whatever the markup (a run of "&lt;script " is one tag's attributes, not a backtrack).
-/// Text without markup skips the parser. The result is only searched and shown as text, never rendered.
+/// Feed summaries are HTML fragments; matching and emails want plain text. Read with AngleSharp's HTML5 tokenizer,
+/// so a '&gt;' inside a quoted attribute, script and style bodies, comments, character references and unclosed
+/// tags read as a browser reads them. The token stream is used without building a tree: text is what is outside
+/// tags, minus invisible elements, with a space at block boundaries. That keeps the cost linear whatever the markup
+/// (a tree builder is quadratic in nesting depth; a run of "&lt;script " is one tag's attributes, not a backtrack).
+/// Text without markup skips the tokenizer. The result is only searched and shown as text, never rendered.
 /// </summary>
 public static class HtmlText
 {
-    // Stored content is cut at 30,000 characters anyway; this bounds the HTML parser's work per field.
+    // Stored content is cut at 30,000 characters anyway; this bounds the work per field.
     private const int MaxHtmlChars = 100_000;
 
-    private static readonly HashSet<string> Invisible = new(StringComparer.OrdinalIgnoreCase)
-        { "script", "style", "noscript", "template", "head", "iframe", "object", "svg", "math", "select" };
+    // Elements whose content is never read as text. Raw-text ones also switch the tokenizer, as the tree builder would.
+    private static readonly Dictionary<string, HtmlParseMode?> Invisible = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["script"] = HtmlParseMode.Script, ["style"] = HtmlParseMode.Rawtext, ["xmp"] = HtmlParseMode.Rawtext,
+        ["iframe"] = HtmlParseMode.Rawtext, ["noembed"] = HtmlParseMode.Rawtext, ["noframes"] = HtmlParseMode.Rawtext,
+        ["noscript"] = HtmlParseMode.Rawtext, ["template"] = null, ["head"] = null, ["object"] = null, ["svg"] = null,
+        ["math"] = null, ["select"] = null,
+    };
 
     private static readonly HashSet<string> Block = new(StringComparer.OrdinalIgnoreCase)
     {
         "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table",
         "blockquote", "pre", "hr", "section", "article", "header", "footer", "aside", "nav", "figure", "figcaption", "img", "address",
+        "title", "textarea", "caption", "main", "details", "summary", "option", "body", "html",
     };
-
-    [ThreadStatic]
-    private static HtmlParser? t_parser;
 
     public static string ToPlainText(string? html)
     {
@@ -37,40 +45,55 @@ public static class HtmlText
         if (!html.Contains('<'))
             return Collapse(HtmlEntities.Decode(html));
 
-        var parser = t_parser ??= new HtmlParser(new HtmlParserOptions { IsNotConsumingCharacterReferences = false });
-        using var document = parser.ParseDocument(html);
+        var tokenizer = new HtmlTokenizer(new TextSource(html), HtmlEntityProvider.Resolver);
         var text = new StringBuilder(html.Length);
-        // Iterative: a document of 10,000 nested tags must not overflow the stack.
-        var pending = new Stack<INode>();
-        pending.Push(document.DocumentElement);
-        while (pending.Count > 0)
+        string? hidden = null; // the invisible element being skipped
+        var hiddenDepth = 0;
+        while (true)
         {
-            var node = pending.Pop();
-            switch (node)
+            var token = tokenizer.Get();
+            switch (token.Type)
             {
-                case IText t:
-                    text.Append(t.Data);
+                case HtmlTokenType.EndOfFile:
+                    return Collapse(text.ToString());
+                case HtmlTokenType.Character when hidden is null:
+                    text.Append(token.Data);
                     break;
-                case IElement e when Invisible.Contains(e.LocalName):
-                    text.Append(' ');
-                    break;
-                case IElement e:
-                    var block = Block.Contains(e.LocalName);
-                    if (block)
+                case HtmlTokenType.StartTag:
+                    var tag = (HtmlTagToken)token;
+                    var name = tag.Name;
+                    if (Invisible.TryGetValue(name, out var mode))
+                    {
+                        if (mode is { } rawMode)
+                            tokenizer.State = rawMode; // the body is text up to the end tag, never markup
+                        if (!tag.IsSelfClosing || mode is not null)
+                        {
+                            if (hidden is null)
+                                (hidden, hiddenDepth) = (name, 1);
+                            else if (string.Equals(hidden, name, StringComparison.OrdinalIgnoreCase))
+                                hiddenDepth++;
+                        }
                         text.Append(' ');
-                    var children = e.ChildNodes;
-                    if (block)
-                        pending.Push(Separator);
-                    for (var k = children.Length - 1; k >= 0; k--)
-                        pending.Push(children[k]);
+                    }
+                    else if (name is "title" or "textarea")
+                    {
+                        tokenizer.State = HtmlParseMode.RCData;
+                        text.Append(' ');
+                    }
+                    else if (name == "plaintext")
+                        tokenizer.State = HtmlParseMode.Plaintext;
+                    else if (Block.Contains(name))
+                        text.Append(' ');
+                    break;
+                case HtmlTokenType.EndTag:
+                    if (hidden is not null && string.Equals(hidden, token.Name, StringComparison.OrdinalIgnoreCase) && --hiddenDepth == 0)
+                        hidden = null;
+                    if (hidden is null && (Block.Contains(token.Name) || Invisible.ContainsKey(token.Name)))
+                        text.Append(' ');
                     break;
             }
         }
-        return Collapse(text.ToString());
     }
-
-    private static readonly IText Separator = new HtmlParser().ParseDocument("<p> </p>").Body!.FirstElementChild!.FirstChild as IText
-        ?? throw new InvalidOperationException("AngleSharp gave no text node");
 
     /// <summary>Whitespace runs (incl. no-break spaces) to one space, trimmed.</summary>
     public static string Collapse(string? text)

@@ -16,7 +16,8 @@ internal static partial class FeedAuthors
 
     public static ParsedAuthor? FromText(string? raw)
     {
-        var text = HtmlText.ToPlainText(raw);
+        // Matched before any HTML step, which would take "<jane@x.test>" for a tag.
+        var text = HtmlText.Collapse(raw is null || raw.Contains("</", StringComparison.Ordinal) ? HtmlText.ToPlainText(raw) : HtmlEntities.Decode(raw));
         if (text.Length == 0 || text.Length > 500)
             return text.Length == 0 ? null : new ParsedAuthor(text[..200], null);
         if (EmailThenName().Match(text) is { Success: true } a)

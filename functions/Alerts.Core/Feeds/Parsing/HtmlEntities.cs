@@ -14,15 +14,15 @@ internal static class HtmlEntities
     {
         if (name.Length is 0 or > 40)
             return null;
+        // AngleSharp keys most names with their ';' ("rsquo;") and the legacy ones also without ("nbsp").
         var resolver = HtmlEntityProvider.Resolver;
-        var symbol = resolver.GetSymbol(name);
-        if (symbol is not null)
-            return symbol;
+        if ((resolver.GetSymbol(name + ";") ?? resolver.GetSymbol(name)) is { } exact)
+            return exact;
         var lower = name.ToLowerInvariant();
-        if (lower != name && resolver.GetSymbol(lower) is { } folded)
+        if (lower != name && (resolver.GetSymbol(lower + ";") ?? resolver.GetSymbol(lower)) is { } folded)
             return folded;
         var capitalised = char.ToUpperInvariant(lower[0]) + lower[1..];
-        return capitalised != name ? resolver.GetSymbol(capitalised) : null;
+        return capitalised != name ? resolver.GetSymbol(capitalised + ";") ?? resolver.GetSymbol(capitalised) : null;
     }
 
     /// <summary>A numeric reference's text, with HTML5's repairs: 1252 for 128-159, U+FFFD for nothing XML can hold.</summary>

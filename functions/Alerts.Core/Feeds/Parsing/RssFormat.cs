@@ -33,7 +33,7 @@ internal static class RssFormat
         var site = SiteLink(fields, channelBase);
         return new ParsedFeed(title, site ?? "", items)
         {
-            Format = rdf ? (root.Name.NamespaceName.Contains("netscape", StringComparison.Ordinal) ? "RSS 0.90" : "RSS 1.0")
+            Format = rdf ? (channel.Name.NamespaceName.Contains("netscape", StringComparison.Ordinal) ? "RSS 0.90" : "RSS 1.0")
                 : "RSS " + (FeedXml.Attribute(root, "version")?.Trim() is { Length: > 0 } v ? v : "2.0"),
         };
     }
