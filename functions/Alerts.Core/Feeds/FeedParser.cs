@@ -1,7 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Text.RegularExpressions;
-using System.Xml;
 using Alerts.Core.Feeds.Parsing;
 using Microsoft.Extensions.Options;
 
@@ -39,9 +36,21 @@ public sealed class FeedParser(FeedParseLimits limits)
     /// <param name="cancellationToken">Stops the parse (as the time budget does) with an error.</param>
     public bool TryParse(
         byte[] body, string? contentType, string? documentUrl, int maxItems, CancellationToken cancellationToken,
+        [NotNullWhen(true)] out ParsedFeed? feed, [NotNullWhen(false)] out string? error) =>
+        TryParse(body, contentType, documentUrl, maxItems, new ParseBudget(limits, cancellationToken), out feed, out error);
+
+    /// <summary>Parses and says how much work it took (characters and nodes visited), success or not: for tests and benchmarks.</summary>
+    internal (ParsedFeed? Feed, string? Error, long Work) Measure(byte[] body, string? documentUrl = null, int maxItems = 200)
+    {
+        var budget = new ParseBudget(limits, CancellationToken.None);
+        TryParse(body, null, documentUrl, maxItems, budget, out var feed, out var error);
+        return (feed, error, budget.Work);
+    }
+
+    private bool TryParse(
+        byte[] body, string? contentType, string? documentUrl, int maxItems, ParseBudget budget,
         [NotNullWhen(true)] out ParsedFeed? feed, [NotNullWhen(false)] out string? error)
     {
-        var budget = new ParseBudget(limits, cancellationToken);
         var context = new FeedContext(Uri.TryCreate(documentUrl, UriKind.Absolute, out var url) ? url : null, maxItems, budget);
         try
         {
@@ -77,7 +86,7 @@ public sealed class FeedParser(FeedParseLimits limits)
             if (repairs.Truncated && mapped.Items.Count == 0)
                 return Fail($"the document is truncated before its first item ({repairs})", out feed, out error);
             budget.Check();
-            feed = mapped with { DeclaredInterval = DeclaredInterval(text), Repairs = repairs.ToString(), Work = budget.Work };
+            feed = mapped with { Repairs = repairs.ToString(), Work = budget.Work };
             error = null;
             return true;
         }
@@ -98,34 +107,5 @@ public sealed class FeedParser(FeedParseLimits limits)
         feed = null;
         error = "Not a readable feed: " + reason;
         return false;
-    }
-
-    private static readonly Regex Ttl = new(@"<ttl>\s*(\d{1,6})\s*</ttl>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-    private static readonly Regex UpdatePeriod = new(@"<(?:\w+:)?updatePeriod>\s*(hourly|daily|weekly|monthly|yearly)\s*</", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-    private static readonly Regex UpdateFrequency = new(@"<(?:\w+:)?updateFrequency>\s*(\d{1,4})\s*</", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-
-    /// <summary>
-    /// The publisher's own "don't poll more often than": RSS <c>&lt;ttl&gt;</c> (minutes) or the Syndication module's
-    /// <c>sy:updatePeriod</c> / <c>sy:updateFrequency</c>; the longer of the two.
-    /// </summary>
-    private static TimeSpan? DeclaredInterval(string text)
-    {
-        TimeSpan? ttl = Ttl.Match(text) is { Success: true } t ? TimeSpan.FromMinutes(int.Parse(t.Groups[1].Value, CultureInfo.InvariantCulture)) : null;
-        TimeSpan? period = null;
-        if (UpdatePeriod.Match(text) is { Success: true } p)
-        {
-            var length = p.Groups[1].Value.ToLowerInvariant() switch
-            {
-                "hourly" => TimeSpan.FromHours(1),
-                "daily" => TimeSpan.FromDays(1),
-                "weekly" => TimeSpan.FromDays(7),
-                "monthly" => TimeSpan.FromDays(30),
-                _ => TimeSpan.FromDays(365),
-            };
-            var frequency = UpdateFrequency.Match(text) is { Success: true } f ? Math.Max(1, int.Parse(f.Groups[1].Value, CultureInfo.InvariantCulture)) : 1;
-            period = length / frequency;
-        }
-        var longest = ttl > period || period is null ? ttl : period;
-        return longest > TimeSpan.Zero ? longest : null;
     }
 }

@@ -24,7 +24,7 @@ internal static class AtomFormat
             items.Add(Entry(entry, feedAuthors, context));
         }
         var version = root.Name.NamespaceName == FeedNamespaces.Atom03 || FeedXml.Attribute(root, "version")?.Trim() == "0.3" ? "Atom 0.3" : "Atom 1.0";
-        return new ParsedFeed(AtomText.Plain(fields.First("title")), Link(fields, rootBase) ?? "", items) { Format = version };
+        return new ParsedFeed(AtomText.Plain(fields.First("title"), context.Budget), Link(fields, rootBase) ?? "", items) { Format = version, DeclaredInterval = PublisherInterval.Of(fields) };
     }
 
     private static ParsedItem Entry(XElement entry, IReadOnlyList<ParsedAuthor> feedAuthors, FeedContext context)
@@ -35,10 +35,10 @@ internal static class AtomFormat
         var link = Link(fields, baseUri);
         if (link is null && id is not null && (id.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || id.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
             link = id;
-        var title = AtomText.Plain(fields.First("title", "dc:title", "media:title"));
-        var summary = fields.First("summary", "atom:summary") is { } s ? AtomText.Plain(s)
-            : FeedText.Html(fields.First("dc:description", "media:description"));
-        var content = fields.First("content") is { } c ? AtomText.Plain(c) : FeedText.Html(fields.First("content:encoded"));
+        var title = AtomText.Plain(fields.First("title", "dc:title", "media:title"), context.Budget);
+        var summary = fields.First("summary", "atom:summary") is { } s ? AtomText.Plain(s, context.Budget)
+            : FeedText.Html(fields.First("dc:description", "media:description"), context.Budget);
+        var content = fields.First("content") is { } c ? AtomText.Plain(c, context.Budget) : FeedText.Html(fields.First("content:encoded"), context.Budget);
         var date = FeedDates.TryParse(fields.First("published", "issued", "created", "dc:date", "updated", "modified")?.Value);
         var source = fields.One("source") is { } src ? FeedXml.Index(src, Core).All("author").Select(Person) : [];
         var own = FeedAuthors.Distinct([.. fields.All("author").Select(Person), .. fields.All("dc:creator").Select(e => FeedAuthors.FromText(e.Value))]);

@@ -10,10 +10,11 @@ namespace Alerts.Core.Feeds.Parsing;
 /// </summary>
 internal static class AtomText
 {
-    public static string Plain(XElement? e)
+    public static string Plain(XElement? e, ParseBudget budget)
     {
         if (e is null)
             return "";
+        budget.Add(e.Value.Length + (e.HasElements ? 64 : 0));
         var type = (FeedXml.Attribute(e, "type") ?? "").Trim().ToLowerInvariant();
         var mode = (FeedXml.Attribute(e, "mode") ?? "").Trim().ToLowerInvariant();
         var value = e.Value;

@@ -27,6 +27,7 @@ internal static class FeedNamespaces
         "http://www.w3.org/1999/02/22-rdf-syntax-ns" => "rdf",
         "http://www.itunes.com/dtds/podcast-1.0.dtd" => "itunes",
         "http://www.w3.org/1999/xhtml" => "xhtml",
+        "http://purl.org/rss/1.0/modules/syndication" => "sy",
         var other => "x:" + other,
     };
 
@@ -41,6 +42,7 @@ internal static class FeedNamespaces
         "rdf" => Rdf,
         "itunes" => Itunes,
         "xhtml" => Xhtml,
+        "sy" => "http://purl.org/rss/1.0/modules/syndication/",
         _ => "urn:x-undeclared:" + prefix,
     };
 }

@@ -29,10 +29,11 @@ internal static class RssFormat
             items.Add(Item(item, context));
         }
 
-        var title = FeedText.Html(fields.First("title", "dc:title", "atom:title"));
+        var title = FeedText.Html(fields.First("title", "dc:title", "atom:title"), context.Budget);
         var site = SiteLink(fields, channelBase);
         return new ParsedFeed(title, site ?? "", items)
         {
+            DeclaredInterval = PublisherInterval.Of(fields),
             Format = rdf ? (channel.Name.NamespaceName.Contains("netscape", StringComparison.Ordinal) ? "RSS 0.90" : "RSS 1.0")
                 : "RSS " + (FeedXml.Attribute(root, "version")?.Trim() is { Length: > 0 } v ? v : "2.0"),
         };
@@ -61,11 +62,11 @@ internal static class RssFormat
         var id = !string.IsNullOrEmpty(guid) ? guid : !string.IsNullOrWhiteSpace(about) ? about.Trim() : null;
 
         var link = Link(fields, guidElement, about, baseUri);
-        var title = FeedText.Html(fields.First("title", "dc:title", "media:title") ?? MediaGroup(fields, "media:title"));
+        var title = FeedText.Html(fields.First("title", "dc:title", "media:title") ?? MediaGroup(fields, "media:title"), context.Budget);
         var summary = FeedText.Html(fields.First("description", "dc:description", "media:description", "itunes:summary", "atom:summary", "summary", "abstract")
-            ?? MediaGroup(fields, "media:description"));
+            ?? MediaGroup(fields, "media:description"), context.Budget);
         var content = fields.First("content:encoded", "atom:content", "xhtml:body", "body", "fullitem") is { } body
-            ? (FeedXml.Key(body) == "atom:content" ? AtomText.Plain(body) : FeedText.Html(body))
+            ? (FeedXml.Key(body) == "atom:content" ? AtomText.Plain(body, context.Budget) : FeedText.Html(body, context.Budget))
             : "";
         var date = FeedDates.TryParse(fields.First("pubdate", "dc:date", "atom:published", "dc:created", "date", "dc:issued", "atom:updated", "dc:modified", "lastbuilddate")?.Value);
         var authors = FeedAuthors.Distinct([

@@ -17,7 +17,7 @@ internal sealed class XmlRepair
 {
     // Everything a text run stops at: markup, references, and characters that XML forbids or that need mapping.
     private static readonly SearchValues<char> Special = SearchValues.Create(
-        "<&" + new string(Enumerable.Range(0, 0x20).Where(c => c is not (0x9 or 0xA or 0xD)).Select(c => (char)c).ToArray())
+        "<&>" + new string(Enumerable.Range(0, 0x20).Where(c => c is not (0x9 or 0xA or 0xD)).Select(c => (char)c).ToArray())
         + new string(Enumerable.Range(0x80, 0x20).Select(c => (char)c).ToArray())
         + new string(Enumerable.Range(0xD800, 0x800).Select(c => (char)c).ToArray()) + "\uFFFE\uFFFF");
 
@@ -115,6 +115,13 @@ internal sealed class XmlRepair
         }
         // One special character that is not markup.
         var c = _s[_i];
+        if (c == '>')
+        {
+            if (InRoot)
+                _o.Append("&gt;"); // always legal, and "]]>" in text is not
+            _i++;
+            return;
+        }
         if (char.IsHighSurrogate(c) && _i + 1 < _end && char.IsLowSurrogate(_s[_i + 1]))
         {
             if (InRoot)
@@ -252,6 +259,7 @@ internal sealed class XmlRepair
         _i = j + close + 1;
         if (!InRoot)
             return true;
+        _budget.Add(_open.Count);
         var depth = FindOpen(name);
         if (depth < 0)
         {
