@@ -13,7 +13,8 @@ namespace Alerts.Core.Feeds;
 /// tags read as a browser reads them. The token stream is used without building a tree: text is what is outside
 /// tags, minus invisible elements, with a space at block boundaries. That keeps the cost linear whatever the markup
 /// (a tree builder is quadratic in nesting depth; a run of "&lt;script " is one tag's attributes, not a backtrack).
-/// Text without markup skips the tokenizer. The result is only searched and shown as text, never rendered.
+/// Text without markup, and markup of only text, references and ordinary tags (<see cref="PlainMarkup"/>), skip the
+/// tokenizer, which costs about 70 ns a character. The result is only searched and shown as text, never rendered.
 /// </summary>
 public static class HtmlText
 {
@@ -45,8 +46,12 @@ public static class HtmlText
         if (!html.Contains('<'))
             return Collapse(HtmlEntities.Decode(html));
 
-        var tokenizer = new HtmlTokenizer(new TextSource(html), HtmlEntityProvider.Resolver);
         var text = new StringBuilder(html.Length);
+        if (PlainMarkup.TryToText(html, text, Block))
+            return Collapse(text.ToString());
+        text.Clear();
+
+        var tokenizer = new HtmlTokenizer(new TextSource(html), HtmlEntityProvider.Resolver);
         string? hidden = null; // the invisible element being skipped
         var hiddenDepth = 0;
         while (true)

@@ -15,15 +15,22 @@ namespace Alerts.Core.Feeds.Parsing;
 /// </summary>
 internal sealed class XmlRepair
 {
-    // Everything a text run stops at: markup, references, and characters that XML forbids or that need mapping.
-    private static readonly SearchValues<char> Special = SearchValues.Create(
-        "<&>" + new string(Enumerable.Range(0, 0x20).Where(c => c is not (0x9 or 0xA or 0xD)).Select(c => (char)c).ToArray())
-        + new string(Enumerable.Range(0x80, 0x20).Select(c => (char)c).ToArray())
-        + new string(Enumerable.Range(0xD800, 0x800).Select(c => (char)c).ToArray()) + "\uFFFE\uFFFF");
+    // What a run of text or CDATA is made of in the common case: printable ASCII and line breaks. Scanning for
+    // anything else is vectorised; other characters are then looked at one by one.
+    private static readonly SearchValues<char> OrdinaryText = SearchValues.Create(
+        "\t\n\r" + new string(Enumerable.Range(0x20, 0x5F).Select(c => (char)c).Where(c => c is not ('<' or '&' or '>')).ToArray()));
+
+    private static readonly SearchValues<char> OrdinaryCData = SearchValues.Create(
+        "\t\n\r" + new string(Enumerable.Range(0x20, 0x5F).Select(c => (char)c).ToArray()));
+
+    /// <summary>A character XML holds as it is (not markup, not a C1 control, not a surrogate half).</summary>
+    private static bool IsPlain(char c) => c is >= '\u00A0' and < '\uD800' or >= '\uE000' and < '\uFFFE';
 
     // Markup that PHP warnings and CMS banners put before the feed; the document element is what follows them.
     private static readonly HashSet<string> Preamble = new(StringComparer.OrdinalIgnoreCase)
         { "br", "b", "i", "u", "p", "font", "span", "strong", "em", "a", "div", "table", "tr", "td", "pre", "code", "hr", "meta", "link" };
+
+    private const int MaxAttributes = 256;
 
     private readonly string _s;
     private readonly int _end;
@@ -33,11 +40,12 @@ internal sealed class XmlRepair
     private readonly List<Frame> _open = [];
     private readonly HashSet<string> _declaredEntities = new(StringComparer.Ordinal);
     private readonly List<(string Name, string Value)> _attributes = [];
+    private readonly HashSet<string> _attributeNames = new(StringComparer.Ordinal);
     private int _i;
     private int _elements;
     private bool _rootClosed;
 
-    private sealed record Frame(string Name, List<string>? Prefixes);
+    private sealed record Frame(string Name, HashSet<string>? Prefixes);
 
     private XmlRepair(string text, ParseBudget budget)
     {
@@ -97,8 +105,20 @@ internal sealed class XmlRepair
     private void Text()
     {
         var run = _s.AsSpan(_i, _end - _i);
-        var stop = run.IndexOfAny(Special);
-        var length = stop < 0 ? run.Length : stop;
+        var length = 0;
+        while (true)
+        {
+            var stop = run[length..].IndexOfAnyExcept(OrdinaryText);
+            if (stop < 0)
+            {
+                length = run.Length;
+                break;
+            }
+            length += stop;
+            if (!IsPlain(run[length]))
+                break;
+            length++;
+        }
         if (length > 0)
         {
             if (InRoot)
@@ -182,12 +202,40 @@ internal sealed class XmlRepair
         if (InRoot)
         {
             _o.Append("<![CDATA[");
-            foreach (var c in body)
+            // Runs of ordinary characters are copied whole; only what XML forbids or 1252 maps is looked at.
+            while (!body.IsEmpty)
             {
-                if (XmlConvert.IsXmlChar(c) || char.IsSurrogate(c))
-                    _o.Append(c is >= '\u0080' and <= '\u009F' ? Windows1252.Map(c) : c);
-                else
-                    _repairs.StrayCharacters++;
+                var stop = 0;
+                while (true)
+                {
+                    var next = body[stop..].IndexOfAnyExcept(OrdinaryCData);
+                    if (next < 0)
+                    {
+                        stop = -1;
+                        break;
+                    }
+                    stop += next;
+                    if (!IsPlain(body[stop]))
+                        break;
+                    stop++;
+                }
+                if (stop < 0)
+                {
+                    _o.Append(body);
+                    break;
+                }
+                _o.Append(body[..stop]);
+                var c = body[stop];
+                if (char.IsHighSurrogate(c) && stop + 1 < body.Length && char.IsLowSurrogate(body[stop + 1]))
+                {
+                    _o.Append(c).Append(body[stop + 1]);
+                    body = body[(stop + 2)..];
+                    continue;
+                }
+                if (c is >= '\u0080' and <= '\u009F' && !Windows1252.IsUndefined(c))
+                    _o.Append(Windows1252.Map(c));
+                _repairs.StrayCharacters++;
+                body = body[(stop + 1)..];
             }
             _o.Append("]]>");
         }
@@ -344,6 +392,7 @@ internal sealed class XmlRepair
     private bool ReadAttributes(ref int j, out bool selfClosing)
     {
         _attributes.Clear();
+        _attributeNames.Clear();
         selfClosing = false;
         while (true)
         {
@@ -409,7 +458,8 @@ internal sealed class XmlRepair
                 value = _s[valueStart..j];
                 _repairs.Attributes++;
             }
-            if (!IsAttributeName(name) || _attributes.Exists(a => a.Name == name))
+            // Real elements carry a handful of attributes; a cap keeps a hostile tag's cost flat.
+            if (!IsAttributeName(name) || _attributes.Count >= MaxAttributes || !_attributeNames.Add(name))
             {
                 _repairs.Attributes++;
                 continue;
@@ -433,10 +483,10 @@ internal sealed class XmlRepair
 
     private void WriteStartTag(string name, bool selfClosing)
     {
-        List<string>? declared = null;
+        HashSet<string>? declared = null;
         foreach (var (attribute, _) in _attributes)
             if (attribute.StartsWith("xmlns:", StringComparison.Ordinal))
-                (declared ??= []).Add(attribute[6..]);
+                (declared ??= new HashSet<string>(StringComparer.Ordinal)).Add(attribute[6..]);
 
         _o.Append('<').Append(name);
         foreach (var (attribute, value) in _attributes)
@@ -460,7 +510,7 @@ internal sealed class XmlRepair
 
     private static string? Prefix(string name) => name.IndexOf(':') is > 0 and var colon ? name[..colon] : null;
 
-    private void DeclareIfMissing(string? prefix, ref List<string>? declared)
+    private void DeclareIfMissing(string? prefix, ref HashSet<string>? declared)
     {
         if (prefix is null or "xml" or "xmlns" || declared?.Contains(prefix) == true)
             return;
@@ -468,7 +518,7 @@ internal sealed class XmlRepair
             if (_open[k].Prefixes?.Contains(prefix) == true)
                 return;
         _o.Append($" xmlns:{prefix}=\"{FeedNamespaces.ForUndeclaredPrefix(prefix)}\"");
-        (declared ??= []).Add(prefix);
+        (declared ??= new HashSet<string>(StringComparer.Ordinal)).Add(prefix);
         _repairs.Prefixes++;
     }
 
@@ -531,6 +581,12 @@ internal sealed class XmlRepair
                 n++;
             if (n > k && n < end && text[n] == ';')
             {
+                // The five XML names are most of the references in escaped HTML: kept as they are, without a lookup.
+                if (text.AsSpan(k, n - k) is "amp" or "lt" or "gt" or "quot" or "apos")
+                {
+                    _o.Append(text, at, n + 1 - at);
+                    return n + 1 - at;
+                }
                 var name = text[k..n];
                 if (name is "amp" or "lt" or "gt" or "quot" or "apos" || _declaredEntities.Contains(name))
                 {
