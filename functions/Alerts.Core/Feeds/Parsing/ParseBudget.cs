@@ -44,6 +44,10 @@ internal sealed class ParseBudget(FeedParseLimits limits, CancellationToken canc
         if (cancellationToken.IsCancellationRequested)
             throw new FeedParseBudgetException("Parse cancelled");
         if (Stopwatch.GetTimestamp() > _deadline)
-            throw new FeedParseBudgetException($"Parse took longer than its budget of {limits.TimeBudget.TotalSeconds:0.##} s");
+            throw new FeedParseBudgetException($"Parse took longer than its budget of {Describe(limits.TimeBudget)}");
     }
+
+    private static string Describe(TimeSpan budget) => budget < TimeSpan.FromSeconds(1)
+        ? $"{budget.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} ms"
+        : $"{budget.TotalSeconds.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} s";
 }
