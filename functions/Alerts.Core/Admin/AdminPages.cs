@@ -102,7 +102,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
                 <td>{Encode(statusText)}{(f.DisabledReason is { } reason ? $"<br><span class=\"hint\">{Encode(reason)}</span>" : "")}</td>
                 <td>{Time(f.LastSuccessAt)}</td>
                 <td>{f.LastHttpStatus?.ToString(CultureInfo.InvariantCulture)}</td>
-                <td>{(f.LastErrorKind is { } kind ? $"{Encode(kind.ToString())}: {Encode(f.LastError)}" : "")}</td>
+                <td>{(f.LastErrorKind is { } kind ? $"{Encode(kind.ToString())}: {Encode(f.LastError)}" : "")}{(f.LastRepairs is { } repairs ? $"<br><span class=\"hint\">Repaired: {Encode(repairs)}</span>" : "")}</td>
                 <td>{f.ConsecutiveFailures}</td>
                 <td>{(f.Status == FeedStatus.Active ? Time(f.NextCheckAt) : "")}</td>
                 <td>{f.ItemsPerDay(now).ToString("0.#", CultureInfo.InvariantCulture)}</td>

@@ -292,7 +292,7 @@ public sealed class FeedAdminService(
             return new Resolved(feedUrl, result, null, null, $"{failed.Kind}: {failed.Message}");
         if (result is not FeedFetchResult.Fetched fetched)
             return new Resolved(feedUrl, result, null, null, "Unexpected 304 for a request without validators.");
-        if (parser.TryParse(fetched.Body, fetched.ContentType, maxItems, out var parsed, out var error))
+        if (parser.TryParse(fetched.Body, fetched.ContentType, fetched.Url ?? url, maxItems, cancellationToken, out var parsed, out var error))
             return new Resolved(feedUrl, result, parsed, null, null);
 
         var text = FeedEncoding.Decode(fetched.Body, fetched.ContentType);
@@ -307,7 +307,7 @@ public sealed class FeedAdminService(
         var finalUrl = feedResult.MovedTo ?? discovered;
         if (feedResult is FeedFetchResult.Failed feedFailed)
             return new Resolved(finalUrl, feedResult, null, url, $"{feedFailed.Kind}: {feedFailed.Message}");
-        if (feedResult is FeedFetchResult.Fetched feedFetched && parser.TryParse(feedFetched.Body, feedFetched.ContentType, maxItems, out var feedParsed, out var feedError))
+        if (feedResult is FeedFetchResult.Fetched feedFetched && parser.TryParse(feedFetched.Body, feedFetched.ContentType, feedFetched.Url ?? discovered, maxItems, cancellationToken, out var feedParsed, out var feedError))
             return new Resolved(finalUrl, feedResult, feedParsed, url, null);
         return new Resolved(finalUrl, feedResult, null, url, "The page's feed link does not return a readable feed.");
     }

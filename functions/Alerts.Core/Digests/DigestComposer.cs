@@ -120,7 +120,7 @@ public sealed partial class DigestComposer(
                 text.AppendLine("* " + Collapse(RenderText(Segments(a.Title, HitsIn(item.Hits, DocumentField.Title, a.Title.Length)))));
                 if (SafeLink(a.Link) is { } link)
                     text.AppendLine("  " + link);
-                text.AppendLine("  " + Collapse(a.FeedTitle) + " · " + FormatTime(a.PublishedAt, zone));
+                text.AppendLine("  " + Collapse(a.FeedTitle) + Byline(a) + " · " + FormatTime(a.PublishedAt, zone));
                 if (Snippet(item) is { Count: > 0 } snippet)
                     text.AppendLine("  " + Collapse(RenderText(snippet)));
                 if (group.Others.Count > 0)
@@ -187,7 +187,7 @@ public sealed partial class DigestComposer(
                 html.Append($"""
                     <tr><td style="padding:12px 24px;border-top:1px solid #e5e7eb;">
                     <div style="font-size:16px;font-weight:bold;line-height:1.35;">{heading}</div>
-                    <div style="font-size:12px;color:#6b7280;padding-top:4px;">{E(Collapse(a.FeedTitle))} · {E(FormatTime(a.PublishedAt, zone))}</div>
+                    <div style="font-size:12px;color:#6b7280;padding-top:4px;">{E(Collapse(a.FeedTitle))}{E(Byline(a))} · {E(FormatTime(a.PublishedAt, zone))}</div>
 
                     """);
                 if (link is null && !string.IsNullOrWhiteSpace(a.Link))
@@ -241,6 +241,9 @@ public sealed partial class DigestComposer(
     }
 
     /// <summary>"A" and "B"; "A", "B" and "C"; "A", "B" and 3 more alerts.</summary>
+    /// <summary>" · by Jane Doe" after the feed's name, when the feed names the article's authors.</summary>
+    private static string Byline(Article a) => string.IsNullOrWhiteSpace(a.Author) ? "" : " · by " + Collapse(a.Author);
+
     private static string TitleList(IReadOnlyList<Subscription> subscriptions)
     {
         var titles = subscriptions.Select(s => "\"" + FrequencyText.Title(s, 40) + "\"").ToList();

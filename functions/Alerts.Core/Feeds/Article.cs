@@ -18,6 +18,12 @@ public sealed record Article(
     string FeedTitle,
     string Site)
 {
+    /// <summary>The byline: the item's (else the feed's) author names, comma-separated; empty when the feed names none.</summary>
+    public string Author { get; init; } = "";
+
+    /// <summary>The first author's address, where the feed gives one.</summary>
+    public string? AuthorEmail { get; init; }
+
     /// <summary>Globally unique id: "{FeedId}_{ItemKey}".</summary>
     public string Id => ArticleId.Of(FeedId, ItemKey);
 }

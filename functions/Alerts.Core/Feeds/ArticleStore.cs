@@ -99,6 +99,8 @@ public sealed class ArticleStore(AlertsStorage storage)
         ["FirstSeenAt"] = a.FirstSeenAt,
         ["FeedTitle"] = a.FeedTitle,
         ["Site"] = a.Site,
+        ["Author"] = Truncate(a.Author, 500),
+        ["AuthorEmail"] = a.AuthorEmail,
     };
 
     private static Article FromEntity(TableEntity e) => new(
@@ -111,7 +113,11 @@ public sealed class ArticleStore(AlertsStorage storage)
         e.GetDateTimeOffset("PublishedAt") ?? DateTimeOffset.MinValue,
         e.GetDateTimeOffset("FirstSeenAt") ?? DateTimeOffset.MinValue,
         e.GetString("FeedTitle") ?? "",
-        e.GetString("Site") ?? "");
+        e.GetString("Site") ?? "")
+    {
+        Author = e.GetString("Author") ?? "",
+        AuthorEmail = e.GetString("AuthorEmail"),
+    };
 
     // Never between the two halves of a surrogate pair (an emoji in a long page's text): a lone half is not valid text.
     private static string Truncate(string text, int max) =>

@@ -97,6 +97,12 @@ public sealed record Feed(
     DateTimeOffset? FirstFetchedAt = null,
     FullTextMode FullText = FullTextMode.Off)
 {
+    /// <summary>
+    /// What the parser repaired to read the last document ("3 undeclared entities repaired"); null when it was
+    /// well-formed. Shown on the feed's health row; never a failure.
+    /// </summary>
+    public string? LastRepairs { get; init; }
+
     /// <summary>A new active feed, due immediately.</summary>
     public static Feed Create(string url, DateTimeOffset now, TimeSpan pollInterval, string title = "", string tags = "")
     {

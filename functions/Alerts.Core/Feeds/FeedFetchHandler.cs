@@ -145,7 +145,11 @@ public sealed class FeedFetchHandler(
                 continue; // the same item twice in one document
             var article = new Article(
                 feed.Id, itemKey, item.Title, item.Link ?? "", item.Summary, item.Content,
-                item.PublishedAt ?? now, FirstSeenAt: now, feedTitle, site);
+                item.PublishedAt ?? now, FirstSeenAt: now, feedTitle, site)
+            {
+                Author = ParsedAuthor.Byline(item.Authors),
+                AuthorEmail = item.Authors.Select(a => a.Email).FirstOrDefault(e => e is not null),
+            };
 
             var existing = known.TryGetValue(itemKey, out var seen) ? seen : null;
             if (existing is null)
@@ -212,6 +216,7 @@ public sealed class FeedFetchHandler(
             LastHttpStatus = fetched.Status,
             LastError = null,
             LastErrorKind = null,
+            LastRepairs = parsed.Repairs.Length > 0 ? parsed.Repairs : null,
             ConsecutiveFailures = 0,
             // Requeued articles were stored by a run that never got to count them.
             LastNewItemAt = added + retitled + requeued > 0 ? now : f.LastNewItemAt,
@@ -256,7 +261,8 @@ public sealed class FeedFetchHandler(
         try
         {
             return await CpuBudget.RunAsync(
-                token => parser.TryParse(fetched.Body, fetched.ContentType, settings.MaxItemsPerFetch, out var parsed, out var error, token)
+                // The fetched URL is the base of relative links.
+                token => parser.TryParse(fetched.Body, fetched.ContentType, fetched.Url ?? feed.Url, settings.MaxItemsPerFetch, token, out var parsed, out var error)
                     ? (parsed, "")
                     : ((ParsedFeed?)null, error),
                 settings.ParseTimeBudget, cancellationToken);

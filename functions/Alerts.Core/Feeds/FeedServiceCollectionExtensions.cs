@@ -24,8 +24,8 @@ public static class FeedServiceCollectionExtensions
             // TimeSpan binding reads a bare "20" as 20 days; refuse that rather than hang workers on a dead server.
             .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(5),
                 "Feeds:Timeout must be between 0 and 5 minutes, written as hh:mm:ss (e.g. 00:00:20).")
-            .Validate(o => o.ParseTimeBudget > TimeSpan.Zero && o.ParseTimeBudget <= TimeSpan.FromMinutes(1),
-                "Feeds:ParseTimeBudget must be between 0 and 1 minute, written as hh:mm:ss (e.g. 00:00:05).")
+            .Validate(o => o.ParseTimeBudget >= TimeSpan.FromMilliseconds(50) && o.ParseTimeBudget <= TimeSpan.FromMinutes(1),
+                "Feeds:ParseTimeBudget must be between 50 ms and 1 minute, written as hh:mm:ss (e.g. 00:00:05).")
             .Validate(o => o.DefaultPollInterval >= TimeSpan.FromMinutes(1) && o.FetchLease > TimeSpan.Zero && o.MaxBackoff >= o.DefaultPollInterval,
                 "Feeds: DefaultPollInterval must be at least a minute, FetchLease positive, MaxBackoff not below DefaultPollInterval.")
             .Validate(o => o.MinPollInterval >= TimeSpan.FromMinutes(1) && o.MaxPollInterval >= o.MinPollInterval,

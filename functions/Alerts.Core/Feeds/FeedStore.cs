@@ -193,6 +193,7 @@ public sealed class FeedStore(AlertsStorage storage)
         ["DeletedAt"] = f.DeletedAt,
         ["FirstFetchedAt"] = f.FirstFetchedAt,
         ["FullText"] = f.FullText.ToString(),
+        ["LastRepairs"] = f.LastRepairs is { Length: > 1000 } r ? r[..1000] : f.LastRepairs,
     };
 
     private static Feed FromEntity(TableEntity e) => new(
@@ -226,5 +227,8 @@ public sealed class FeedStore(AlertsStorage storage)
         e.GetDateTimeOffset("BrokenAlertSentAt"),
         e.GetDateTimeOffset("DeletedAt"),
         e.GetDateTimeOffset("FirstFetchedAt"),
-        Enum.TryParse<FullTextMode>(e.GetString("FullText"), out var fullText) ? fullText : FullTextMode.Off);
+        Enum.TryParse<FullTextMode>(e.GetString("FullText"), out var fullText) ? fullText : FullTextMode.Off)
+    {
+        LastRepairs = e.GetString("LastRepairs"),
+    };
 }

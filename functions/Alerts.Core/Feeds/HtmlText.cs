@@ -1,32 +1,124 @@
-using System.Net;
-using System.Text.RegularExpressions;
+using System.Text;
+using Alerts.Core.Feeds.Parsing;
+using AngleSharp.Html;
+using AngleSharp.Html.Parser;
+using AngleSharp.Html.Parser.Tokens;
+using AngleSharp.Text;
 
 namespace Alerts.Core.Feeds;
 
 /// <summary>
-/// Feed summaries are HTML fragments; matching and emails want plain text. A tolerant regex pass is enough here:
-/// the text is only searched and shown as text, never rendered, so imperfect markup cannot inject anything.
+/// Feed summaries are HTML fragments; matching and emails want plain text. Read with AngleSharp's HTML5 tokenizer,
+/// so a '&gt;' inside a quoted attribute, script and style bodies, comments, character references and unclosed
+/// tags read as a browser reads them. The token stream is used without building a tree: text is what is outside
+/// tags, minus invisible elements, with a space at block boundaries. That keeps the cost linear whatever the markup
+/// (a tree builder is quadratic in nesting depth; a run of "&lt;script " is one tag's attributes, not a backtrack).
+/// Text without markup, and markup of only text, references and ordinary tags (<see cref="PlainMarkup"/>), skip the
+/// tokenizer, which costs about 70 ns a character. The result is only searched and shown as text, never rendered.
 /// </summary>
-public static partial class HtmlText
+public static class HtmlText
 {
+    // Stored content is cut at 30,000 characters anyway; this bounds the work per field.
+    private const int MaxHtmlChars = 100_000;
+
+    // Elements whose content is never read as text. Raw-text ones also switch the tokenizer, as the tree builder would.
+    private static readonly Dictionary<string, HtmlParseMode?> Invisible = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["script"] = HtmlParseMode.Script, ["style"] = HtmlParseMode.Rawtext, ["xmp"] = HtmlParseMode.Rawtext,
+        ["iframe"] = HtmlParseMode.Rawtext, ["noembed"] = HtmlParseMode.Rawtext, ["noframes"] = HtmlParseMode.Rawtext,
+        ["noscript"] = HtmlParseMode.Rawtext, ["template"] = null, ["head"] = null, ["object"] = null, ["svg"] = null,
+        ["math"] = null, ["select"] = null,
+    };
+
+    private static readonly HashSet<string> Block = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table",
+        "blockquote", "pre", "hr", "section", "article", "header", "footer", "aside", "nav", "figure", "figcaption", "img", "address",
+        "title", "textarea", "caption", "main", "details", "summary", "option", "body", "html",
+    };
+
     public static string ToPlainText(string? html)
     {
         if (string.IsNullOrWhiteSpace(html))
             return "";
-        var text = Invisible().Replace(html, " ");
-        text = Tag().Replace(text, " ");
-        text = WebUtility.HtmlDecode(text);
-        return Whitespace().Replace(text, " ").Trim();
+        if (html.Length > MaxHtmlChars)
+            html = html[..MaxHtmlChars];
+        if (!html.Contains('<'))
+            return Collapse(HtmlEntities.Decode(html));
+
+        var text = new StringBuilder(html.Length);
+        if (PlainMarkup.TryToText(html, text, Block))
+            return Collapse(text.ToString());
+        text.Clear();
+
+        var tokenizer = new HtmlTokenizer(new TextSource(html), HtmlEntityProvider.Resolver);
+        string? hidden = null; // the invisible element being skipped
+        var hiddenDepth = 0;
+        while (true)
+        {
+            var token = tokenizer.Get();
+            switch (token.Type)
+            {
+                case HtmlTokenType.EndOfFile:
+                    return Collapse(text.ToString());
+                case HtmlTokenType.Character when hidden is null:
+                    text.Append(token.Data);
+                    break;
+                case HtmlTokenType.StartTag:
+                    var tag = (HtmlTagToken)token;
+                    var name = tag.Name;
+                    if (Invisible.TryGetValue(name, out var mode))
+                    {
+                        if (mode is { } rawMode)
+                            tokenizer.State = rawMode; // the body is text up to the end tag, never markup
+                        if (!tag.IsSelfClosing || mode is not null)
+                        {
+                            if (hidden is null)
+                                (hidden, hiddenDepth) = (name, 1);
+                            else if (string.Equals(hidden, name, StringComparison.OrdinalIgnoreCase))
+                                hiddenDepth++;
+                        }
+                        text.Append(' ');
+                    }
+                    else if (name is "title" or "textarea")
+                    {
+                        tokenizer.State = HtmlParseMode.RCData;
+                        text.Append(' ');
+                    }
+                    else if (name == "plaintext")
+                        tokenizer.State = HtmlParseMode.Plaintext;
+                    else if (Block.Contains(name))
+                        text.Append(' ');
+                    break;
+                case HtmlTokenType.EndTag:
+                    if (hidden is not null && string.Equals(hidden, token.Name, StringComparison.OrdinalIgnoreCase) && --hiddenDepth == 0)
+                        hidden = null;
+                    if (hidden is null && (Block.Contains(token.Name) || Invisible.ContainsKey(token.Name)))
+                        text.Append(' ');
+                    break;
+            }
+        }
     }
 
-    // Script and style contents are code, not text; comments and CDATA markers are noise.
-    [GeneratedRegex(@"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<!\[CDATA\[|\]\]>",
-        RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
-    private static partial Regex Invisible();
-
-    [GeneratedRegex(@"</?[a-zA-Z!][^>]*>", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
-    private static partial Regex Tag();
-
-    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
-    private static partial Regex Whitespace();
+    /// <summary>Whitespace runs (incl. no-break spaces) to one space, trimmed.</summary>
+    public static string Collapse(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return "";
+        var output = new StringBuilder(text.Length);
+        var space = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c) || c == '\u200B')
+            {
+                space = output.Length > 0;
+                continue;
+            }
+            if (space)
+                output.Append(' ');
+            space = false;
+            output.Append(c);
+        }
+        return output.ToString();
+    }
 }
