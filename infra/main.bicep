@@ -14,6 +14,21 @@ param location string
 @description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID); gets data and Key Vault access. Empty skips it.')
 param principalId string = ''
 
+@allowed(['User', 'ServicePrincipal', 'Group'])
+@description('What principalId is: User for a person at a terminal, ServicePrincipal for CI (a federated or secret-based app), Group for an Entra group.')
+param principalType string = 'User'
+
+@description('Where feed health emails go (one when a feed stays broken, one when it recovers); comma-separated; empty sends none.')
+param adminAlertEmail string = ''
+
+@description('Name of the Key Vault. Empty (first provision, or after `azd down`): a new globally unique name. azd keeps it in AZURE_KEY_VAULT_NAME.')
+param keyVaultName string = ''
+
+// A soft-deleted vault keeps its name (purge protection: 7 days), so a name derived only from the environment would
+// collide after `azd down`. The salt makes each new vault's name new; the name then stays stable through
+// AZURE_KEY_VAULT_NAME, which the postdown hook in azure.yaml clears.
+param keyVaultNameSalt string = newGuid()
+
 @description('From address of the emails; must be on a domain the SMTP provider lets you send from.')
 param smtpFromAddress string
 
@@ -58,17 +73,11 @@ param tokenSigningKey string = ''
 @description('Previous link-signing keys, comma-separated. Shorter than 32 characters: replaced by an unguessable placeholder.')
 param tokenPreviousSigningKeys string = ''
 
-@secure()
-@description('Admin API key (32+ characters). Shorter or empty: a new random key is generated.')
-param adminApiKey string = ''
-
 // newGuid() is only allowed in parameter defaults; these are the fallbacks for the keys above.
 @secure()
 param generatedTokenSigningKey string = '${newGuid()}${newGuid()}'
 @secure()
 param generatedPreviousSigningKeys string = '${newGuid()}${newGuid()}'
-@secure()
-param generatedAdminApiKey string = '${newGuid()}${newGuid()}'
 
 @description('Public base URL for links in emails, e.g. https://alerts.example.org. Empty: the app\'s azurewebsites.net URL.')
 param publicBaseUrl string = ''
@@ -139,14 +148,14 @@ module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
   params: {
-    name: 'kv-${resourceToken}'
+    // 'kv-' + 13 + '-' + 4 = 21 characters (Key Vault allows 3-24, alphanumerics and hyphens).
+    name: empty(keyVaultName) ? 'kv-${resourceToken}-${take(uniqueString(keyVaultNameSalt), 4)}' : keyVaultName
     location: location
     tags: tags
     smtpPassword: smtpPassword
     unsubscribeMailboxPassword: unsubscribeMailboxPassword
     tokenSigningKey: length(tokenSigningKey) >= 32 ? tokenSigningKey : generatedTokenSigningKey
     tokenPreviousSigningKeys: length(tokenPreviousSigningKeys) >= 32 ? tokenPreviousSigningKeys : generatedPreviousSigningKeys
-    adminApiKey: length(adminApiKey) >= 32 ? adminApiKey : generatedAdminApiKey
   }
 }
 
@@ -159,6 +168,7 @@ module rbac 'modules/rbac.bicep' = {
     keyVaultName: keyVault.outputs.name
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
+    userPrincipalType: principalType
   }
 }
 
@@ -199,7 +209,7 @@ module functionApp 'modules/function-app.bicep' = {
     unsubscribeMailboxSecretUri: keyVault.outputs.unsubscribeMailboxSecretUri
     tokenSigningKeySecretUri: keyVault.outputs.tokenSigningKeySecretUri
     tokenPreviousSigningKeysSecretUri: keyVault.outputs.tokenPreviousSigningKeysSecretUri
-    adminApiKeySecretUri: keyVault.outputs.adminApiKeySecretUri
+    adminAlertEmail: adminAlertEmail
   }
 }
 

@@ -34,7 +34,7 @@ public sealed class FunctionMetadataTests
             f.ScheduleSetting is null ? null : $"%{f.ScheduleSetting}%",
             f.Route,
             f.Methods is null ? null : string.Join(",", f.Methods.Select(x => x.ToLowerInvariant()).Order()),
-            f.Trigger != TriggerKind.Http ? null : f.AdminOnly ? "Admin" : "Anonymous"))
+            f.Trigger != TriggerKind.Http ? null : f.AdminOnly ? "Function" : "Anonymous"))
         .OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 
     [Fact]
