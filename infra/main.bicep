@@ -98,6 +98,9 @@ param digestSchedule string = '30 */1 * * * *'
 @description('When the unsubscribe mailbox is read (6-field NCRONTAB, UTC); a no-op while no IMAP host is set.')
 param unsubscribeMailboxSchedule string = '15 */1 * * * *'
 
+@description('When the subscription snapshot is written, by one instance (6-field NCRONTAB, UTC); matchers load it.')
+param indexSnapshotSchedule string = '45 */15 * * * *'
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -194,6 +197,7 @@ module functionApp 'modules/function-app.bicep' = {
     pollSchedule: pollSchedule
     digestSchedule: digestSchedule
     unsubscribeMailboxSchedule: unsubscribeMailboxSchedule
+    indexSnapshotSchedule: indexSnapshotSchedule
     publicBaseUrl: publicBaseUrl
     siteName: siteName
     smtpHost: smtpHost

@@ -32,6 +32,8 @@ param pollSchedule string
 param digestSchedule string
 @description('6-field NCRONTAB, UTC.')
 param unsubscribeMailboxSchedule string
+@description('6-field NCRONTAB, UTC: the one writer of the subscription snapshot (and the due-index repair).')
+param indexSnapshotSchedule string
 
 @description('Public base URL for links in emails; empty uses the app\'s default *.azurewebsites.net host name.')
 param publicBaseUrl string
@@ -155,6 +157,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     PollSchedule: pollSchedule
     DigestSchedule: digestSchedule
     UnsubscribeMailboxSchedule: unsubscribeMailboxSchedule
+    IndexSnapshotSchedule: indexSnapshotSchedule
     Site__PublicBaseUrl: effectivePublicBaseUrl
     Site__Name: siteName
     Smtp__Host: smtpHost
@@ -205,6 +208,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Feeds__DeletedFeedRetention: '30.00:00:00'
     Matching__IndexRefreshInterval: '00:00:30'
     Matching__SnapshotInterval: '00:15:00'
+    Matching__ChangeLogRetention: '2.00:00:00'
     SubscribeLimits__PerClientPerHour: '20'
     SubscribeLimits__PerAddressPerDay: '5'
     SubscribeLimits__PreviewsPerClientPerMinute: '60'

@@ -21,6 +21,7 @@ var tableNames = [
   'Matches'
   'Digests'
   'SubscriptionChanges'
+  'DigestDue'
 ]
 var blobContainerNames = [
   deploymentContainerName

@@ -22,8 +22,10 @@ public static class TableNames
     public const string Matches = "Matches";
     public const string Digests = "Digests";
     public const string SubscriptionChanges = "SubscriptionChanges";
+    /// <summary>Digest subscriptions by due minute (Digests/DigestDueIndex).</summary>
+    public const string DigestDue = "DigestDue";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges];
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, DigestDue];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>
@@ -32,4 +34,5 @@ public static class ScheduleSettings
     public const string Poll = "PollSchedule";
     public const string Digest = "DigestSchedule";
     public const string UnsubscribeMailbox = "UnsubscribeMailboxSchedule";
+    public const string IndexSnapshot = "IndexSnapshotSchedule";
 }

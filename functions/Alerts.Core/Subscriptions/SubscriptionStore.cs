@@ -11,17 +11,22 @@ public sealed class SubscriptionStore(AlertsStorage storage)
 
     private readonly SubscriptionChangeLog _changes = new(storage);
 
+    // Kept in step by this write path, before the row (like the change log): see DigestDueIndex.
+    private readonly Digests.DigestDueIndex _due = new(storage);
+
     private TableClient Table => storage.Table(TableNames.Subscriptions);
 
     public async Task AddAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
         await _changes.RecordAsync(subscription.Id, cancellationToken);
+        await _due.FileAsync(subscription, cancellationToken);
         await Table.AddEntityAsync(ToEntity(subscription), cancellationToken);
     }
 
     public async Task UpsertAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
         await _changes.RecordAsync(subscription.Id, cancellationToken);
+        await _due.FileAsync(subscription, cancellationToken);
         await Table.UpsertEntityAsync(ToEntity(subscription), TableUpdateMode.Replace, cancellationToken);
     }
 

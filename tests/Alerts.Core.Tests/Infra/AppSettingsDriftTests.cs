@@ -109,7 +109,7 @@ public class AppSettingsDriftTests
         var main = InfraFiles.ReadInfra("main.bicep");
         var local = InfraFiles.LocalSettingsValues();
         foreach (var (setting, param) in new[] { (ScheduleSettings.Poll, "pollSchedule"), (ScheduleSettings.Digest, "digestSchedule"),
-                     (ScheduleSettings.UnsubscribeMailbox, "unsubscribeMailboxSchedule") })
+                     (ScheduleSettings.UnsubscribeMailbox, "unsubscribeMailboxSchedule"), (ScheduleSettings.IndexSnapshot, "indexSnapshotSchedule") })
         {
             var bicepDefault = Regex.Match(main, $@"param {param} string = '(?<cron>[^']+)'");
             Assert.True(bicepDefault.Success, $"main.bicep has no default for {param}.");
