@@ -8,6 +8,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "index-load" => await IndexLoadBenchmark.RunAsync(args[1..]),
     "poll" => await PollBenchmark.RunAsync(args[1..]),
     "schedule" => await ScheduleBenchmark.RunAsync(args[1..]),
+    "index-memory" => await IndexMemoryBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -17,6 +18,7 @@ static int Usage()
     Console.Error.WriteLine("  cost [--feeds N] [--subscriptions N] [--matching N]");
     Console.Error.WriteLine("  index-load [--corpus PATH] [--subscriptions N] [--seed S] [--snapshot-only]");
     Console.Error.WriteLine("  schedule [--n 1000,10000,100000]");
+    Console.Error.WriteLine("  index-memory [--subscriptions N] [--corpus PATH] [--seed S]");
     Console.Error.WriteLine("  match --corpus PATH --subscriptions N [--articles M] [--seed S] [--peer-articles K] [--word-sampling band|df]");
     return 2;
 }
