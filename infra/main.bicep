@@ -79,6 +79,22 @@ param generatedTokenSigningKey string = '${newGuid()}${newGuid()}'
 @secure()
 param generatedPreviousSigningKeys string = '${newGuid()}${newGuid()}'
 
+@allowed(['true', 'false'])
+@description('Create Azure Communication Services Email (modules/communication-email.bicep) as the SMTP relay.')
+param acsEmailEnabled string = 'false'
+
+@description('ACS data location (Europe, United States, ...).')
+param acsDataLocation string = 'Europe'
+
+@description('Custom sending domain for ACS; empty uses an Azure-managed azurecomm.net domain (trials only).')
+param acsCustomDomainName string = ''
+
+@description('Application (client) id of the Entra app that logs in to smtp.azurecomm.net.')
+param acsSmtpEntraApplicationId string = ''
+
+@description('Object id of that app\'s service principal (gets the sending role).')
+param acsSmtpEntraPrincipalId string = ''
+
 @description('Public base URL for links in emails, e.g. https://alerts.example.org. Empty: the app\'s azurewebsites.net URL.')
 param publicBaseUrl string = ''
 
@@ -217,6 +233,21 @@ module functionApp 'modules/function-app.bicep' = {
   }
 }
 
+module email 'modules/communication-email.bicep' = if (acsEmailEnabled == 'true') {
+  name: 'communication-email'
+  scope: rg
+  params: {
+    emailServiceName: 'ecs-${resourceToken}'
+    communicationServiceName: 'acs-${resourceToken}'
+    tags: tags
+    dataLocation: acsDataLocation
+    customDomainName: acsCustomDomainName
+    smtpEntraApplicationId: acsSmtpEntraApplicationId
+    smtpEntraPrincipalId: acsSmtpEntraPrincipalId
+    smtpUserName: smtpUserName
+  }
+}
+
 // azd stores these in .azure/<env>/.env; main.parameters.json reads AZURE_KEY_VAULT_NAME back.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
@@ -228,3 +259,4 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output PUBLIC_BASE_URL string = functionApp.outputs.publicBaseUrl
+output ACS_MAIL_FROM_DOMAIN string = acsEmailEnabled == 'true' ? email!.outputs.mailFromSenderDomain : ''

@@ -57,7 +57,7 @@ internal static partial class BicepText
     [GeneratedRegex(@"^param (?<name>\w+) (?<type>\w+)(?: = (?<default>.+))?\s*$", RegexOptions.Multiline)]
     private static partial Regex ParamDeclaration();
 
-    [GeneratedRegex(@"^module (?<symbol>\w+) '(?<path>[^']+)' = \{", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^module (?<symbol>\w+) '(?<path>[^']+)' = (?:if \(.+?\) )?\{", RegexOptions.Multiline)]
     private static partial Regex ModuleDeclaration();
 
     [GeneratedRegex(@"^\s*(?<name>\w+)\s*:\s*(?<value>.+?)\s*$")]
