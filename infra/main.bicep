@@ -14,6 +14,21 @@ param location string
 @description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID); gets data and Key Vault access. Empty skips it.')
 param principalId string = ''
 
+@allowed(['User', 'ServicePrincipal', 'Group'])
+@description('What principalId is: User for a person at a terminal, ServicePrincipal for CI (a federated or secret-based app), Group for an Entra group.')
+param principalType string = 'User'
+
+@description('Where feed health emails go (one when a feed stays broken, one when it recovers); comma-separated; empty sends none.')
+param adminAlertEmail string = ''
+
+@description('Name of the Key Vault. Empty (first provision, or after `azd down`): a new globally unique name. azd keeps it in AZURE_KEY_VAULT_NAME.')
+param keyVaultName string = ''
+
+// A soft-deleted vault keeps its name (purge protection: 7 days), so a name derived only from the environment would
+// collide after `azd down`. The salt makes each new vault's name new; the name then stays stable through
+// AZURE_KEY_VAULT_NAME, which the postdown hook in azure.yaml clears.
+param keyVaultNameSalt string = newGuid()
+
 @description('From address of the emails; must be on a domain the SMTP provider lets you send from.')
 param smtpFromAddress string
 
@@ -58,17 +73,27 @@ param tokenSigningKey string = ''
 @description('Previous link-signing keys, comma-separated. Shorter than 32 characters: replaced by an unguessable placeholder.')
 param tokenPreviousSigningKeys string = ''
 
-@secure()
-@description('Admin API key (32+ characters). Shorter or empty: a new random key is generated.')
-param adminApiKey string = ''
-
 // newGuid() is only allowed in parameter defaults; these are the fallbacks for the keys above.
 @secure()
 param generatedTokenSigningKey string = '${newGuid()}${newGuid()}'
 @secure()
 param generatedPreviousSigningKeys string = '${newGuid()}${newGuid()}'
-@secure()
-param generatedAdminApiKey string = '${newGuid()}${newGuid()}'
+
+@allowed(['true', 'false'])
+@description('Create Azure Communication Services Email (modules/communication-email.bicep) as the SMTP relay.')
+param acsEmailEnabled string = 'false'
+
+@description('ACS data location (Europe, United States, ...).')
+param acsDataLocation string = 'Europe'
+
+@description('Custom sending domain for ACS; empty uses an Azure-managed azurecomm.net domain (trials only).')
+param acsCustomDomainName string = ''
+
+@description('Application (client) id of the Entra app that logs in to smtp.azurecomm.net.')
+param acsSmtpEntraApplicationId string = ''
+
+@description('Object id of that app\'s service principal (gets the sending role).')
+param acsSmtpEntraPrincipalId string = ''
 
 @description('Public base URL for links in emails, e.g. https://alerts.example.org. Empty: the app\'s azurewebsites.net URL.')
 param publicBaseUrl string = ''
@@ -88,6 +113,9 @@ param digestSchedule string = '30 */1 * * * *'
 
 @description('When the unsubscribe mailbox is read (6-field NCRONTAB, UTC); a no-op while no IMAP host is set.')
 param unsubscribeMailboxSchedule string = '15 */1 * * * *'
+
+@description('When the subscription snapshot is written, by one instance (6-field NCRONTAB, UTC); matchers load it.')
+param indexSnapshotSchedule string = '45 */15 * * * *'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -139,14 +167,14 @@ module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
   params: {
-    name: 'kv-${resourceToken}'
+    // 'kv-' + 13 + '-' + 4 = 21 characters (Key Vault allows 3-24, alphanumerics and hyphens).
+    name: empty(keyVaultName) ? 'kv-${resourceToken}-${take(uniqueString(keyVaultNameSalt), 4)}' : keyVaultName
     location: location
     tags: tags
     smtpPassword: smtpPassword
     unsubscribeMailboxPassword: unsubscribeMailboxPassword
     tokenSigningKey: length(tokenSigningKey) >= 32 ? tokenSigningKey : generatedTokenSigningKey
     tokenPreviousSigningKeys: length(tokenPreviousSigningKeys) >= 32 ? tokenPreviousSigningKeys : generatedPreviousSigningKeys
-    adminApiKey: length(adminApiKey) >= 32 ? adminApiKey : generatedAdminApiKey
   }
 }
 
@@ -159,6 +187,7 @@ module rbac 'modules/rbac.bicep' = {
     keyVaultName: keyVault.outputs.name
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
+    userPrincipalType: principalType
   }
 }
 
@@ -184,6 +213,7 @@ module functionApp 'modules/function-app.bicep' = {
     pollSchedule: pollSchedule
     digestSchedule: digestSchedule
     unsubscribeMailboxSchedule: unsubscribeMailboxSchedule
+    indexSnapshotSchedule: indexSnapshotSchedule
     publicBaseUrl: publicBaseUrl
     siteName: siteName
     smtpHost: smtpHost
@@ -199,7 +229,22 @@ module functionApp 'modules/function-app.bicep' = {
     unsubscribeMailboxSecretUri: keyVault.outputs.unsubscribeMailboxSecretUri
     tokenSigningKeySecretUri: keyVault.outputs.tokenSigningKeySecretUri
     tokenPreviousSigningKeysSecretUri: keyVault.outputs.tokenPreviousSigningKeysSecretUri
-    adminApiKeySecretUri: keyVault.outputs.adminApiKeySecretUri
+    adminAlertEmail: adminAlertEmail
+  }
+}
+
+module email 'modules/communication-email.bicep' = if (acsEmailEnabled == 'true') {
+  name: 'communication-email'
+  scope: rg
+  params: {
+    emailServiceName: 'ecs-${resourceToken}'
+    communicationServiceName: 'acs-${resourceToken}'
+    tags: tags
+    dataLocation: acsDataLocation
+    customDomainName: acsCustomDomainName
+    smtpEntraApplicationId: acsSmtpEntraApplicationId
+    smtpEntraPrincipalId: acsSmtpEntraPrincipalId
+    smtpUserName: smtpUserName
   }
 }
 
@@ -214,3 +259,4 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output PUBLIC_BASE_URL string = functionApp.outputs.publicBaseUrl
+output ACS_MAIL_FROM_DOMAIN string = acsEmailEnabled == 'true' ? email!.outputs.mailFromSenderDomain : ''

@@ -18,7 +18,8 @@ public sealed class PipelineFunctions(
     ArticleMatchHandler match,
     DigestScheduler digests,
     DigestSendHandler send,
-    MailtoUnsubscribeHandler mailtoUnsubscribe)
+    MailtoUnsubscribeHandler mailtoUnsubscribe,
+    SubscriptionSnapshotWriter snapshotWriter)
 {
     [Function("PollFeeds")]
     public async Task PollFeeds([TimerTrigger("%" + ScheduleSettings.Poll + "%")] TimerInfo timer, CancellationToken cancellationToken)
@@ -63,5 +64,13 @@ public sealed class PipelineFunctions(
     {
         using var activity = QueueMessages.StartTimer("ReadUnsubscribeMailbox");
         await mailtoUnsubscribe.HandleAsync(cancellationToken);
+    }
+
+    /// <summary>The one snapshot writer (the host runs a timer on one instance at a time; the writer also takes a lease).</summary>
+    [Function("WriteIndexSnapshot")]
+    public async Task WriteIndexSnapshot([TimerTrigger("%" + ScheduleSettings.IndexSnapshot + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        using var activity = QueueMessages.StartTimer("WriteIndexSnapshot");
+        await snapshotWriter.WriteAsync(cancellationToken: cancellationToken);
     }
 }

@@ -62,5 +62,9 @@ public static partial class LocalFunctions
         {
             TimerHandler = (s, ct) => s.GetRequiredService<MailtoUnsubscribeHandler>().HandleAsync(ct),
         },
+        new("WriteIndexSnapshot", TriggerKind.Timer, ScheduleSetting: ScheduleSettings.IndexSnapshot)
+        {
+            TimerHandler = (s, ct) => s.GetRequiredService<SubscriptionSnapshotWriter>().WriteAsync(cancellationToken: ct),
+        },
     ];
 }

@@ -2,7 +2,7 @@
 // The settings object below is the single list that tests/Alerts.Core.Tests/Infra compares with the code,
 // local.settings.sample.json and the README; keep one `Name: value` per line between the markers.
 @description('Where feed health emails go (broken for a day, recovered); empty sends none.')
-param adminAlertEmail string = ''
+param adminAlertEmail string
 
 param planName string
 param appName string
@@ -32,6 +32,8 @@ param pollSchedule string
 param digestSchedule string
 @description('6-field NCRONTAB, UTC.')
 param unsubscribeMailboxSchedule string
+@description('6-field NCRONTAB, UTC: the one writer of the subscription snapshot (and the due-index repair).')
+param indexSnapshotSchedule string
 
 @description('Public base URL for links in emails; empty uses the app\'s default *.azurewebsites.net host name.')
 param publicBaseUrl string
@@ -54,7 +56,6 @@ param unsubscribeMailboxImapUserName string
 param unsubscribeMailboxSecretUri string
 param tokenSigningKeySecretUri string
 param tokenPreviousSigningKeysSecretUri string
-param adminApiKeySecretUri string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -88,8 +89,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     // Without this, Key Vault references resolve with the (absent) system identity.
     keyVaultReferenceIdentity: identityId
     siteConfig: {
+      // Only properties Flex Consumption accepts: ftpsState, linuxFxVersion, alwaysOn and the other App Service
+      // knobs are rejected (ARM error 51021) or ignored; FTP is off through basicPublishingCredentialsPolicies below.
+      // tests/Alerts.Core.Tests/Infra/FlexSiteConfigTests keeps it that way.
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
     }
     functionAppConfig: {
@@ -154,6 +157,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     PollSchedule: pollSchedule
     DigestSchedule: digestSchedule
     UnsubscribeMailboxSchedule: unsubscribeMailboxSchedule
+    IndexSnapshotSchedule: indexSnapshotSchedule
     Site__PublicBaseUrl: effectivePublicBaseUrl
     Site__Name: siteName
     Smtp__Host: smtpHost
@@ -178,7 +182,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Tokens__PreviousSigningKeys: '@Microsoft.KeyVault(SecretUri=${tokenPreviousSigningKeysSecretUri})'
     Tokens__ConfirmationLifetime: '2.00:00:00'
     Tokens__LinkLifetime: '365.00:00:00'
-    Admin__ApiKey: '@Microsoft.KeyVault(SecretUri=${adminApiKeySecretUri})'
+    // Empty in Azure: the Functions host checks its own keys on the admin routes (AuthorizationLevel.Function,
+    // `az functionapp keys list`), and AdminKey then has nothing more to compare. A key here would make every
+    // admin call need a host key that also equals it, i.e. 401.
+    Admin__ApiKey: ''
     Admin__AlertEmail: adminAlertEmail
     Admin__BrokenFeedAlertAfter: '1.00:00:00'
     // An honest, contactable User-Agent: publishers can reach the operator through the site.
@@ -203,6 +210,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Feeds__DeletedFeedRetention: '30.00:00:00'
     Matching__IndexRefreshInterval: '00:00:30'
     Matching__SnapshotInterval: '00:15:00'
+    Matching__ChangeLogRetention: '2.00:00:00'
     SubscribeLimits__PerClientPerHour: '20'
     SubscribeLimits__PerAddressPerDay: '5'
     SubscribeLimits__PreviewsPerClientPerMinute: '60'

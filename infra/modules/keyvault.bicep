@@ -20,16 +20,11 @@ param tokenSigningKey string
 @description('Old signing keys still accepted after a rotation, comma-separated (Tokens__PreviousSigningKeys).')
 param tokenPreviousSigningKeys string
 
-@secure()
-@description('Key for the admin API (Admin__ApiKey).')
-param adminApiKey string
-
 // Secret names are shared with function-app.bicep and the README through these outputs.
 var smtpPasswordSecretName = 'smtp-password'
 var unsubscribeMailboxPasswordSecretName = 'unsubscribe-mailbox-password'
 var tokenSigningKeySecretName = 'tokens-signing-key'
 var tokenPreviousSigningKeysSecretName = 'tokens-previous-signing-keys'
-var adminApiKeySecretName = 'admin-api-key'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -44,6 +39,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 7
+    // Nobody (not even `azd down --purge`) can destroy the link-signing keys early; the price is that a deleted
+    // vault keeps its name for the 7 days above, so main.bicep gives every new vault a fresh name.
+    enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
   }
 }
@@ -80,14 +78,6 @@ resource tokenPreviousSigningKeysSecret 'Microsoft.KeyVault/vaults/secrets@2023-
   }
 }
 
-resource adminApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: adminApiKeySecretName
-  properties: {
-    value: adminApiKey
-  }
-}
-
 output name string = vault.name
 output id string = vault.id
 output uri string = vault.properties.vaultUri
@@ -96,4 +86,3 @@ output smtpSecretUri string = '${vault.properties.vaultUri}secrets/${smtpPasswor
 output unsubscribeMailboxSecretUri string = '${vault.properties.vaultUri}secrets/${unsubscribeMailboxPasswordSecretName}'
 output tokenSigningKeySecretUri string = '${vault.properties.vaultUri}secrets/${tokenSigningKeySecretName}'
 output tokenPreviousSigningKeysSecretUri string = '${vault.properties.vaultUri}secrets/${tokenPreviousSigningKeysSecretName}'
-output adminApiKeySecretUri string = '${vault.properties.vaultUri}secrets/${adminApiKeySecretName}'

@@ -8,7 +8,11 @@ param keyVaultName string
 param appPrincipalId string
 
 @description('Principal id of the deploying user (azd sets AZURE_PRINCIPAL_ID). Empty skips the user\'s roles.')
-param userPrincipalId string = ''
+param userPrincipalId string
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+@description('What userPrincipalId is: a person (User), a CI identity (ServicePrincipal) or an Entra group.')
+param userPrincipalType string
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var storageRoleIds = {
@@ -78,7 +82,7 @@ resource userStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     properties: {
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.value)
       principalId: userPrincipalId
-      principalType: 'User'
+      principalType: userPrincipalType
     }
   }
 ]
@@ -89,7 +93,7 @@ resource userMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-0
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisherRoleId)
     principalId: userPrincipalId
-    principalType: 'User'
+    principalType: userPrincipalType
   }
 }
 
@@ -99,6 +103,6 @@ resource userSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01'
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficerRoleId)
     principalId: userPrincipalId
-    principalType: 'User'
+    principalType: userPrincipalType
   }
 }

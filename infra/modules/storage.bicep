@@ -24,6 +24,7 @@ var tableNames = [
   'SubscriptionChanges'
   'RateLimits'
   'SubscriptionsByAddress'
+  'DigestDue'
 ]
 var blobContainerNames = [
   deploymentContainerName

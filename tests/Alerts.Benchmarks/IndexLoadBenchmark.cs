@@ -47,7 +47,7 @@ public static class IndexLoadBenchmark
         await first.RefreshAsync();
         fromTable.Stop();
         var tableTransactions = counter.Total;
-        var indexed = (await first.GetAsync()).Subscriptions.Count;
+        var indexed = (await first.GetAsync()).Index.Count;
 
         // Every later cold start loads the snapshot and the last minutes of the change log.
         counter.Reset();
@@ -56,7 +56,7 @@ public static class IndexLoadBenchmark
         await cold.RefreshAsync();
         fromSnapshot.Stop();
         var snapshotTransactions = counter.Total;
-        if ((await cold.GetAsync()).Subscriptions.Count != indexed)
+        if ((await cold.GetAsync()).Index.Count != indexed)
             throw new InvalidOperationException("The snapshot load and the table read disagree.");
 
         Console.WriteLine(JsonSerializer.Serialize(new
@@ -78,16 +78,15 @@ public static class IndexLoadBenchmark
     private static async Task<int> SnapshotOnlyAsync(AlertsStorage storage, StorageTransactionCounter counter, string[] queries)
     {
         var now = DateTimeOffset.UtcNow;
-        var subscriptions = queries.Select((q, i) => new Subscription(SubscriptionStore.NewId(), $"reader{i}@example.org", q,
-            Frequency.Daily, SubscriptionStatus.Active, now, now)).ToList();
-        await new SubscriptionSnapshotStore(storage).SaveAsync(new SubscriptionSnapshot(now, subscriptions));
+        var subscriptions = queries.Select(q => new SnapshotEntry(SubscriptionStore.NewId(), q, Frequency.Daily, null)).ToList();
+        await new SubscriptionSnapshotStore(storage).SaveAsync(now, subscriptions.ToAsyncEnumerable());
 
         counter.Reset();
         var cold = Stopwatch.StartNew();
         var provider = Provider(storage);
         await provider.RefreshAsync();
         cold.Stop();
-        var indexed = (await provider.GetAsync()).Subscriptions.Count;
+        var indexed = (await provider.GetAsync()).Index.Count;
         if (indexed != subscriptions.Count)
             throw new InvalidOperationException($"Loaded {indexed} of {subscriptions.Count} subscriptions.");
         Console.WriteLine(JsonSerializer.Serialize(new
@@ -101,5 +100,7 @@ public static class IndexLoadBenchmark
 
     private static SubscriptionIndexProvider Provider(AlertsStorage storage) => new(
         new SubscriptionStore(storage), new SubscriptionChangeLog(storage), new SubscriptionSnapshotStore(storage),
+        new SubscriptionSnapshotWriter(storage, new SubscriptionStore(storage), new SubscriptionSnapshotStore(storage),
+            new SubscriptionChangeLog(storage), Options.Create(new MatchingOptions()), NullLogger<SubscriptionSnapshotWriter>.Instance),
         Options.Create(new MatchingOptions()), TimeProvider.System, NullLogger<SubscriptionIndexProvider>.Instance);
 }

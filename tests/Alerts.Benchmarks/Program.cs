@@ -9,6 +9,8 @@ return args.Length == 0 ? Usage() : args[0] switch
     "poll" => await PollBenchmark.RunAsync(args[1..]),
     "parse" => ParseBenchmark.Run(args[1..]),
     "parse-worst" => ParseBenchmark.Worst(args[1..]),
+    "schedule" => await ScheduleBenchmark.RunAsync(args[1..]),
+    "index-memory" => await IndexMemoryBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -19,6 +21,8 @@ static int Usage()
     Console.Error.WriteLine("  index-load [--corpus PATH] [--subscriptions N] [--seed S] [--snapshot-only]");
     Console.Error.WriteLine("  parse --corpus DIR|reuters.jsonl.gz [--passes N] [--feeds N]");
     Console.Error.WriteLine("  parse-worst [--bytes N]");
+    Console.Error.WriteLine("  schedule [--n 1000,10000,100000]");
+    Console.Error.WriteLine("  index-memory [--subscriptions N] [--corpus PATH] [--seed S]");
     Console.Error.WriteLine("  match --corpus PATH --subscriptions N [--articles M] [--seed S] [--peer-articles K] [--word-sampling band|df]");
     return 2;
 }

@@ -34,7 +34,7 @@ public sealed class FunctionMetadataTests
             f.ScheduleSetting is null ? null : $"%{f.ScheduleSetting}%",
             f.Route,
             f.Methods is null ? null : string.Join(",", f.Methods.Select(x => x.ToLowerInvariant()).Order()),
-            f.Trigger != TriggerKind.Http ? null : f.AdminOnly ? "Admin" : "Anonymous"))
+            f.Trigger != TriggerKind.Http ? null : f.AdminOnly ? "Function" : "Anonymous"))
         .OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 
     [Fact]
@@ -44,12 +44,12 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
-    public void The_pipeline_has_its_four_queues_and_three_timers()
+    public void The_pipeline_has_its_four_queues_and_four_timers()
     {
         var functions = ReadFunctionsMetadata();
         Assert.Equal(["article-match", "digest-send", "feed-fetch", "subscribe-request"],
             functions.Where(f => f.Queue is not null).Select(f => f.Queue!).Order().ToArray());
-        Assert.Equal(["%DigestSchedule%", "%PollSchedule%", "%UnsubscribeMailboxSchedule%"],
+        Assert.Equal(["%DigestSchedule%", "%IndexSnapshotSchedule%", "%PollSchedule%", "%UnsubscribeMailboxSchedule%"],
             functions.Where(f => f.Schedule is not null).Select(f => f.Schedule!).Order().ToArray());
     }
 }

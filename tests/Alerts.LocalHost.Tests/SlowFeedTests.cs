@@ -20,14 +20,14 @@ public sealed class SlowFeedTests(AzuriteFixture azurite)
         await using var host = await LocalHostHarness.StartAsync(azurite, extraSettings: new Dictionary<string, string?>
         {
             ["Feeds:Timeout"] = "00:00:08",
-            ["Feeds:ParseTimeBudget"] = "00:00:01",
+            ["Feeds:ParseTimeBudget"] = "00:00:00.100",
             ["Feeds:MinHostGap"] = "00:00:00",
         });
         var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "Zanzibar", Frequency.Instant);
         host.Smtp.Clear();
 
         host.Feeds.Hang("/hang.xml", TimeSpan.FromSeconds(60));
-        host.Feeds.Respond("/deep.xml", new ScriptedResponse(200, DeepFeed.Build(80_000), "application/rss+xml"));
+        host.Feeds.Respond("/deep.xml", new ScriptedResponse(200, DeepFeed.Costly(), "application/rss+xml"));
         host.Feeds.SetFeed("/same-message.xml", "Same message");
         host.Feeds.AddItem("/same-message.xml", "Zanzibar port reopens", "https://ok.test/port", "Ships dock again.");
         var store = host.Service<FeedStore>();

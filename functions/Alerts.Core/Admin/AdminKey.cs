@@ -5,9 +5,14 @@ using Microsoft.AspNetCore.Http;
 namespace Alerts.Core.Admin;
 
 /// <summary>
-/// The one admin-key check every admin route uses. With <c>Admin__ApiKey</c> set (the local host), the key must come
-/// as <c>x-functions-key</c> or <c>?code=</c>. In Azure the setting is empty and the Functions host has already checked
-/// its own admin key.
+/// The one admin-key check every admin route uses, in both hosts. There is one authority per host:
+/// <list type="bullet">
+/// <item>Local host (and <c>func start</c>, where Core Tools does not enforce keys): <c>Admin__ApiKey</c> is set and the
+/// key must come as <c>x-functions-key</c> or <c>?code=</c>.</item>
+/// <item>Azure: the admin functions are <c>AuthorizationLevel.Function</c>, so the Functions host has already refused any
+/// request without one of its keys (<c>az functionapp keys list</c>), and <c>Admin__ApiKey</c> is empty (Bicep sets
+/// it so): there is nothing more to compare. Setting it there would demand a host key equal to it, i.e. 401s.</item>
+/// </list>
 /// </summary>
 public static class AdminKey
 {

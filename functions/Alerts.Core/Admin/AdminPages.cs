@@ -12,7 +12,7 @@ namespace Alerts.Core.Admin;
 /// <summary>
 /// Server-rendered admin pages at <c>/manage-feeds</c>: add by feed or page URL, OPML import/export, the health
 /// table with an errored filter and retry, value stats. Plain forms (no JavaScript); the admin key travels as
-/// <c>?code=</c>, which is also what the Functions host accepts for AuthorizationLevel.Admin routes.
+/// <c>?code=</c>, which is also what the Functions host accepts for AuthorizationLevel.Function routes.
 /// </summary>
 public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptions<AdminOptions> admin, IOptions<SiteOptions> site, TimeProvider time)
 {

@@ -264,15 +264,18 @@ public sealed class FeedFetchHandler(
                 // The fetched URL is the base of relative links.
                 token => parser.TryParse(fetched.Body, fetched.ContentType, fetched.Url ?? feed.Url, settings.MaxItemsPerFetch, token, out var parsed, out var error)
                     ? (parsed, "")
-                    : ((ParsedFeed?)null, error),
+                    // The parser stops with an error when the budget's token fires: report it as the budget.
+                    : token.IsCancellationRequested ? throw new OperationCanceledException(token) : ((ParsedFeed?)null, error),
                 settings.ParseTimeBudget, cancellationToken);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Feed {FeedId} {Url}: parsing {Bytes} bytes ran past the {Budget} s budget; recorded as unreadable",
                 feed.Id, feed.Url, fetched.Body.Length, settings.ParseTimeBudget.TotalSeconds);
+            var budget = settings.ParseTimeBudget < TimeSpan.FromSeconds(1)
+                ? $"{settings.ParseTimeBudget.TotalMilliseconds:0} ms" : $"{settings.ParseTimeBudget.TotalSeconds:0.#} s";
             return (null, $"Not a readable feed: parsing the {fetched.Body.Length:N0}-byte document took longer than its "
-                + $"{settings.ParseTimeBudget.TotalSeconds:0.#} s budget (Feeds__ParseTimeBudget); it is too large or too deeply nested.");
+                + $"budget of {budget} (Feeds__ParseTimeBudget); it is too large or too costly to read.");
         }
     }
 

@@ -10,6 +10,7 @@ public static class MatchingServices
         services.AddSingleton<MatchStore>();
         services.AddSingleton<SubscriptionChangeLog>();
         services.AddSingleton<SubscriptionSnapshotStore>();
+        services.AddSingleton<SubscriptionSnapshotWriter>();
         services.AddSingleton<SubscriptionIndexProvider>();
         services.AddSingleton<ArticleMatchHandler>();
         return services;

@@ -29,7 +29,10 @@ public static class TableNames
     /// <summary>Subscription ids by a hash of the normalised address (see SubscriptionStore).</summary>
     public const string SubscriptionsByAddress = "SubscriptionsByAddress";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress];
+    /// <summary>Digest subscriptions by due minute (Digests/DigestDueIndex).</summary>
+    public const string DigestDue = "DigestDue";
+
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress, DigestDue];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>
@@ -38,4 +41,5 @@ public static class ScheduleSettings
     public const string Poll = "PollSchedule";
     public const string Digest = "DigestSchedule";
     public const string UnsubscribeMailbox = "UnsubscribeMailboxSchedule";
+    public const string IndexSnapshot = "IndexSnapshotSchedule";
 }

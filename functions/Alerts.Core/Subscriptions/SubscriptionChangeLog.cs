@@ -5,7 +5,9 @@ namespace Alerts.Core.Subscriptions;
 
 /// <summary>
 /// Which subscriptions changed when: one row per write, partitioned by UTC minute, so that a matcher instance reads
-/// only the last minutes' partitions to bring its index up to date instead of every subscription row.
+/// only the last minutes' partitions to bring its index up to date instead of every subscription row. A row holds the
+/// subscription id and nothing else (no address), and rows older than the retention are deleted by the snapshot writer
+/// (<see cref="DeleteOlderThanAsync"/>): a loader needs the log only back to the snapshot it starts from.
 /// </summary>
 public sealed class SubscriptionChangeLog(AlertsStorage storage)
 {
@@ -31,5 +33,26 @@ public sealed class SubscriptionChangeLog(AlertsStorage storage)
             if (row.GetString("SubscriptionId") is { } id)
                 ids.Add(id);
         return ids;
+    }
+
+    /// <summary>Deletes every row logged before <paramref name="cutoff"/>'s minute, a partition at a time in batches of 100.</summary>
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {Bucket(cutoff)}");
+        var byPartition = new Dictionary<string, List<TableTransactionAction>>(StringComparer.Ordinal);
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            if (!byPartition.TryGetValue(row.PartitionKey, out var batch))
+                byPartition[row.PartitionKey] = batch = [];
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, Azure.ETag.All));
+        }
+        var deleted = 0;
+        foreach (var batch in byPartition.Values)
+            foreach (var chunk in batch.Chunk(100))
+            {
+                await Table.SubmitTransactionAsync(chunk, cancellationToken);
+                deleted += chunk.Length;
+            }
+        return deleted;
     }
 }

@@ -18,6 +18,9 @@ public sealed class SubscriptionStore(AlertsStorage storage)
 
     private readonly SubscriptionChangeLog _changes = new(storage);
 
+    // Kept in step by this write path, before the row (like the change log): see DigestDueIndex.
+    private readonly Digests.DigestDueIndex _due = new(storage);
+
     private TableClient Table => storage.Table(TableNames.Subscriptions);
     private TableClient ByAddress => storage.Table(TableNames.SubscriptionsByAddress);
 
@@ -25,6 +28,7 @@ public sealed class SubscriptionStore(AlertsStorage storage)
     {
         await _changes.RecordAsync(subscription.Id, cancellationToken);
         await IndexAsync(subscription, cancellationToken);
+        await _due.FileAsync(subscription, cancellationToken);
         await Table.AddEntityAsync(ToEntity(subscription), cancellationToken);
     }
 
@@ -32,6 +36,7 @@ public sealed class SubscriptionStore(AlertsStorage storage)
     {
         await _changes.RecordAsync(subscription.Id, cancellationToken);
         await IndexAsync(subscription, cancellationToken);
+        await _due.FileAsync(subscription, cancellationToken);
         await Table.UpsertEntityAsync(ToEntity(subscription), TableUpdateMode.Replace, cancellationToken);
     }
 

@@ -59,11 +59,11 @@ public sealed class HostIsolationTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         await using var host = await FeedTestHost.CreateAsync(azurite, new Dictionary<string, string?>
         {
-            ["Feeds:ParseTimeBudget"] = "00:00:01",
+            ["Feeds:ParseTimeBudget"] = "00:00:00.100",
             ["Feeds:Timeout"] = "00:00:04",
         });
         _server.Hang("/hang.xml", TimeSpan.FromSeconds(30));
-        _server.Respond("/deep.xml", new ScriptedResponse(200, DeepFeed.Build(80_000), "application/rss+xml"));
+        _server.Respond("/deep.xml", new ScriptedResponse(200, DeepFeed.Costly(), "application/rss+xml"));
         _server.SetFeed("/ok.xml").AddItem("Healthy story", "https://ok.test/1", "fine");
         var hanging = await host.AddFeedAsync(_server.Url("/hang.xml"));
         var deep = await host.AddFeedAsync(_server.Url("/deep.xml"));
@@ -98,10 +98,10 @@ public sealed class HostIsolationTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         await using var host = await FeedTestHost.CreateAsync(azurite, new Dictionary<string, string?>
         {
-            ["Feeds:ParseTimeBudget"] = "00:00:00.200",
+            ["Feeds:ParseTimeBudget"] = "00:00:00.100",
         });
-        // Costs seconds with a quadratic parser, and is refused at once by one with a depth limit: either way unreadable.
-        _server.Respond("/deep.xml", new ScriptedResponse(200, DeepFeed.Build(80_000), "application/rss+xml"));
+        // The costliest shape for the liberal parser: well past a 100 ms budget.
+        _server.Respond("/deep.xml", new ScriptedResponse(200, DeepFeed.Costly(), "application/rss+xml"));
         var deep = await host.AddFeedAsync(_server.Url("/deep.xml"));
 
         var clock = Stopwatch.StartNew();

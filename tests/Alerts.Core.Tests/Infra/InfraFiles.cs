@@ -39,6 +39,7 @@ internal static partial class InfraFiles
         ScheduleSettings.Poll,
         ScheduleSettings.Digest,
         ScheduleSettings.UnsubscribeMailbox,
+        ScheduleSettings.IndexSnapshot,
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "AZURE_CLIENT_ID",
     ];
