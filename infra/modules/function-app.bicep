@@ -166,6 +166,14 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Smtp__ListIdDomain: ''
     Smtp__UnsubscribeMailbox: unsubscribeMailboxAddress
     Smtp__Timeout: '00:01:00'
+    Delivery__ClaimLease: '00:15:00'
+    Delivery__RecordFor: '00:10:00'
+    Delivery__RetryInitialDelay: '00:00:30'
+    Delivery__RetryMaxDelay: '02:00:00'
+    Delivery__InstantWorthFor: '1.00:00:00'
+    Delivery__HardBouncesToSuppress: '3'
+    Delivery__OutageAlertAfter: '00:15:00'
+    Delivery__SweepAfter: '00:30:00'
     UnsubscribeMailbox__ImapHost: unsubscribeMailboxImapHost
     UnsubscribeMailbox__ImapPort: '993'
     UnsubscribeMailbox__Security: 'SslOnConnect'

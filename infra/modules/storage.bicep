@@ -21,6 +21,7 @@ var tableNames = [
   'Matches'
   'Digests'
   'SubscriptionChanges'
+  'Deliveries'
 ]
 var blobContainerNames = [
   deploymentContainerName

@@ -22,8 +22,10 @@ public static class TableNames
     public const string Matches = "Matches";
     public const string Digests = "Digests";
     public const string SubscriptionChanges = "SubscriptionChanges";
+    /// <summary>Per-address bounces and the shared sending (outage) state.</summary>
+    public const string Deliveries = "Deliveries";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges];
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, Deliveries];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>
