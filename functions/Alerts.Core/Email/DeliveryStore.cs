@@ -103,28 +103,23 @@ public sealed class DeliveryStore(AlertsStorage storage)
     /// <summary>An outage email that was claimed but could not be sent: the recovery report sends it instead.</summary>
     public async Task ResetOutageNoticeAsync(CancellationToken cancellationToken = default)
     {
-        try
+        // A merge cannot clear a property (nulls are not sent), so the row is replaced without it, conditionally.
+        for (var attempt = 0; attempt < 50; attempt++)
         {
-            await Table.UpdateEntityAsync(new TableEntity(SendingPartition, SendingRow) { ["OutageNoticeSentAt"] = null }, ETag.All, TableUpdateMode.Merge, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
+            var current = await GetSendingAsync(cancellationToken);
+            if (current?.OutageNoticeSentAt is null)
+                return;
+            if (await TrySetSendingAsync(current, current with { OutageNoticeSentAt = null }, cancellationToken))
+                return;
         }
     }
 
-    /// <summary>Deletes the state if still as read: the one worker that succeeds reports the recovery.</summary>
-    public async Task<bool> TryClearSendingAsync(SendingState current, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await Table.DeleteEntityAsync(SendingPartition, SendingRow, current.ETag, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            return false;
-        }
-    }
+    /// <summary>
+    /// Marks sending healthy if the row is still as read: the one worker that succeeds reports the recovery. A replace
+    /// (not a delete) so that the ETag race is decided the same way as every other write to the row.
+    /// </summary>
+    public async Task<bool> TryClearSendingAsync(SendingState current, CancellationToken cancellationToken = default) =>
+        await TrySetSendingAsync(current, new SendingState(null, null, null, null, default), cancellationToken);
 
     private static AddressBounces FromEntity(TableEntity e) => new(
         e.GetString("Address") ?? "", e.GetInt32("HardBounces") ?? 0, e.GetDateTimeOffset("LastBounceAt"), e.GetString("LastReply"),

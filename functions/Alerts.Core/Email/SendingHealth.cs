@@ -34,6 +34,9 @@ public sealed class SendingHealth(
             var current = await store.GetSendingAsync(cancellationToken);
             var since = current?.FailingSince ?? now;
             var tell = current?.OutageNoticeSentAt is null && now - since >= delivery.Value.OutageAlertAfter && Recipients().Count > 0;
+            // Many workers fail at once in an outage: one write per few seconds is enough to know when it ends.
+            if (!tell && current is { FailingSince: not null, LastFailureAt: { } last } && now - last < TimeSpan.FromSeconds(5))
+                return;
             var next = new SendingState(since, now, error, tell ? now : current?.OutageNoticeSentAt, default);
             if (!await store.TrySetSendingAsync(current, next, cancellationToken))
                 continue;
@@ -49,7 +52,7 @@ public sealed class SendingHealth(
         if (now.UtcTicks < Interlocked.Read(ref _healthyUntilTicks))
             return;
         var current = await store.GetSendingAsync(cancellationToken);
-        if (current is null)
+        if (current?.FailingSince is null)
         {
             Interlocked.Exchange(ref _healthyUntilTicks, (now + HealthyRecheck).UtcTicks);
             return;
