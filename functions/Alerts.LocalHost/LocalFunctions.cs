@@ -30,7 +30,16 @@ public sealed record LocalFunction(
 /// <summary>Every function the local host wires; each feature keeps its list in its own file.</summary>
 public static partial class LocalFunctions
 {
-    public static IReadOnlyList<LocalFunction> All => [.. Pipeline, .. Subscriber, .. Admin];
+    public static IReadOnlyList<LocalFunction> All => [.. Pipeline, .. Subscriber, .. Admin, .. Health];
+
+    /// <summary>GET /healthz (HealthFunctions in Alerts.Functions).</summary>
+    public static readonly IReadOnlyList<LocalFunction> Health =
+    [
+        new("Health", TriggerKind.Http, Route: Alerts.Core.Health.HealthEndpoint.Route, Methods: ["get"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<Alerts.Core.Health.HealthEndpoint>().GetAsync(r),
+        },
+    ];
 
     /// <summary>Timers and queues.</summary>
     public static readonly IReadOnlyList<LocalFunction> Pipeline =

@@ -174,6 +174,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Delivery__HardBouncesToSuppress: '3'
     Delivery__OutageAlertAfter: '00:15:00'
     Delivery__SweepAfter: '00:30:00'
+    Health__Timeout: '00:00:01.500'
+    Health__MaxQueueAge: '00:15:00'
     UnsubscribeMailbox__ImapHost: unsubscribeMailboxImapHost
     UnsubscribeMailbox__ImapPort: '993'
     UnsubscribeMailbox__Security: 'SslOnConnect'
