@@ -18,7 +18,8 @@ public sealed class PipelineFunctions(
     ArticleMatchHandler match,
     DigestScheduler digests,
     DigestSendHandler send,
-    MailtoUnsubscribeHandler mailtoUnsubscribe)
+    MailtoUnsubscribeHandler mailtoUnsubscribe,
+    DeliverySweep sweep)
 {
     [Function("PollFeeds")]
     public async Task PollFeeds([TimerTrigger("%" + ScheduleSettings.Poll + "%")] TimerInfo timer, CancellationToken cancellationToken)
@@ -56,6 +57,13 @@ public sealed class PipelineFunctions(
         var body = message.Body.ToString();
         using var activity = QueueMessages.StartProcessing("SendDigest", QueueNames.DigestSend, body, message.InsertedOn);
         await send.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(body), cancellationToken);
+    }
+
+    [Function("SweepDeliveries")]
+    public async Task SweepDeliveries([TimerTrigger("%" + ScheduleSettings.DeliverySweep + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        using var activity = QueueMessages.StartTimer("SweepDeliveries");
+        await sweep.HandleAsync(cancellationToken);
     }
 
     [Function("ReadUnsubscribeMailbox")]

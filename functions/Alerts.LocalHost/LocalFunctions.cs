@@ -64,6 +64,10 @@ public static partial class LocalFunctions
         {
             QueueHandler = (s, m, ct) => s.GetRequiredService<DigestSendHandler>().HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m), ct),
         },
+        new("SweepDeliveries", TriggerKind.Timer, ScheduleSetting: ScheduleSettings.DeliverySweep)
+        {
+            TimerHandler = (s, ct) => s.GetRequiredService<DeliverySweep>().HandleAsync(ct),
+        },
         new("ReadUnsubscribeMailbox", TriggerKind.Timer, ScheduleSetting: ScheduleSettings.UnsubscribeMailbox)
         {
             TimerHandler = (s, ct) => s.GetRequiredService<MailtoUnsubscribeHandler>().HandleAsync(ct),

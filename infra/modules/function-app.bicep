@@ -154,6 +154,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     PollSchedule: pollSchedule
     DigestSchedule: digestSchedule
     UnsubscribeMailboxSchedule: unsubscribeMailboxSchedule
+    DeliverySweepSchedule: '45 */5 * * * *'
     Site__PublicBaseUrl: effectivePublicBaseUrl
     Site__Name: siteName
     Smtp__Host: smtpHost

@@ -44,12 +44,12 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
-    public void The_pipeline_has_its_three_queues_and_three_timers()
+    public void The_pipeline_has_its_three_queues_and_four_timers()
     {
         var functions = ReadFunctionsMetadata();
         Assert.Equal(["article-match", "digest-send", "feed-fetch"],
             functions.Where(f => f.Queue is not null).Select(f => f.Queue!).Order().ToArray());
-        Assert.Equal(["%DigestSchedule%", "%PollSchedule%", "%UnsubscribeMailboxSchedule%"],
+        Assert.Equal(["%DeliverySweepSchedule%", "%DigestSchedule%", "%PollSchedule%", "%UnsubscribeMailboxSchedule%"],
             functions.Where(f => f.Schedule is not null).Select(f => f.Schedule!).Order().ToArray());
     }
 }

@@ -27,6 +27,7 @@ public static class DigestServiceCollectionExtensions
         services.TryAddSingleton<DeliveryStore>();
         services.TryAddSingleton<SendingHealth>();
         services.TryAddSingleton<DigestSendHandler>();
+        services.TryAddSingleton<DeliverySweep>();
         return services;
     }
 }

@@ -217,12 +217,12 @@ public sealed class DigestStore(AlertsStorage storage)
     public async Task SetRecordedAsync(string subscriptionId, string digestKey, CancellationToken cancellationToken = default) =>
         await Table.UpsertEntityAsync(new TableEntity(subscriptionId, digestKey) { ["Recorded"] = true }, TableUpdateMode.Merge, cancellationToken);
 
-    /// <summary>Unfinished rows (scheduled, frozen, sending) older than <paramref name="before"/>: what the sweep looks at.</summary>
+    /// <summary>Unfinished rows (scheduled, frozen, sending, sent but not recorded) scheduled or frozen before <paramref name="before"/> (app time): what the sweep looks at.</summary>
     public async IAsyncEnumerable<DigestRecord> ListUnfinishedAsync(
         DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var filter = TableClient.CreateQueryFilter(
-            $"(State eq {nameof(DigestState.Scheduled)} or State eq {nameof(DigestState.Frozen)} or State eq {nameof(DigestState.Sending)} or (State eq {nameof(DigestState.Sent)} and Recorded eq {false})) and Timestamp lt {before}");
+            $"(State eq {nameof(DigestState.Scheduled)} or State eq {nameof(DigestState.Frozen)} or State eq {nameof(DigestState.Sending)} or (State eq {nameof(DigestState.Sent)} and Recorded eq {false})) and (ScheduledAt lt {before} or FrozenAt lt {before})");
         await foreach (var entity in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             yield return FromEntity(entity);
     }

@@ -34,4 +34,5 @@ public static class ScheduleSettings
     public const string Poll = "PollSchedule";
     public const string Digest = "DigestSchedule";
     public const string UnsubscribeMailbox = "UnsubscribeMailboxSchedule";
+    public const string DeliverySweep = "DeliverySweepSchedule";
 }
