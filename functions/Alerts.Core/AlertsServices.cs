@@ -32,6 +32,9 @@ public static class AlertsServices
         services.AddSubscriptions();
         services.AddMatching();
         services.AddAdmin();
+
+        services.AddOptions<Health.HealthOptions>().Bind(configuration.GetSection(Health.HealthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<Health.HealthEndpoint>();
         return services;
     }
 }

@@ -22,5 +22,8 @@ public static class AlertsTelemetry
     public static readonly Counter<long> Matches = Meter.CreateCounter<long>("alerts.matches", description: "Subscription matches recorded");
     public static readonly Counter<long> DigestsSent = Meter.CreateCounter<long>("alerts.digests.sent", description: "Alert and digest emails accepted by the SMTP server");
     public static readonly Histogram<double> QueueAge = Meter.CreateHistogram<double>("alerts.queue.age", unit: "s", description: "Time a message waited in its queue");
+    public static readonly Histogram<double> DuplicateWindow = Meter.CreateHistogram<double>("alerts.digests.duplicate_window", unit: "ms", description: "Time from the SMTP server's acceptance to the Sent record (a crash inside it can duplicate the email)");
+    public static readonly Counter<long> HitsDropped = Meter.CreateCounter<long>("alerts.matches.hits_dropped", description: "Hits not stored because a match had more than the cap");
+    public static readonly Counter<long> MatchWritesFailed = Meter.CreateCounter<long>("alerts.matches.write_failures", description: "Match rows that could not be stored and were dropped");
     public static readonly Counter<long> SendFailures = Meter.CreateCounter<long>("alerts.digests.send_failures", description: "Emails the SMTP server did not accept");
 }

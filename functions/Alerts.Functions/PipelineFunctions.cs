@@ -19,7 +19,8 @@ public sealed class PipelineFunctions(
     DigestScheduler digests,
     DigestSendHandler send,
     MailtoUnsubscribeHandler mailtoUnsubscribe,
-    SubscriptionSnapshotWriter snapshotWriter)
+    SubscriptionSnapshotWriter snapshotWriter,
+    DeliverySweep sweep)
 {
     [Function("PollFeeds")]
     public async Task PollFeeds([TimerTrigger("%" + ScheduleSettings.Poll + "%")] TimerInfo timer, CancellationToken cancellationToken)
@@ -57,6 +58,13 @@ public sealed class PipelineFunctions(
         var body = message.Body.ToString();
         using var activity = QueueMessages.StartProcessing("SendDigest", QueueNames.DigestSend, body, message.InsertedOn);
         await send.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(body), cancellationToken);
+    }
+
+    [Function("SweepDeliveries")]
+    public async Task SweepDeliveries([TimerTrigger("%" + ScheduleSettings.DeliverySweep + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        using var activity = QueueMessages.StartTimer("SweepDeliveries");
+        await sweep.HandleAsync(cancellationToken);
     }
 
     [Function("ReadUnsubscribeMailbox")]

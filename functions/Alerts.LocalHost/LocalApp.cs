@@ -69,21 +69,7 @@ public static class LocalApp
         }
         app.MapGet("/", () => Results.Redirect("/subscribe"));
         app.MapGet("/metrics", (MetricsEndpoint metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
-        app.MapGet("/healthz", HealthAsync);
         return app;
-    }
-
-    /// <summary>200 when storage answers, with the depth of each queue and its poison queue; 503 otherwise.</summary>
-    private static async Task<IResult> HealthAsync(AlertsStorage storage, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return Results.Json(new { status = "healthy", queues = await storage.QueueDepthsAsync(cancellationToken) });
-        }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
-        {
-            return Results.Json(new { status = "unhealthy", error = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
     }
 
     /// <summary>Creates tables and queues before the listeners start polling them.</summary>

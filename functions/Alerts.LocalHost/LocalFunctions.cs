@@ -33,7 +33,16 @@ public sealed record LocalFunction(
 /// <summary>Every function the local host wires; each feature keeps its list in its own file.</summary>
 public static partial class LocalFunctions
 {
-    public static IReadOnlyList<LocalFunction> All => [.. Pipeline, .. Subscriber, .. Admin];
+    public static IReadOnlyList<LocalFunction> All => [.. Pipeline, .. Subscriber, .. Admin, .. Health];
+
+    /// <summary>GET /healthz (HealthFunctions in Alerts.Functions).</summary>
+    public static readonly IReadOnlyList<LocalFunction> Health =
+    [
+        new("Health", TriggerKind.Http, Route: Alerts.Core.Health.HealthEndpoint.Route, Methods: ["get"])
+        {
+            HttpHandler = (s, r) => s.GetRequiredService<Alerts.Core.Health.HealthEndpoint>().GetAsync(r),
+        },
+    ];
 
     /// <summary>Timers and queues.</summary>
     public static readonly IReadOnlyList<LocalFunction> Pipeline =
@@ -57,6 +66,10 @@ public static partial class LocalFunctions
         new("SendDigest", TriggerKind.Queue, Queue: QueueNames.DigestSend)
         {
             QueueHandler = (s, m, ct) => s.GetRequiredService<DigestSendHandler>().HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m), ct),
+        },
+        new("SweepDeliveries", TriggerKind.Timer, ScheduleSetting: ScheduleSettings.DeliverySweep)
+        {
+            TimerHandler = (s, ct) => s.GetRequiredService<DeliverySweep>().HandleAsync(ct),
         },
         new("ReadUnsubscribeMailbox", TriggerKind.Timer, ScheduleSetting: ScheduleSettings.UnsubscribeMailbox)
         {

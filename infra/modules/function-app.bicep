@@ -158,6 +158,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     DigestSchedule: digestSchedule
     UnsubscribeMailboxSchedule: unsubscribeMailboxSchedule
     IndexSnapshotSchedule: indexSnapshotSchedule
+    DeliverySweepSchedule: '45 */5 * * * *'
     Site__PublicBaseUrl: effectivePublicBaseUrl
     Site__Name: siteName
     Smtp__Host: smtpHost
@@ -170,6 +171,16 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Smtp__ListIdDomain: ''
     Smtp__UnsubscribeMailbox: unsubscribeMailboxAddress
     Smtp__Timeout: '00:01:00'
+    Delivery__ClaimLease: '00:15:00'
+    Delivery__RecordFor: '00:10:00'
+    Delivery__RetryInitialDelay: '00:00:30'
+    Delivery__RetryMaxDelay: '02:00:00'
+    Delivery__InstantWorthFor: '1.00:00:00'
+    Delivery__HardBouncesToSuppress: '3'
+    Delivery__OutageAlertAfter: '00:15:00'
+    Delivery__SweepAfter: '00:30:00'
+    Health__Timeout: '00:00:01.500'
+    Health__MaxQueueAge: '00:15:00'
     UnsubscribeMailbox__ImapHost: unsubscribeMailboxImapHost
     UnsubscribeMailbox__ImapPort: '993'
     UnsubscribeMailbox__Security: 'SslOnConnect'

@@ -25,6 +25,7 @@ var tableNames = [
   'RateLimits'
   'SubscriptionsByAddress'
   'DigestDue'
+  'Deliveries'
 ]
 var blobContainerNames = [
   deploymentContainerName

@@ -44,12 +44,12 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
-    public void The_pipeline_has_its_four_queues_and_four_timers()
+    public void The_pipeline_has_its_four_queues_and_five_timers()
     {
         var functions = ReadFunctionsMetadata();
         Assert.Equal(["article-match", "digest-send", "feed-fetch", "subscribe-request"],
             functions.Where(f => f.Queue is not null).Select(f => f.Queue!).Order().ToArray());
-        Assert.Equal(["%DigestSchedule%", "%IndexSnapshotSchedule%", "%PollSchedule%", "%UnsubscribeMailboxSchedule%"],
+        Assert.Equal(["%DeliverySweepSchedule%", "%DigestSchedule%", "%IndexSnapshotSchedule%", "%PollSchedule%", "%UnsubscribeMailboxSchedule%"],
             functions.Where(f => f.Schedule is not null).Select(f => f.Schedule!).Order().ToArray());
     }
 }

@@ -56,6 +56,7 @@ public sealed class LocalHostHarness : IAsyncDisposable
             [ScheduleSettings.Digest] = "0 0 0 1 1 *",
             [ScheduleSettings.UnsubscribeMailbox] = "0 0 0 1 1 *",
             [ScheduleSettings.IndexSnapshot] = "0 0 0 1 1 *",
+            [ScheduleSettings.DeliverySweep] = "0 0 0 1 1 *",
             ["Site:PublicBaseUrl"] = baseUrl,
             ["Tokens:SigningKey"] = "end-to-end-test-signing-key-0123456789abcdef",
             ["Smtp:Host"] = "127.0.0.1",

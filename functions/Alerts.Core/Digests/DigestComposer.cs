@@ -75,7 +75,8 @@ public sealed partial class DigestComposer(
                 continue;
             // The subscriber's cap: that many stories in full, the rest as a title list so nothing is silently dropped.
             var subscription = sections[i].Subscription;
-            var full = subscription.MaxItems is { } cap and > 0 ? groups.Take(cap).ToList() : groups.ToList();
+            // Without a cap of their own, a busy digest still shows only so many in full (Gmail clips long emails).
+            var full = groups.Take(subscription.MaxItems is { } cap and > 0 ? cap : DigestSendHandler.MaxArticles).ToList();
             parts.Add((subscription, full, groups.Skip(full.Count).ToList(), also));
         }
         var total = parts.Sum(p => p.Full.Count + p.More.Count);

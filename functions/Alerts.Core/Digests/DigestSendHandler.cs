@@ -6,6 +6,7 @@ using Alerts.Core.Subscriptions;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Digests;
 
@@ -16,16 +17,24 @@ public enum DigestSendOutcome
     AlreadyDone,
     /// <summary>Nothing pending for the period.</summary>
     Empty,
-    /// <summary>The subscription is missing, paused, unsubscribed or not yet confirmed.</summary>
+    /// <summary>The subscription is missing, paused, unsubscribed, not yet confirmed, or its address is suppressed.</summary>
     Skipped,
+    /// <summary>Another worker holds the claim to send this email; this one stopped without sending.</summary>
+    Claimed,
+    /// <summary>The send failed; a retry is queued with a delay and the matches stay pending.</summary>
+    Deferred,
+    /// <summary>Sending failed until the email was no longer worth sending (see <see cref="DigestState.Superseded"/> and <see cref="DigestState.Expired"/>).</summary>
+    GaveUp,
 }
 
 public sealed record DigestSendResult(string SubscriptionId, string DigestKey, DigestSendOutcome Outcome, int ArticleCount = 0, string? MessageId = null);
 
 /// <summary>
 /// Queue work for <c>digest-send</c>. At-least-once delivery is made safe by the Digests row: the article list
-/// is frozen before sending so every attempt sends the same email, matches are marked delivered only after the
-/// server accepted it, and a finished row makes any later delivery a no-op.
+/// is frozen before sending so every attempt sends the same email; one worker claims the row (a conditional write)
+/// and only that worker sends; the row says Sent right after the server accepted, then the matches are marked;
+/// a finished row makes any later delivery a no-op. A failed send never throws: it queues itself again with a
+/// growing delay for as long as the email is worth sending.
 /// </summary>
 public sealed class DigestSendHandler(
     DigestStore digests,
@@ -36,15 +45,25 @@ public sealed class DigestSendHandler(
     IEmailSender sender,
     AlertsStorage storage,
     TimeProvider time,
-    ILogger<DigestSendHandler> logger)
+    ILogger<DigestSendHandler> logger,
+    IOptions<DeliveryOptions>? deliveryOptions = null,
+    DeliveryStore? deliveries = null,
+    SendingHealth? health = null)
 {
-    /// <summary>Cap per email, so the HTML stays under Gmail's ~100 KB clipping and the frozen list far under 64 KiB; the rest waits for the next period.</summary>
+    /// <summary>Articles shown in full when the subscriber set no cap; the rest of the digest lists them by title and link.</summary>
     public const int MaxArticles = 50;
 
     public const string InstantPrefix = "instant-";
 
+    private DeliveryOptions Options => deliveryOptions?.Value ?? new DeliveryOptions();
+
+    /// <summary>Time from the server's acceptance to the Sent row (the duplicate window), for the last email this process sent.</summary>
+    public static TimeSpan LastRecordWindow { get; private set; }
+
     public async Task<DigestSendResult> HandleAsync(DigestSendMessage message, CancellationToken cancellationToken = default)
     {
+        if (message.More is { Count: > 0 } more)
+            return await FanOutAsync(message, more, cancellationToken);
         var result = await SendAsync(message, cancellationToken);
         logger.LogInformation(
             "Digest {DigestKey} for subscription {SubscriptionId}: {Outcome}, {ArticleCount} articles, message {MessageId}",
@@ -59,11 +78,19 @@ public sealed class DigestSendHandler(
             throw new ArgumentException($"Malformed digest message: subscription '{subscriptionId}', key '{key}'.", nameof(message));
 
         var row = await digests.GetAsync(subscriptionId, key, cancellationToken);
+        if (row is { State: DigestState.Sent, Recorded: false })
+        {
+            // The email went out and the last worker died before its matches were marked: finish that, never resend.
+            await RecordAsync(row, row.SentMembers ?? [subscriptionId], row.ArticleIds?.Count ?? 0, row.MessageId);
+            return new(subscriptionId, key, DigestSendOutcome.AlreadyDone, row.ArticleIds?.Count ?? 0, row.MessageId);
+        }
         if (row is { IsFinished: true })
             return new(subscriptionId, key, DigestSendOutcome.AlreadyDone, row.ArticleIds?.Count ?? 0, row.MessageId);
         if (row?.GroupedInto is not null)
             // This period of this subscription is a section of the lead's email; that message sends it.
             return new(subscriptionId, key, DigestSendOutcome.AlreadyDone);
+        if (row is not null && HeldByLiveClaim(row))
+            return new(subscriptionId, key, DigestSendOutcome.Claimed);
 
         // The subscriptions this email covers: the lead alone, or the group the scheduler fixed on the lead's row.
         var memberIds = row?.Members is { Count: > 0 } listed ? listed : [subscriptionId];
@@ -73,6 +100,12 @@ public sealed class DigestSendHandler(
                 active.Add(member);
         if (active.Count == 0)
         {
+            await FinishAllAsync(memberIds, key, DigestState.Skipped, null, cancellationToken);
+            return new(subscriptionId, key, DigestSendOutcome.Skipped);
+        }
+        if (deliveries is not null && await deliveries.GetBouncesAsync(active[0].Email, cancellationToken) is { Suppressed: true })
+        {
+            // Repeated hard bounces: no more mail to this address until the subscriber changes it (the manage page says why).
             await FinishAllAsync(memberIds, key, DigestState.Skipped, null, cancellationToken);
             return new(subscriptionId, key, DigestSendOutcome.Skipped);
         }
@@ -95,11 +128,13 @@ public sealed class DigestSendHandler(
                     .Where(x => x.ArticleIds.Count > 0).ToList()
                 : null;
             if (!await digests.TryFreezeAsync(subscriptionId, key, row, ids, time.GetUtcNow(), cancellationToken, sections))
-                logger.LogWarning("Digest {DigestKey} for {SubscriptionId} was frozen concurrently; using that list", key, subscriptionId);
+                logger.LogInformation("Digest {DigestKey} for {SubscriptionId} was frozen concurrently; using that list", key, subscriptionId);
             row = await digests.GetAsync(subscriptionId, key, cancellationToken)
                 ?? throw new InvalidOperationException($"Digest row {subscriptionId}/{key} vanished after freezing.");
             if (row.IsFinished)
                 return new(subscriptionId, key, DigestSendOutcome.AlreadyDone, row.ArticleIds?.Count ?? 0, row.MessageId);
+            if (HeldByLiveClaim(row))
+                return new(subscriptionId, key, DigestSendOutcome.Claimed);
         }
 
         var frozen = row.ArticleIds ?? [];
@@ -121,12 +156,18 @@ public sealed class DigestSendHandler(
             records[section.SubscriptionId] = (await matches.ListAsync(section.SubscriptionId, cancellationToken)).Where(m => set.Contains(m.ArticleId)).ToList();
         }
         // Matches carry this key only once the server accepted this email (one digest per subscription and key), so
-        // any one of them proves the last attempt sent it; complete the marking and finish without sending twice.
+        // any one of them proves an earlier attempt sent it; complete the marking and finish without sending twice.
         if (records.Values.SelectMany(r => r).Any(m => m.DeliveredIn == key))
         {
             await MarkDeliveredAsync(frozenSections, key, CancellationToken.None);
             await FinishSentAsync(memberIds, activeById, key, frozen.Count, row.MessageId, CancellationToken.None);
             return new(subscriptionId, key, DigestSendOutcome.AlreadyDone, frozen.Count, row.MessageId);
+        }
+
+        if (NoLongerWorthSending(row, active[0], key) is { } gaveUp)
+        {
+            await GiveUpAsync(row, memberIds, frozenSections, gaveUp, cancellationToken);
+            return new(subscriptionId, key, DigestSendOutcome.GaveUp, frozen.Count);
         }
 
         var found = (await articles.GetManyAsync(frozenSections.SelectMany(x => x.ArticleIds).Distinct().ToList(), cancellationToken))
@@ -148,22 +189,185 @@ public sealed class DigestSendHandler(
             return new(subscriptionId, key, DigestSendOutcome.Empty);
         }
 
+        // The claim: of all the workers that got this far with this row, exactly one wins the conditional write and
+        // sends; every other stops here. A claim whose holder died is taken over once its lease has run out.
+        var claimed = await digests.TryClaimAsync(row, time.GetUtcNow(), cancellationToken);
+        if (claimed is null)
+            return new(subscriptionId, key, DigestSendOutcome.Claimed);
+
         var email = composer.Compose(subscriptionId, composed, key, row.FrozenAt ?? time.GetUtcNow());
         try
         {
             await sender.SendAsync(email, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && SendFailure.Classify(ex) is { } kind)
         {
             AlertsTelemetry.SendFailures.Add(1);
-            throw;
+            await DeferAsync(claimed, active[0], message, kind, ex, cancellationToken);
+            return new(subscriptionId, key, DigestSendOutcome.Deferred, itemCount);
         }
+        // The duplicate window opens: the server has the email and nothing says so yet. The next write closes it.
+        var window = System.Diagnostics.Stopwatch.StartNew();
+        var sentMembers = frozenSections.Select(x => x.SubscriptionId).ToList();
+        await RetryStorageAsync(ct => digests.RecordSentAsync(subscriptionId, key, time.GetUtcNow(), email.MessageId, sentMembers, ct));
+        LastRecordWindow = window.Elapsed;
+        AlertsTelemetry.DuplicateWindow.Record(window.Elapsed.TotalMilliseconds);
         AlertsTelemetry.DigestsSent.Add(1);
 
-        // From here on the email is out: finish even if the host is shutting down.
-        await MarkDeliveredAsync(frozenSections, key, CancellationToken.None);
-        await FinishSentAsync(memberIds, activeById, key, itemCount, email.MessageId, CancellationToken.None);
+        await RecordAsync(row, memberIds, itemCount, email.MessageId, activeById, frozenSections);
+        if (deliveries is not null && (row.Attempts > 0 || message.Attempt > 0))
+            await TryAsync(ct => deliveries.ClearBouncesAsync(active[0].Email, ct));
+        if (health is not null)
+            await TryAsync(health.AfterSuccessAsync);
         return new(subscriptionId, key, DigestSendOutcome.Sent, itemCount, email.MessageId);
+    }
+
+    /// <summary>
+    /// A batch of instant alerts: each subscription's email is handled on its own. One that throws (storage trouble,
+    /// a broken row) is queued again alone, so it neither fails nor repeats the others.
+    /// </summary>
+    private async Task<DigestSendResult> FanOutAsync(DigestSendMessage batch, IReadOnlyList<string> more, CancellationToken cancellationToken)
+    {
+        var ids = more.Prepend(batch.SubscriptionId).Distinct(StringComparer.Ordinal).ToList();
+        var sent = 0;
+        var queue = storage.Queue(QueueNames.DigestSend);
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            var single = new DigestSendMessage(id, batch.DigestKey, batch.Attempt);
+            try
+            {
+                if ((await HandleAsync(single, ct)).Outcome == DigestSendOutcome.Sent)
+                    Interlocked.Increment(ref sent);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Instant alert {DigestKey} for {SubscriptionId} failed inside a batch; queued on its own", batch.DigestKey, id);
+                await queue.SendAsync(single, ct);
+            }
+        });
+        return new(batch.SubscriptionId, batch.DigestKey, sent > 0 ? DigestSendOutcome.Sent : DigestSendOutcome.AlreadyDone, sent);
+    }
+
+    /// <summary>A Sending row whose claim is younger than the lease: its holder may be sending right now.</summary>
+    private bool HeldByLiveClaim(DigestRecord row) =>
+        row.State == DigestState.Sending && row.ClaimedAt is { } at && time.GetUtcNow() - at < Options.ClaimLease;
+
+    /// <summary>
+    /// After the server accepted: marks the matches and finishes every member row, then flags the lead's row Recorded.
+    /// Runs to the end even when the host is stopping, retrying through a storage blip.
+    /// </summary>
+    private async Task RecordAsync(
+        DigestRecord row, IReadOnlyList<string> sentMembers, int count, string? messageId,
+        IReadOnlyDictionary<string, Subscription>? activeById = null, IReadOnlyList<DigestSectionIds>? sections = null)
+    {
+        var memberIds = row.Members is { Count: > 0 } listed ? listed : [row.SubscriptionId];
+        sections ??= (row.Sections ?? [new DigestSectionIds(row.SubscriptionId, row.ArticleIds ?? [])])
+            .Where(x => sentMembers.Contains(x.SubscriptionId, StringComparer.Ordinal)).ToList();
+        if (activeById is null)
+        {
+            var found = new Dictionary<string, Subscription>(StringComparer.Ordinal);
+            foreach (var id in sentMembers)
+                if (await subscriptions.GetAsync(id, CancellationToken.None) is { } s)
+                    found[id] = s;
+            activeById = found;
+        }
+        await RetryStorageAsync(ct => MarkDeliveredAsync(sections, row.DigestKey, ct));
+        await RetryStorageAsync(ct => FinishSentAsync(memberIds, activeById, row.DigestKey, count, messageId, ct));
+    }
+
+    /// <summary>
+    /// A failed send: count a hard bounce against the address, tell the outage tracker about a transient failure,
+    /// give the claim back and queue the same message again after a growing, jittered delay. Never throws for the
+    /// failure itself, so the message is never poisoned by an outage.
+    /// </summary>
+    private async Task DeferAsync(DigestRecord claimed, Subscription lead, DigestSendMessage message, SendFailureKind kind, Exception ex, CancellationToken cancellationToken)
+    {
+        var options = Options;
+        var attempts = Math.Max(claimed.Attempts, message.Attempt) + 1;
+        if (kind == SendFailureKind.HardBounce && deliveries is not null)
+        {
+            var bounces = await deliveries.RecordHardBounceAsync(lead.Email, ex.Message, time.GetUtcNow(), options.HardBouncesToSuppress, cancellationToken);
+            logger.LogWarning("Hard bounce {Count} for subscription {SubscriptionId}: {Reply}{Suppressed}",
+                bounces.HardBounces, lead.Id, ex.Message, bounces.Suppressed ? "; address suppressed" : "");
+        }
+        else if (kind == SendFailureKind.Transient && health is not null)
+        {
+            await health.AfterFailureAsync($"{ex.GetType().Name}: {ex.Message}", cancellationToken);
+        }
+
+        var delay = RetryDelay(attempts, options);
+        await digests.ReleaseAsync(claimed, attempts, time.GetUtcNow() + delay, $"{kind}: {ex.Message}", cancellationToken);
+        // A new message rather than the trigger's retry: the delay can grow to hours and the dequeue count never
+        // reaches the poison limit. If this send fails the handler throws and the trigger redelivers the original.
+        await storage.Queue(QueueNames.DigestSend).SendMessageAsync(
+            QueueMessages.Serialize(message with { Attempt = attempts }), visibilityTimeout: delay, timeToLive: TimeSpan.FromSeconds(-1),
+            cancellationToken: cancellationToken);
+        logger.LogWarning("Digest {DigestKey} for {SubscriptionId}: {Kind} failure on attempt {Attempt} ({Error}); retrying in {Delay}",
+            claimed.DigestKey, claimed.SubscriptionId, kind, attempts, ex.Message, delay);
+    }
+
+    /// <summary>Exponential from the initial delay, capped, with ±25% jitter so that a recovered relay is not hit by every retry at once.</summary>
+    public static TimeSpan RetryDelay(int attempts, DeliveryOptions options)
+    {
+        var exponential = options.RetryInitialDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 30));
+        var capped = Math.Min(exponential, options.RetryMaxDelay.TotalMilliseconds);
+        var jittered = capped * (0.75 + Random.Shared.NextDouble() * 0.5);
+        return TimeSpan.FromMilliseconds(Math.Clamp(jittered, 1, TimeSpan.FromDays(7).TotalMilliseconds - 1000));
+    }
+
+    /// <summary>
+    /// Instant alerts are worth a day after they were frozen; a periodic digest until the next one of the same schedule
+    /// is due (that one then carries the matches, which stay pending).
+    /// </summary>
+    private DigestState? NoLongerWorthSending(DigestRecord row, Subscription lead, string key)
+    {
+        if (row.Attempts == 0)
+            return null;
+        var now = time.GetUtcNow();
+        if (key.StartsWith(InstantPrefix, StringComparison.Ordinal))
+            return now - (row.FrozenAt ?? now) > Options.InstantWorthFor ? DigestState.Expired : null;
+        return DigestSchedule.Current(lead, now) is { IsDue: true } current && current.Key != key ? DigestState.Superseded : null;
+    }
+
+    private async Task GiveUpAsync(DigestRecord row, IReadOnlyList<string> memberIds, IReadOnlyList<DigestSectionIds> sections, DigestState state, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Digest {DigestKey} for {SubscriptionId} gave up after {Attempts} attempts: {State}", row.DigestKey, row.SubscriptionId, row.Attempts, state);
+        // An expired instant alert's match is retired (marked with the expiry) so the sweep stops offering it; a
+        // superseded digest's matches stay pending for the next digest.
+        if (state == DigestState.Expired)
+            await MarkDeliveredAsync(sections, "expired-" + row.DigestKey, cancellationToken);
+        await FinishAllAsync(memberIds, row.DigestKey, state, null, cancellationToken);
+    }
+
+    /// <summary>Storage writes after the email is out: retried for <see cref="DeliveryOptions.RecordFor"/> (storage restarting), ignoring shutdown.</summary>
+    private async Task RetryStorageAsync(Func<CancellationToken, Task> write)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await write(CancellationToken.None);
+                return;
+            }
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException && deadline.Elapsed < Options.RecordFor)
+            {
+                logger.LogWarning("Recording a sent email failed (attempt {Attempt}): {Error}; retrying", attempt, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * attempt, 5000)));
+            }
+        }
+    }
+
+    private async Task TryAsync(Func<CancellationToken, Task> work)
+    {
+        try
+        {
+            await work(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+        {
+            logger.LogWarning("Bookkeeping after a send failed: {Error}", ex.Message);
+        }
     }
 
     private async Task MarkDeliveredAsync(IEnumerable<DigestSectionIds> sections, string key, CancellationToken cancellationToken)
@@ -193,7 +397,7 @@ public sealed class DigestSendHandler(
         }
     }
 
-    /// <summary>Instant keys carry one article; periodic digests take the oldest pending matches up to the cap.</summary>
+    /// <summary>Instant keys carry one article; periodic digests carry every pending match (the composer shows the first in full).</summary>
     private static List<MatchRecord> Choose(IReadOnlyList<MatchRecord> pending, string key)
     {
         if (key.StartsWith(InstantPrefix, StringComparison.Ordinal))
@@ -202,16 +406,8 @@ public sealed class DigestSendHandler(
             var articleId = key[InstantPrefix.Length..];
             return pending.Where(m => m.ArticleId == articleId).ToList();
         }
-        // The oldest matches up to the cap of distinct articles; an article several subscriptions matched counts once.
-        var articlesChosen = new HashSet<string>(StringComparer.Ordinal);
-        var chosen = new List<MatchRecord>();
-        foreach (var m in pending.OrderBy(m => m.MatchedAt).ThenBy(m => m.ArticleId, StringComparer.Ordinal).ThenBy(m => m.SubscriptionId, StringComparer.Ordinal))
-            if (articlesChosen.Contains(m.ArticleId) || articlesChosen.Count < MaxArticles)
-            {
-                articlesChosen.Add(m.ArticleId);
-                chosen.Add(m);
-            }
-        return chosen;
+        // Every pending match, oldest first, so nothing is left behind to pile up (the composer lists the rest by title).
+        return pending.OrderBy(m => m.MatchedAt).ThenBy(m => m.ArticleId, StringComparer.Ordinal).ThenBy(m => m.SubscriptionId, StringComparer.Ordinal).ToList();
     }
 
     private async Task FinishSentAsync(Subscription subscription, string key, int count, CancellationToken cancellationToken, string? messageId = null)

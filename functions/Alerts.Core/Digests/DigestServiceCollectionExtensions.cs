@@ -1,3 +1,4 @@
+using Alerts.Core.Email;
 using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
@@ -23,7 +24,10 @@ public static class DigestServiceCollectionExtensions
         services.TryAddSingleton<DigestStore>();
         services.TryAddSingleton<DigestComposer>();
         services.TryAddSingleton<DigestScheduler>();
+        services.TryAddSingleton<DeliveryStore>();
+        services.TryAddSingleton<SendingHealth>();
         services.TryAddSingleton<DigestSendHandler>();
+        services.TryAddSingleton<DeliverySweep>();
         return services;
     }
 }

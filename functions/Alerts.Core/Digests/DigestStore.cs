@@ -11,11 +11,18 @@ public enum DigestState
     Scheduled,
     /// <summary>The article list is fixed, so a retry sends the same email.</summary>
     Frozen,
+    /// <summary>One worker holds the claim to send (see <see cref="DigestRecord.ClaimedAt"/>); every other stops.</summary>
+    Sending,
+    /// <summary>The server accepted the email. <see cref="DigestRecord.Recorded"/> says whether its matches are marked yet.</summary>
     Sent,
     /// <summary>Nothing was pending when the period came; no email.</summary>
     Empty,
-    /// <summary>The subscription was not active (paused, unsubscribed, deleted); no email.</summary>
+    /// <summary>The subscription was not active (paused, unsubscribed, deleted) or its address is suppressed; no email.</summary>
     Skipped,
+    /// <summary>Sending failed until the next digest of the same schedule came due; that one carries the matches.</summary>
+    Superseded,
+    /// <summary>An instant alert that could not be sent while it was worth sending.</summary>
+    Expired,
 }
 
 /// <summary>One subscription's part of a frozen digest: the articles chosen from its matches.</summary>
@@ -44,7 +51,22 @@ public sealed record DigestRecord(
     string? GroupedInto = null,
     IReadOnlyList<DigestSectionIds>? Sections = null)
 {
-    public bool IsFinished => State is DigestState.Sent or DigestState.Empty or DigestState.Skipped;
+    /// <summary>When the current claim was taken (state Sending).</summary>
+    public DateTimeOffset? ClaimedAt { get; init; }
+
+    /// <summary>Failed send attempts so far.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>When the next attempt is queued for, after a failure (the sweep leaves the row alone until then).</summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>On a Sent row: the matches are marked delivered and the members finished.</summary>
+    public bool Recorded { get; init; }
+
+    /// <summary>On a Sent row: the subscriptions whose sections the email carried.</summary>
+    public IReadOnlyList<string>? SentMembers { get; init; }
+
+    public bool IsFinished => State is DigestState.Sent or DigestState.Empty or DigestState.Skipped or DigestState.Superseded or DigestState.Expired;
 }
 
 /// <summary>Digests in Table Storage: PartitionKey = subscription id, RowKey = digest key ("daily-2026-11-26").</summary>
@@ -109,12 +131,12 @@ public sealed class DigestStore(AlertsStorage storage)
         var entity = new TableEntity(subscriptionId, digestKey)
         {
             ["State"] = nameof(DigestState.Frozen),
-            ["ArticleIds"] = JsonSerializer.Serialize(articleIds),
             ["FrozenAt"] = now,
             ["ScheduledAt"] = current?.ScheduledAt,
         };
+        LargeProperty.Write(entity, "ArticleIds", JsonSerializer.Serialize(articleIds));
         if (sections is not null)
-            entity["Sections"] = JsonSerializer.Serialize(sections.Select(x => new SectionJson(x.SubscriptionId, x.ArticleIds.ToList())));
+            LargeProperty.Write(entity, "Sections", JsonSerializer.Serialize(sections.Select(x => new SectionJson(x.SubscriptionId, x.ArticleIds.ToList()))));
         try
         {
             if (current is null)
@@ -127,6 +149,82 @@ public sealed class DigestStore(AlertsStorage storage)
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Takes the claim to send a frozen row: conditional on the row's ETag, so of any number of workers holding the same
+    /// read exactly one wins; the others get false and must stop without sending. A claim older than the lease
+    /// (its holder died) can be taken over the same way.
+    /// </summary>
+    public async Task<DigestRecord?> TryClaimAsync(DigestRecord current, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var entity = new TableEntity(current.SubscriptionId, current.DigestKey)
+        {
+            ["State"] = nameof(DigestState.Sending),
+            ["ClaimedAt"] = now,
+        };
+        try
+        {
+            var response = await Table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Merge, cancellationToken);
+            return current with { State = DigestState.Sending, ClaimedAt = now, ETag = response.Headers.ETag ?? default };
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Gives the claim back after a failed send, with the attempt count and when the next attempt is due. Conditional on
+    /// the claim's ETag: if another worker took the claim over meanwhile, theirs stands.
+    /// </summary>
+    public async Task ReleaseAsync(DigestRecord claimed, int attempts, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken = default)
+    {
+        var entity = new TableEntity(claimed.SubscriptionId, claimed.DigestKey)
+        {
+            ["State"] = nameof(DigestState.Frozen),
+            ["Attempts"] = attempts,
+            ["NextAttemptAt"] = nextAttemptAt,
+            ["LastError"] = error.Length > 1000 ? error[..1000] : error,
+        };
+        try
+        {
+            await Table.UpdateEntityAsync(entity, claimed.ETag, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The one write that follows the server's acceptance: the row says Sent (not yet Recorded), which is what makes every
+    /// later delivery of the message stop. Unconditional: the email is out whoever holds the claim now.
+    /// </summary>
+    public async Task RecordSentAsync(
+        string subscriptionId, string digestKey, DateTimeOffset now, string? messageId, IReadOnlyList<string> sentMembers,
+        CancellationToken cancellationToken = default) =>
+        await Table.UpsertEntityAsync(new TableEntity(subscriptionId, digestKey)
+        {
+            ["State"] = nameof(DigestState.Sent),
+            ["SentAt"] = now,
+            ["FinishedAt"] = now,
+            ["MessageId"] = messageId,
+            ["Recorded"] = false,
+            ["SentMembers"] = JsonSerializer.Serialize(sentMembers),
+        }, TableUpdateMode.Merge, cancellationToken);
+
+    /// <summary>Marks a Sent row's bookkeeping (matches, members) complete.</summary>
+    public async Task SetRecordedAsync(string subscriptionId, string digestKey, CancellationToken cancellationToken = default) =>
+        await Table.UpsertEntityAsync(new TableEntity(subscriptionId, digestKey) { ["Recorded"] = true }, TableUpdateMode.Merge, cancellationToken);
+
+    /// <summary>Unfinished rows (scheduled, frozen, sending, sent but not recorded) scheduled or frozen before <paramref name="before"/> (app time): what the sweep looks at.</summary>
+    public async IAsyncEnumerable<DigestRecord> ListUnfinishedAsync(
+        DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"(State eq {nameof(DigestState.Scheduled)} or State eq {nameof(DigestState.Frozen)} or State eq {nameof(DigestState.Sending)} or (State eq {nameof(DigestState.Sent)} and Recorded eq {false})) and (ScheduledAt lt {before} or FrozenAt lt {before})");
+        await foreach (var entity in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            yield return FromEntity(entity);
     }
 
     /// <summary>Sets a final state (merge: the frozen list stays for the record).</summary>
@@ -143,6 +241,7 @@ public sealed class DigestStore(AlertsStorage storage)
         {
             entity["SentAt"] = now;
             entity["MessageId"] = messageId;
+            entity["Recorded"] = true;
         }
         await Table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
     }
@@ -151,7 +250,7 @@ public sealed class DigestStore(AlertsStorage storage)
         e.PartitionKey,
         e.RowKey,
         Enum.TryParse<DigestState>(e.GetString("State"), out var state) ? state : DigestState.Scheduled,
-        e.GetString("ArticleIds") is { Length: > 0 } ids ? JsonSerializer.Deserialize<List<string>>(ids) : null,
+        LargeProperty.Read(e, "ArticleIds") is { Length: > 0 } ids ? JsonSerializer.Deserialize<List<string>>(ids) : null,
         e.GetDateTimeOffset("ScheduledAt"),
         e.GetDateTimeOffset("FrozenAt"),
         e.GetDateTimeOffset("SentAt"),
@@ -159,9 +258,17 @@ public sealed class DigestStore(AlertsStorage storage)
         e.ETag,
         e.GetString("Members") is { Length: > 0 } members ? JsonSerializer.Deserialize<List<string>>(members) : null,
         e.GetString("GroupedInto") is { Length: > 0 } lead ? lead : null,
-        e.GetString("Sections") is { Length: > 0 } sections
+        LargeProperty.Read(e, "Sections") is { Length: > 0 } sections
             ? JsonSerializer.Deserialize<List<SectionJson>>(sections)?.Select(x => new DigestSectionIds(x.S, x.A)).ToList()
-            : null);
+            : null)
+    {
+        ClaimedAt = e.GetDateTimeOffset("ClaimedAt"),
+        Attempts = e.GetInt32("Attempts") ?? 0,
+        NextAttemptAt = e.GetDateTimeOffset("NextAttemptAt"),
+        // Rows written before the flag existed were marked before they were finished.
+        Recorded = e.GetBoolean("Recorded") ?? true,
+        SentMembers = e.GetString("SentMembers") is { Length: > 0 } sent ? JsonSerializer.Deserialize<List<string>>(sent) : null,
+    };
 
     private sealed record SectionJson(string S, List<string> A);
 }

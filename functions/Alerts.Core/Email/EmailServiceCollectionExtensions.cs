@@ -13,6 +13,7 @@ public static class EmailServiceCollectionExtensions
     public static IServiceCollection AddEmail(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UnsubscribeMailboxOptions>().Bind(configuration.GetSection(UnsubscribeMailboxOptions.Section));
         services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
         services.TryAddSingleton<MailtoUnsubscribeHandler>();

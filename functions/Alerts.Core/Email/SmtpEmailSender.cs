@@ -16,18 +16,45 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ILogger<SmtpE
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
     {
         var smtp = options.Value;
-        using var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
-        await client.ConnectAsync(smtp.Host, smtp.Port, ParseSecurity(smtp.Security), cancellationToken);
-        if (!string.IsNullOrEmpty(smtp.UserName))
-            await client.AuthenticateAsync(smtp.UserName, smtp.Password, cancellationToken);
+        var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
+        string response;
+        try
+        {
+            await client.ConnectAsync(smtp.Host, smtp.Port, ParseSecurity(smtp.Security), cancellationToken);
+            if (!string.IsNullOrEmpty(smtp.UserName))
+                await client.AuthenticateAsync(smtp.UserName, smtp.Password, cancellationToken);
 
-        // SendAsync completes after the server's reply to the end of DATA, and throws SmtpCommandException on a refusal.
-        var response = await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+            // SendAsync completes after the server's reply to the end of DATA, and throws SmtpCommandException on a refusal.
+            response = await client.SendAsync(message, cancellationToken);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        // The server has the message. Return at once so the caller records it: QUIT is a courtesy round trip that
+        // would otherwise sit inside the window where a crash duplicates the email.
+        _ = QuitAsync(client);
 
         logger.LogInformation(
             "Email {MessageId} accepted by {SmtpHost}:{SmtpPort}: {SmtpResponse}",
             message.MessageId, smtp.Host, smtp.Port, response);
+    }
+
+    private static async Task QuitAsync(SmtpClient client)
+    {
+        try
+        {
+            await client.DisconnectAsync(quit: true, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or MailKit.ProtocolException or MailKit.Net.Smtp.SmtpCommandException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            // The message was accepted; a lost QUIT changes nothing.
+        }
+        finally
+        {
+            client.Dispose();
+        }
     }
 
     public static SecureSocketOptions ParseSecurity(string? security) => security?.Trim().ToLowerInvariant() switch

@@ -33,6 +33,16 @@ public sealed class MatchStore(AlertsStorage storage)
         return list;
     }
 
+    /// <summary>Pending matches recorded before <paramref name="before"/>, across subscriptions (the delivery sweep).</summary>
+    public async Task<IReadOnlyList<MatchRecord>> ListPendingBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"Delivered eq {false} and MatchedAt lt {before}");
+        var list = new List<MatchRecord>();
+        await foreach (var entity in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            list.Add(FromEntity(entity));
+        return list;
+    }
+
     public async Task<IReadOnlyList<MatchRecord>> ListAsync(string subscriptionId, CancellationToken cancellationToken = default)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {subscriptionId}");

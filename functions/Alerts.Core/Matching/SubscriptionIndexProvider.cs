@@ -26,7 +26,9 @@ public sealed class MatchingOptions
 /// restriction. Only subscriptions that are instant or restricted are held (see <see cref="SubscriptionIndexProvider"/>);
 /// for any other id, absent means "a digest, all sites". Everything for the email is read when there is a match.
 /// </summary>
-public sealed record IndexedSubscription(string Id, Frequency Frequency, IReadOnlyList<string>? Sites)
+/// <param name="CreatedAt">When the subscription was made (null from a snapshot older than the field): an article first
+/// seen before it does not alert it.</param>
+public sealed record IndexedSubscription(string Id, Frequency Frequency, IReadOnlyList<string>? Sites, DateTimeOffset? CreatedAt = null)
 {
     /// <summary>True when the subscription takes articles from <paramref name="site"/> (same rule as Subscription.AllowsSite).</summary>
     public bool AllowsSite(string? site)
@@ -174,7 +176,7 @@ public sealed class SubscriptionIndexProvider(
                 slot.Generation = generation;
                 continue;
             }
-            Index(entry.Id, entry.Query, entry.Frequency, entry.Sites, hash, generation);
+            Index(entry.Id, entry.Query, entry.Frequency, entry.Sites, hash, generation, entry.CreatedAt);
         }
         var gone = _indexed.Where(p => p.Value.Generation != generation && !changed.Contains(p.Key)).Select(p => p.Key).ToList();
         foreach (var id in gone)
@@ -203,13 +205,14 @@ public sealed class SubscriptionIndexProvider(
             var current = await store.GetAsync(id, cancellationToken);
             if (current is { Status: SubscriptionStatus.Active })
                 Index(current.Id, current.Query, current.Frequency, current.Sites,
-                    Hash(current.Query, current.Frequency, current.Sites), _generation);
+                    Hash(current.Query, current.Frequency, current.Sites), _generation, current.CreatedAt);
             else
                 Forget(id);
         }
     }
 
-    private void Index(string id, string query, Frequency frequency, IReadOnlyList<string>? sites, ulong hash, int generation)
+    private void Index(string id, string query, Frequency frequency, IReadOnlyList<string>? sites, ulong hash, int generation,
+        DateTimeOffset? createdAt)
     {
         try
         {
@@ -224,7 +227,7 @@ public sealed class SubscriptionIndexProvider(
         }
         _indexed[id] = new Indexed { Hash = hash, Generation = generation };
         if (frequency == Frequency.Instant || sites is { Count: > 0 })
-            _details[id] = new IndexedSubscription(id, frequency, sites);
+            _details[id] = new IndexedSubscription(id, frequency, sites, createdAt);
         else
             _details.TryRemove(id, out _);
     }

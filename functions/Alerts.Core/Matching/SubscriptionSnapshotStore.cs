@@ -12,7 +12,7 @@ namespace Alerts.Core.Matching;
 /// What matching needs of one active subscription, and nothing more: no address, no schedule. An email is built from
 /// the subscription row, read when there is a match; a deleted subscriber's address is never in a snapshot.
 /// </summary>
-public sealed record SnapshotEntry(string Id, string Query, Frequency Frequency, IReadOnlyList<string>? Sites);
+public sealed record SnapshotEntry(string Id, string Query, Frequency Frequency, IReadOnlyList<string>? Sites, DateTimeOffset? CreatedAt = null);
 
 /// <summary>The first line of a snapshot: as of when it holds every active subscription.</summary>
 public sealed record SnapshotHeader(DateTimeOffset Version);

@@ -133,7 +133,7 @@ public sealed class SubscriptionSnapshotWriter(
             if (DigestDueIndex.IsDigest(s))
                 activeDigestIds.Add(s.Id);
             counted();
-            yield return new SnapshotEntry(s.Id, s.Query, s.Frequency, s.Sites);
+            yield return new SnapshotEntry(s.Id, s.Query, s.Frequency, s.Sites, s.CreatedAt);
         }
     }
 

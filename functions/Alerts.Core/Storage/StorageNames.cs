@@ -24,6 +24,9 @@ public static class TableNames
     public const string Matches = "Matches";
     public const string Digests = "Digests";
     public const string SubscriptionChanges = "SubscriptionChanges";
+    /// <summary>Per-address bounces and the shared sending (outage) state.</summary>
+    public const string Deliveries = "Deliveries";
+
     /// <summary>Abuse-limit counters shared by all instances (one row per key and window).</summary>
     public const string RateLimits = "RateLimits";
     /// <summary>Subscription ids by a hash of the normalised address (see SubscriptionStore).</summary>
@@ -32,7 +35,7 @@ public static class TableNames
     /// <summary>Digest subscriptions by due minute (Digests/DigestDueIndex).</summary>
     public const string DigestDue = "DigestDue";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress, DigestDue];
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress, DigestDue, Deliveries];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>
@@ -42,4 +45,5 @@ public static class ScheduleSettings
     public const string Digest = "DigestSchedule";
     public const string UnsubscribeMailbox = "UnsubscribeMailboxSchedule";
     public const string IndexSnapshot = "IndexSnapshotSchedule";
+    public const string DeliverySweep = "DeliverySweepSchedule";
 }

@@ -4,7 +4,6 @@ using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
-using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -25,11 +24,12 @@ public sealed class DigestSendHandlerTests(AzuriteFixture fixture) : IAsyncLifet
     private DigestStore _digests = null!;
     private FakeTimeProvider _time = null!;
     private DigestSendHandler _handler = null!;
+    private Alerts.Core.Storage.AlertsStorage _storage = null!;
 
     public async Task InitializeAsync()
     {
         _smtp = await TestSmtpServer.StartAsync();
-        var storage = await fixture.ResetAsync();
+        var storage = _storage = await fixture.ResetAsync();
         _time = new FakeTimeProvider(Now);
         _subscriptions = new SubscriptionStore(storage);
         _matches = new MatchStore(storage);
@@ -115,14 +115,17 @@ public sealed class DigestSendHandlerTests(AzuriteFixture fixture) : IAsyncLifet
     }
 
     [Fact]
-    public async Task An_smtp_rejection_propagates_keeps_matches_pending_and_the_retry_sends_the_same_email_once()
+    public async Task An_smtp_rejection_defers_keeps_matches_pending_queues_a_retry_and_the_retry_sends_the_same_email_once()
     {
         var s = await SubscriptionAsync();
         await MatchAsync(s, "Alpha");
         await MatchAsync(s, "Bravo");
         _smtp.FailNext(1);
 
-        await Assert.ThrowsAsync<SmtpCommandException>(() => _handler.HandleAsync(new DigestSendMessage(s.Id, Key)));
+        // Not thrown (five throws end in the poison queue): deferred, with the retry queued behind a delay.
+        Assert.Equal(DigestSendOutcome.Deferred, (await _handler.HandleAsync(new DigestSendMessage(s.Id, Key))).Outcome);
+        var retryQueued = (await _storage.Queue(Alerts.Core.Storage.QueueNames.DigestSend).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        Assert.Equal(1, retryQueued);
 
         Assert.Empty(_smtp.Messages);
         Assert.Equal(1, _smtp.Rejected);
@@ -133,7 +136,7 @@ public sealed class DigestSendHandlerTests(AzuriteFixture fixture) : IAsyncLifet
         // A match that arrives between the attempts is not added to the frozen email.
         await MatchAsync(s, "Charlie", minutesAgo: 1);
         _time.Advance(TimeSpan.FromMinutes(5));
-        var retry = await _handler.HandleAsync(new DigestSendMessage(s.Id, Key));
+        var retry = await _handler.HandleAsync(new DigestSendMessage(s.Id, Key, Attempt: 1));
 
         Assert.Equal(DigestSendOutcome.Sent, retry.Outcome);
         var email = Assert.Single(_smtp.Messages);

@@ -17,10 +17,11 @@ namespace Alerts.Core.Tests.Infrastructure;
 /// </summary>
 public sealed class TestSmtpServer : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
     private readonly List<MimeMessage> _messages = [];
     private readonly Lock _lock = new();
-    private readonly Task _running;
+    private Task _running;
+    private int _tryLater;
     private int _failuresLeft;
     private int _rejected;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,14 +29,47 @@ public sealed class TestSmtpServer : IAsyncDisposable
     private TestSmtpServer(int port)
     {
         Port = port;
+        _running = Listen();
+    }
+
+    private Task Listen()
+    {
         var options = new SmtpServerOptionsBuilder()
             .ServerName("test-smtp.localhost")
-            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, port)))
+            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
             .Build();
         var services = new ServiceProvider();
         services.Add(new Store(this));
-        var server = new SmtpServer.SmtpServer(options, services);
-        _running = server.StartAsync(_stop.Token);
+        return new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
+    }
+
+    /// <summary>An outage: stop listening, so that connections are refused, until <see cref="ResumeAsync"/>.</summary>
+    public async Task StopListeningAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _running.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+        {
+        }
+        _stop.Dispose();
+        _stop = new CancellationTokenSource();
+    }
+
+    /// <summary>Listens again on the same port after <see cref="StopListeningAsync"/>.</summary>
+    public async Task ResumeAsync()
+    {
+        _running = Listen();
+        await WaitUntilListeningAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>While set, every message is answered 451 ("try again later") after DATA, as a throttled relay does.</summary>
+    public bool TryLater
+    {
+        get => Volatile.Read(ref _tryLater) == 1;
+        set => Volatile.Write(ref _tryLater, value ? 1 : 0);
     }
 
     public int Port { get; }
@@ -99,6 +133,11 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     private SmtpResponse Receive(ReadOnlySequence<byte> buffer)
     {
+        if (TryLater)
+        {
+            Interlocked.Increment(ref _rejected);
+            return new SmtpResponse((SmtpReplyCode)451, "Try again later (test switch)");
+        }
         if (Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
             Interlocked.Increment(ref _rejected);
