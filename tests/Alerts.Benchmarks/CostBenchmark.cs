@@ -57,6 +57,7 @@ public static class CostBenchmark
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton(storage)
+            .AddSingleton<IConfiguration>(configuration) // as every host registers it (options validation reads it)
             .AddAlertsCore(configuration)
             .BuildServiceProvider();
         await storage.EnsureCreatedAsync();

@@ -50,6 +50,7 @@ public static class PollBenchmark
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton(storage)
             .AddSingleton<TimeProvider>(time)
+            .AddSingleton<IConfiguration>(configuration) // as every host registers it (options validation reads it)
             .AddAlertsCore(configuration)
             .BuildServiceProvider();
         await storage.EnsureCreatedAsync();

@@ -65,6 +65,7 @@ internal sealed class DeliveryHarness : IAsyncDisposable
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
             .AddSingleton(storage)
+            .AddSingleton<IConfiguration>(configuration) // as every host registers it (options validation reads it)
             .AddAlertsCore(configuration)
             .BuildServiceProvider();
         return new DeliveryHarness(services, storage, smtp, time);
