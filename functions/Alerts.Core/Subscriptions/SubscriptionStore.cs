@@ -10,7 +10,8 @@ namespace Alerts.Core.Subscriptions;
 /// subscription id), so that a subscribe request or a manage page reads one partition instead of scanning every
 /// subscription. The same write path keeps both: the index row is written before the subscription and removed after
 /// it, so a crash in between leaves at most an index row whose subscription is missing, which readers skip and
-/// <see cref="RebuildAddressIndexAsync"/> removes.
+/// <see cref="RebuildAddressIndexAsync"/> removes. An address's partition may also hold its
+/// <see cref="LinkRevocations"/> row, whose key is not a subscription id.
 /// </summary>
 public sealed class SubscriptionStore(AlertsStorage storage)
 {
@@ -23,6 +24,9 @@ public sealed class SubscriptionStore(AlertsStorage storage)
 
     // Unconfirmed subscriptions by creation minute, so the snapshot writer can expire them without a scan.
     private readonly PendingExpiryIndex _pending = new(storage);
+
+    /// <summary>The address's "revoke all my links" time, kept in its partition of the address index.</summary>
+    public LinkRevocations Revocations { get; } = new(storage);
 
     private TableClient Table => storage.Table(TableNames.Subscriptions);
     private TableClient ByAddress => storage.Table(TableNames.SubscriptionsByAddress);
@@ -74,7 +78,8 @@ public sealed class SubscriptionStore(AlertsStorage storage)
         var removed = 0;
         await foreach (var row in ByAddress.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            if (ids.Contains(row.RowKey))
+            // Rows that are not subscription ids (the address's LinkRevocations row) are not index rows.
+            if (ids.Contains(row.RowKey) || !IsValidId(row.RowKey))
                 continue;
             await ByAddress.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
             removed++;
