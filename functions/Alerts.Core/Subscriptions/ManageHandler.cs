@@ -20,7 +20,8 @@ public sealed record ManageContext(Subscription Anchor, IReadOnlyList<Subscripti
 }
 
 /// <summary>Everything stored about one address, for "export my data".</summary>
-public sealed record DataExport(string Email, DateTimeOffset ExportedAt, IReadOnlyList<SubscriptionExport> Subscriptions);
+/// <param name="Delivery">What the mail relay said about the address (hard bounces, suppression); null when nothing.</param>
+public sealed record DataExport(string Email, DateTimeOffset ExportedAt, IReadOnlyList<SubscriptionExport> Subscriptions, AddressBounces? Delivery);
 
 public sealed record SubscriptionExport(
     string Id, string Query, string? Label, string Frequency, string Status, string TimeZone, int DigestHour, string DigestDay,
@@ -144,6 +145,14 @@ public sealed class ManageHandler(
             await store.DeleteAsync(s, cancellationToken);
         }
         await store.Revocations.DeleteAsync(context.Email, cancellationToken);
+        try
+        {
+            await new DeliveryStore(storage).ClearBouncesAsync(context.Email, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No bounce was ever recorded for the address.
+        }
         logger.LogInformation("Erased {Count} subscriptions of the address of subscription {SubscriptionId}", context.Subscriptions.Count, context.Anchor.Id);
         return context.Subscriptions.Count;
     }
@@ -165,7 +174,8 @@ public sealed class ManageHandler(
                 s.Id, s.Query, s.Label, s.Frequency.ToString(), s.Status.ToString(), s.TimeZone, s.DigestHour, s.DigestDay.ToString(),
                 s.Sites, s.MaxItems, s.CreatedAt, s.ConfirmedAt, s.LastDigestAt, history, matched));
         }
-        return new DataExport(context.Email, time.GetUtcNow(), list);
+        var delivery = await new DeliveryStore(storage).GetBouncesAsync(context.Email, cancellationToken);
+        return new DataExport(context.Email, time.GetUtcNow(), list, delivery);
     }
 
     private async Task DeletePartitionAsync(string table, string partitionKey, CancellationToken cancellationToken)
