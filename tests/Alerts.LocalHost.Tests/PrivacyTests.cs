@@ -51,6 +51,7 @@ public sealed class PrivacyTests(AzuriteFixture azurite)
         await deliveries.RecordHardBounceAsync(subscription.Email, "550 5.1.1 mailbox unavailable", LocalHostHarness.Start, suppressAfter: 3);
         await deliveries.RecordHardBounceAsync("bob@example.test", "550 5.1.1 mailbox unavailable", LocalHostHarness.Start, suppressAfter: 3);
         var tokens = host.Service<SubscriptionTokens>();
+        await host.Service<SubscriptionStore>().Revocations.RevokeAsync(subscription.Email, host.Clock.GetUtcNow().AddMinutes(-1));
 
         using var export = JsonDocument.Parse(await host.Http.GetStringAsync(
             "/manage/export?token=" + Uri.EscapeDataString(tokens.Create(subscription.Id, TokenPurpose.Manage))));
@@ -65,6 +66,10 @@ public sealed class PrivacyTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Null(await deliveries.GetBouncesAsync(subscription.Email));
+        // Nothing is left in the address's partition of the index either (subscriptions or a link revocation).
+        var partition = Alerts.Core.Storage.TableNames.SubscriptionsByAddress;
+        await foreach (var row in host.Service<Alerts.Core.Storage.AlertsStorage>().Table(partition).QueryAsync<Azure.Data.Tables.TableEntity>())
+            Assert.NotEqual(SubscriptionStore.AddressKey(subscription.Email), row.PartitionKey);
         Assert.NotNull(await deliveries.GetBouncesAsync("bob@example.test"));
     }
 
