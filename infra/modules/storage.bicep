@@ -26,6 +26,7 @@ var tableNames = [
   'SubscriptionsByAddress'
   'DigestDue'
   'Deliveries'
+  'PendingExpiry'
 ]
 var blobContainerNames = [
   deploymentContainerName

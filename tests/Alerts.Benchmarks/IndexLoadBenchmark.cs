@@ -101,6 +101,6 @@ public static class IndexLoadBenchmark
     private static SubscriptionIndexProvider Provider(AlertsStorage storage) => new(
         new SubscriptionStore(storage), new SubscriptionChangeLog(storage), new SubscriptionSnapshotStore(storage),
         new SubscriptionSnapshotWriter(storage, new SubscriptionStore(storage), new SubscriptionSnapshotStore(storage),
-            new SubscriptionChangeLog(storage), Options.Create(new MatchingOptions()), NullLogger<SubscriptionSnapshotWriter>.Instance),
+            new SubscriptionChangeLog(storage), Options.Create(new MatchingOptions()), Options.Create(new TokenOptions()), NullLogger<SubscriptionSnapshotWriter>.Instance),
         Options.Create(new MatchingOptions()), TimeProvider.System, NullLogger<SubscriptionIndexProvider>.Instance);
 }

@@ -73,7 +73,7 @@ public static class IndexMemoryBenchmark
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var provider = new SubscriptionIndexProvider(new SubscriptionStore(storage), new SubscriptionChangeLog(storage), snapshots,
             new SubscriptionSnapshotWriter(storage, new SubscriptionStore(storage), snapshots, new SubscriptionChangeLog(storage), options,
-                NullLogger<SubscriptionSnapshotWriter>.Instance),
+                Options.Create(new TokenOptions()), NullLogger<SubscriptionSnapshotWriter>.Instance),
             options, clock, NullLogger<SubscriptionIndexProvider>.Instance);
 
         long peakManaged = 0;

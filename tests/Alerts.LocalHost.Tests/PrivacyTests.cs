@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Alerts.Core.Email;
 using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
@@ -39,6 +40,37 @@ public sealed class PrivacyTests(AzuriteFixture azurite)
         var exported = export.RootElement.GetProperty("subscriptions")[0];
         Assert.Equal("feed1_item1", exported.GetProperty("matches")[0].GetProperty("articleId").GetString());
         Assert.True(exported.TryGetProperty("digests", out _));
+    }
+
+    [Fact]
+    public async Task The_export_includes_the_address_s_bounces_and_deleting_all_data_removes_them()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        var deliveries = host.Service<DeliveryStore>();
+        await deliveries.RecordHardBounceAsync(subscription.Email, "550 5.1.1 mailbox unavailable", LocalHostHarness.Start, suppressAfter: 3);
+        await deliveries.RecordHardBounceAsync("bob@example.test", "550 5.1.1 mailbox unavailable", LocalHostHarness.Start, suppressAfter: 3);
+        var tokens = host.Service<SubscriptionTokens>();
+        await host.Service<SubscriptionStore>().Revocations.RevokeAsync(subscription.Email, host.Clock.GetUtcNow().AddMinutes(-1));
+
+        using var export = JsonDocument.Parse(await host.Http.GetStringAsync(
+            "/manage/export?token=" + Uri.EscapeDataString(tokens.Create(subscription.Id, TokenPurpose.Manage))));
+        var delivery = export.RootElement.GetProperty("delivery");
+        Assert.Equal(1, delivery.GetProperty("hardBounces").GetInt32());
+        Assert.Equal("550 5.1.1 mailbox unavailable", delivery.GetProperty("lastReply").GetString());
+
+        var deleted = await host.Http.PostAsync("/manage/delete", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["token"] = tokens.Create(subscription.Id, TokenPurpose.DeleteAll),
+        }));
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Null(await deliveries.GetBouncesAsync(subscription.Email));
+        // Nothing is left in the address's partition of the index either (subscriptions or a link revocation).
+        var partition = Alerts.Core.Storage.TableNames.SubscriptionsByAddress;
+        await foreach (var row in host.Service<Alerts.Core.Storage.AlertsStorage>().Table(partition).QueryAsync<Azure.Data.Tables.TableEntity>())
+            Assert.NotEqual(SubscriptionStore.AddressKey(subscription.Email), row.PartitionKey);
+        Assert.NotNull(await deliveries.GetBouncesAsync("bob@example.test"));
     }
 
     [Theory]

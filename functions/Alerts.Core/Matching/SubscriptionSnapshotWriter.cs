@@ -11,8 +11,9 @@ namespace Alerts.Core.Matching;
 
 /// <summary>
 /// The one writer of the subscription snapshot (timer <c>WriteIndexSnapshot</c>): reads every active subscription once,
-/// writes the snapshot the matchers load, re-files digest subscriptions missing from the due index, and deletes
-/// change-log rows past their retention. Matchers never read the table themselves.
+/// writes the snapshot the matchers load, re-files digest subscriptions missing from the due index, deletes
+/// change-log rows past their retention, and deletes unconfirmed subscriptions older than the confirmation lifetime
+/// (their confirm link has expired, so nobody can ever confirm them). Matchers never read the table themselves.
 /// <para>
 /// One writer across instances and hosts: the Functions host already runs a timer on one instance at a time, but the
 /// local host (and a second deployment slot or app on the same storage) does not, so the writer also holds a blob lease
@@ -26,6 +27,7 @@ public sealed class SubscriptionSnapshotWriter(
     SubscriptionSnapshotStore snapshots,
     SubscriptionChangeLog changes,
     IOptions<MatchingOptions> options,
+    IOptions<TokenOptions> tokens,
     ILogger<SubscriptionSnapshotWriter> logger)
 {
     private const string LockBlobName = "writer.lock";
@@ -85,9 +87,10 @@ public sealed class SubscriptionSnapshotWriter(
             var refiled = await new DigestDueIndex(storage).RepairAsync(activeDigestIds, cancellationToken);
             var expired = await changes.DeleteOlderThanAsync(version - options.Value.ChangeLogRetention, cancellationToken);
             await BuildAddressIndexOnceAsync(container, cancellationToken);
+            var unconfirmed = await new PendingExpiryIndex(storage).ExpireAsync(subscriptions, version - tokens.Value.ConfirmationLifetime, cancellationToken);
             logger.LogInformation(
-                "Subscription snapshot of {Version:o} written: {Count} active; {Refiled} re-filed in the due index; {Expired} change-log rows expired",
-                version, count, refiled, expired);
+                "Subscription snapshot of {Version:o} written: {Count} active; {Refiled} re-filed in the due index; {Expired} change-log rows expired; {Unconfirmed} unconfirmed subscriptions expired",
+                version, count, refiled, expired, unconfirmed);
             return true;
         }
         finally

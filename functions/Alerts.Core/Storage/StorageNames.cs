@@ -35,7 +35,10 @@ public static class TableNames
     /// <summary>Digest subscriptions by due minute (Digests/DigestDueIndex).</summary>
     public const string DigestDue = "DigestDue";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress, DigestDue, Deliveries];
+    /// <summary>Unconfirmed subscriptions by creation minute, so they can expire (Subscriptions/PendingExpiryIndex).</summary>
+    public const string PendingExpiry = "PendingExpiry";
+
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress, DigestDue, Deliveries, PendingExpiry];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>

@@ -40,4 +40,38 @@ public static class ManageEmails
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
         return message;
     }
+
+    /// <summary>After "revoke all my links": the one link that works now.</summary>
+    public static MimeMessage FreshManageLink(string address, string manageUrl, SiteOptions site, SmtpOptions smtp)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(smtp.FromName, smtp.FromAddress));
+        message.To.Add(MailboxAddress.Parse(address));
+        message.Subject = $"Your new {site.Name} manage link";
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(smtp.EffectiveListIdDomain);
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+
+        var text = $"""
+            Every earlier {site.Name} link for {address} (manage, unsubscribe and confirm links in past emails) has just
+            been revoked from the manage page, as asked. Your alerts themselves are unchanged.
+
+            Manage your alerts from now on with this link:
+            {manageUrl}
+
+            Emails we send from now on carry links that work. Don't forward this email: anyone with the link can change your alerts.
+            """;
+        string E(string s) => WebUtility.HtmlEncode(s);
+        var html = $"""
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>{E(message.Subject)}</title></head>
+            <body style="margin:0;padding:24px;background:#f4f4f5;font-family:Arial,Helvetica,sans-serif;color:#1f2937;">
+            <p>Every earlier {E(site.Name)} link for <strong>{E(address)}</strong> (manage, unsubscribe and confirm links in past emails) has just been revoked from the manage page, as asked. Your alerts themselves are unchanged.</p>
+            <p><a href="{E(manageUrl)}">Manage your alerts</a></p>
+            <p style="font-size:13px;color:#6b7280;">Emails we send from now on carry links that work. Don't forward this email: anyone with the link can change your alerts.</p>
+            </body></html>
+            """;
+        message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
+        return message;
+    }
 }

@@ -85,6 +85,27 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
                         status: StatusCodes.Status503ServiceUnavailable);
                 }
                 return Done(formToken, "delete-requested");
+            case "revoke-links":
+                bool emailed;
+                try
+                {
+                    emailed = await handler.RevokeLinksAsync(ctx, cancellationToken);
+                }
+                catch (Exception ex) when (ex is MailKit.CommandException or MailKit.ProtocolException or System.Net.Sockets.SocketException or IOException)
+                {
+                    // The links are revoked; only the fresh one did not go out.
+                    logger.LogError(ex, "Could not send the fresh manage link");
+                    emailed = false;
+                }
+                // This page's own link is revoked too, so there is no page to redirect back to.
+                return Render(SiteName, "Links revoked", $"""
+                    <h1>All your links are revoked</h1>
+                    <p class="notice" role="status">Every earlier manage, unsubscribe and confirm link for <strong>{Encode(ctx.Email)}</strong>
+                    has stopped working, including the one that opened this page. Your alerts are unchanged.</p>
+                    <p>{(emailed
+                        ? "We emailed a new manage link to this address."
+                        : "We could not email a new manage link just now; the next email you get from us carries one that works.")}</p>
+                    """);
             default:
                 // A stale page (pause on an already paused alert): show the current state rather than an error.
                 return Done(formToken, "");
@@ -203,6 +224,8 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
               <form method="post" action="/{Routes.Manage}">{Hidden("delete-request")}<button type="submit" class="danger" aria-describedby="delete-hint">Delete all my data</button></form>
             </div>
             <p class="hint" id="delete-hint">Deleting is confirmed by a link we email to this address.</p>
+            <form method="post" action="/{Routes.Manage}">{Hidden("revoke-links")}<button type="submit" class="secondary" aria-describedby="revoke-hint">Revoke all my links</button></form>
+            <p class="hint" id="revoke-hint">If you forwarded an email or think someone else has one of your links: every earlier link stops working and we email you a new manage link.</p>
             <p><a href="/{Routes.SubscribePage}">Add another alert</a></p>
             {SubscriptionForm.TimeZoneList()}
             """;

@@ -20,7 +20,8 @@ public sealed record ManageContext(Subscription Anchor, IReadOnlyList<Subscripti
 }
 
 /// <summary>Everything stored about one address, for "export my data".</summary>
-public sealed record DataExport(string Email, DateTimeOffset ExportedAt, IReadOnlyList<SubscriptionExport> Subscriptions);
+/// <param name="Delivery">What the mail relay said about the address (hard bounces, suppression); null when nothing.</param>
+public sealed record DataExport(string Email, DateTimeOffset ExportedAt, IReadOnlyList<SubscriptionExport> Subscriptions, AddressBounces? Delivery);
 
 public sealed record SubscriptionExport(
     string Id, string Query, string? Label, string Frequency, string Status, string TimeZone, int DigestHour, string DigestDay,
@@ -55,7 +56,9 @@ public sealed class ManageHandler(
 
     public async Task<ManageContext?> OpenAsync(string? token, TokenPurpose purpose, CancellationToken cancellationToken = default)
     {
-        if (links.Tokens.Validate(token, purpose) is not { } id || await store.GetAsync(id, cancellationToken) is not { } anchor)
+        if (links.Tokens.Read(token, purpose) is not { } signed
+            || await store.GetAsync(signed.SubscriptionId, cancellationToken) is not { } anchor
+            || !await store.Revocations.IsCurrentAsync(anchor.Email, signed, cancellationToken))
             return null;
         var all = (await store.ListByEmailAsync(anchor.Email, cancellationToken))
             .OrderBy(s => s.Status == SubscriptionStatus.Unsubscribed)
@@ -111,6 +114,27 @@ public sealed class ManageHandler(
         logger.LogInformation("Erase confirmation sent for the address of subscription {SubscriptionId}", context.Anchor.Id);
     }
 
+    /// <summary>
+    /// "Revoke all my links": every confirm, unsubscribe, manage and delete link of the address made until now stops
+    /// working, and a fresh manage link goes to the address (within its daily limit of emails sent on request).
+    /// Returns false when the limit held the email back; the links are revoked either way, since whoever asks may be
+    /// shutting out someone who got hold of a forwarded link.
+    /// </summary>
+    public async Task<bool> RevokeLinksAsync(ManageContext context, CancellationToken cancellationToken = default)
+    {
+        await store.Revocations.RevokeAsync(context.Email, time.GetUtcNow(), cancellationToken);
+        logger.LogInformation("Links revoked for the address of subscription {SubscriptionId}", context.Anchor.Id);
+        if (!await limiter.AllowAddressAsync(context.Email, cancellationToken))
+        {
+            logger.LogWarning("Emails to the address of subscription {SubscriptionId} are over today's limit; no fresh manage link sent", context.Anchor.Id);
+            return false;
+        }
+        // Made after the revocation, so it carries a later issue time and works.
+        await email.SendAsync(ManageEmails.FreshManageLink(context.Email, links.Manage(context.Anchor.Id), site.Value, smtp.Value), cancellationToken);
+        logger.LogInformation("Fresh manage link sent for the address of subscription {SubscriptionId}", context.Anchor.Id);
+        return true;
+    }
+
     /// <summary>Deletes every subscription of the address with its matches and digest history. Returns how many.</summary>
     public async Task<int> DeleteAllAsync(ManageContext context, CancellationToken cancellationToken = default)
     {
@@ -119,6 +143,15 @@ public sealed class ManageHandler(
             await DeletePartitionAsync(TableNames.Matches, s.Id, cancellationToken);
             await DeletePartitionAsync(TableNames.Digests, s.Id, cancellationToken);
             await store.DeleteAsync(s, cancellationToken);
+        }
+        await store.Revocations.DeleteAsync(context.Email, cancellationToken);
+        try
+        {
+            await new DeliveryStore(storage).ClearBouncesAsync(context.Email, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No bounce was ever recorded for the address.
         }
         logger.LogInformation("Erased {Count} subscriptions of the address of subscription {SubscriptionId}", context.Subscriptions.Count, context.Anchor.Id);
         return context.Subscriptions.Count;
@@ -141,7 +174,8 @@ public sealed class ManageHandler(
                 s.Id, s.Query, s.Label, s.Frequency.ToString(), s.Status.ToString(), s.TimeZone, s.DigestHour, s.DigestDay.ToString(),
                 s.Sites, s.MaxItems, s.CreatedAt, s.ConfirmedAt, s.LastDigestAt, history, matched));
         }
-        return new DataExport(context.Email, time.GetUtcNow(), list);
+        var delivery = await new DeliveryStore(storage).GetBouncesAsync(context.Email, cancellationToken);
+        return new DataExport(context.Email, time.GetUtcNow(), list, delivery);
     }
 
     private async Task DeletePartitionAsync(string table, string partitionKey, CancellationToken cancellationToken)

@@ -104,6 +104,11 @@ public sealed class SubscribeHandler(
         return count;
     }
 
-    public Task<Subscription?> FindAsync(string? token, TokenPurpose purpose, CancellationToken cancellationToken = default) =>
-        links.Tokens.Validate(token, purpose) is { } id ? store.GetAsync(id, cancellationToken) : Task.FromResult<Subscription?>(null);
+    /// <summary>The subscription a valid, unrevoked token names; null otherwise.</summary>
+    public async Task<Subscription?> FindAsync(string? token, TokenPurpose purpose, CancellationToken cancellationToken = default) =>
+        links.Tokens.Read(token, purpose) is { } signed
+            && await store.GetAsync(signed.SubscriptionId, cancellationToken) is { } subscription
+            && await store.Revocations.IsCurrentAsync(subscription.Email, signed, cancellationToken)
+            ? subscription
+            : null;
 }

@@ -10,7 +10,8 @@ namespace Alerts.Core.Subscriptions;
 /// subscription id), so that a subscribe request or a manage page reads one partition instead of scanning every
 /// subscription. The same write path keeps both: the index row is written before the subscription and removed after
 /// it, so a crash in between leaves at most an index row whose subscription is missing, which readers skip and
-/// <see cref="RebuildAddressIndexAsync"/> removes.
+/// <see cref="RebuildAddressIndexAsync"/> removes. An address's partition may also hold its
+/// <see cref="LinkRevocations"/> row, whose key is not a subscription id.
 /// </summary>
 public sealed class SubscriptionStore(AlertsStorage storage)
 {
@@ -21,6 +22,12 @@ public sealed class SubscriptionStore(AlertsStorage storage)
     // Kept in step by this write path, before the row (like the change log): see DigestDueIndex.
     private readonly Digests.DigestDueIndex _due = new(storage);
 
+    // Unconfirmed subscriptions by creation minute, so the snapshot writer can expire them without a scan.
+    private readonly PendingExpiryIndex _pending = new(storage);
+
+    /// <summary>The address's "revoke all my links" time, kept in its partition of the address index.</summary>
+    public LinkRevocations Revocations { get; } = new(storage);
+
     private TableClient Table => storage.Table(TableNames.Subscriptions);
     private TableClient ByAddress => storage.Table(TableNames.SubscriptionsByAddress);
 
@@ -29,6 +36,7 @@ public sealed class SubscriptionStore(AlertsStorage storage)
         await _changes.RecordAsync(subscription.Id, cancellationToken);
         await IndexAsync(subscription, cancellationToken);
         await _due.FileAsync(subscription, cancellationToken);
+        await _pending.FileAsync(subscription, cancellationToken);
         await Table.AddEntityAsync(ToEntity(subscription), cancellationToken);
     }
 
@@ -37,6 +45,7 @@ public sealed class SubscriptionStore(AlertsStorage storage)
         await _changes.RecordAsync(subscription.Id, cancellationToken);
         await IndexAsync(subscription, cancellationToken);
         await _due.FileAsync(subscription, cancellationToken);
+        await _pending.FileAsync(subscription, cancellationToken);
         await Table.UpsertEntityAsync(ToEntity(subscription), TableUpdateMode.Replace, cancellationToken);
     }
 
@@ -49,23 +58,28 @@ public sealed class SubscriptionStore(AlertsStorage storage)
 
     /// <summary>
     /// Repair job: adds the index row of every subscription and removes index rows whose subscription is gone.
-    /// Run it once after deploying the index onto existing data, and whenever the two may have drifted.
+    /// Run it once after deploying the index onto existing data, and whenever the two may have drifted. It also files
+    /// unconfirmed subscriptions in the <see cref="PendingExpiryIndex"/>, so those stored before it expire too.
     /// Returns (added or refreshed, removed).
     /// </summary>
     public async Task<(int Indexed, int Removed)> RebuildAddressIndexAsync(CancellationToken cancellationToken = default)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var indexed = 0;
-        await foreach (var entity in Table.QueryAsync<TableEntity>(select: ["PartitionKey", "Email"], cancellationToken: cancellationToken))
+        await foreach (var entity in Table.QueryAsync<TableEntity>(select: ["PartitionKey", "Email", "Status", "CreatedAt"], cancellationToken: cancellationToken))
         {
             ids.Add(entity.PartitionKey);
+            if (entity.GetString("Status") == nameof(SubscriptionStatus.Pending))
+                await _pending.FileAsync(new Subscription(entity.PartitionKey, "", "", Frequency.Daily, SubscriptionStatus.Pending,
+                    entity.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.UnixEpoch), cancellationToken);
             await ByAddress.UpsertEntityAsync(new TableEntity(AddressKey(entity.GetString("Email") ?? ""), entity.PartitionKey), TableUpdateMode.Replace, cancellationToken);
             indexed++;
         }
         var removed = 0;
         await foreach (var row in ByAddress.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            if (ids.Contains(row.RowKey))
+            // Rows that are not subscription ids (the address's LinkRevocations row) are not index rows.
+            if (ids.Contains(row.RowKey) || !IsValidId(row.RowKey))
                 continue;
             await ByAddress.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
             removed++;

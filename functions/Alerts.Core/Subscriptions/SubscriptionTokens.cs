@@ -13,9 +13,15 @@ public enum TokenPurpose
     DeleteAll,
 }
 
+/// <summary>A token whose signature, purpose and lifetime check out.</summary>
+/// <param name="IssuedAt">When it was made; null for tokens made before links carried it (they work until revoked).</param>
+public sealed record SignedToken(string SubscriptionId, DateTimeOffset? IssuedAt);
+
 /// <summary>
 /// Signed, expiring tokens that name one subscription and one purpose: "{payload}.{signature}", both base64url.
-/// A token for one purpose never works for another.
+/// A token for one purpose never works for another. The payload also carries when the token was made (Unix seconds,
+/// like the expiry, so one clock reading makes one token), the generation that <see cref="LinkRevocations"/> compares
+/// with the address's "revoke all my links" time.
 /// </summary>
 public sealed class SubscriptionTokens
 {
@@ -44,13 +50,18 @@ public sealed class SubscriptionTokens
     public string Create(string subscriptionId, TokenPurpose purpose)
     {
         var lifetime = purpose is TokenPurpose.Confirm or TokenPurpose.DeleteAll ? _options.ConfirmationLifetime : _options.LinkLifetime;
-        var expires = _time.GetUtcNow().Add(lifetime).ToUnixTimeSeconds();
-        var payload = Encoding.UTF8.GetBytes($"{(int)purpose}|{subscriptionId}|{expires}");
+        var now = _time.GetUtcNow();
+        var expires = now.Add(lifetime).ToUnixTimeSeconds();
+        var payload = Encoding.UTF8.GetBytes($"{(int)purpose}|{subscriptionId}|{expires}|{now.ToUnixTimeSeconds()}");
         return Base64Url(payload) + "." + Base64Url(HMACSHA256.HashData(_key, payload));
     }
 
     /// <summary>The subscription id, or null when the token is forged, expired, malformed or for another purpose.</summary>
-    public string? Validate(string? token, TokenPurpose purpose)
+    /// <remarks>Says nothing about revocation: code that acts on a token goes through <see cref="LinkRevocations"/> too.</remarks>
+    public string? Validate(string? token, TokenPurpose purpose) => Read(token, purpose)?.SubscriptionId;
+
+    /// <summary>The token's subscription and issue time, or null when it is forged, expired, malformed or for another purpose.</summary>
+    public SignedToken? Read(string? token, TokenPurpose purpose)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 512)
             return null;
@@ -65,11 +76,15 @@ public sealed class SubscriptionTokens
             return null;
 
         var parts = Encoding.UTF8.GetString(payload).Split('|');
-        if (parts.Length != 3 || parts[0] != ((int)purpose).ToString() || !long.TryParse(parts[2], out var expires))
+        if (parts.Length is not (3 or 4) || parts[0] != ((int)purpose).ToString() || !long.TryParse(parts[2], out var expires))
             return null;
         if (_time.GetUtcNow().ToUnixTimeSeconds() > expires)
             return null;
-        return parts[1];
+        if (parts.Length == 3)
+            return new SignedToken(parts[1], null); // made before tokens carried their issue time
+        if (!long.TryParse(parts[3], out var issued) || issued < 0 || issued > expires)
+            return null;
+        return new SignedToken(parts[1], DateTimeOffset.FromUnixTimeSeconds(issued));
     }
 
     private static string Base64Url(byte[] bytes) =>

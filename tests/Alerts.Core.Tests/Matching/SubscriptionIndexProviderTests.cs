@@ -20,7 +20,7 @@ public sealed class SubscriptionIndexProviderTests(AzuriteFixture azurite)
 
     private static SubscriptionSnapshotWriter Writer(AlertsStorage storage) => new(
         storage, new SubscriptionStore(storage), new SubscriptionSnapshotStore(storage), new SubscriptionChangeLog(storage),
-        Matching, NullLogger<SubscriptionSnapshotWriter>.Instance);
+        Matching, Options.Create(new TokenOptions()), NullLogger<SubscriptionSnapshotWriter>.Instance);
 
     private static SubscriptionIndexProvider Provider(AlertsStorage storage, TimeProvider time) => new(
         new SubscriptionStore(storage), new SubscriptionChangeLog(storage), new SubscriptionSnapshotStore(storage), Writer(storage),

@@ -14,11 +14,12 @@ namespace Alerts.Core.Tests.Matching;
 public sealed class SubscriptionSnapshotWriterTests(AzuriteFixture azurite)
 {
     private static readonly IOptions<MatchingOptions> Matching = Options.Create(new MatchingOptions());
+    private static readonly IOptions<TokenOptions> Tokens = Options.Create(new TokenOptions());
     private static readonly MatchDocument DacaArticle = new("Court rules on DACA", "The ruling covers DACA renewals.", "news.test");
 
     private static SubscriptionSnapshotWriter Writer(AlertsStorage storage) => new(
         storage, new SubscriptionStore(storage), new SubscriptionSnapshotStore(storage), new SubscriptionChangeLog(storage),
-        Matching, NullLogger<SubscriptionSnapshotWriter>.Instance);
+        Matching, Tokens, NullLogger<SubscriptionSnapshotWriter>.Instance);
 
     private static SubscriptionIndexProvider Provider(AlertsStorage storage) => new(
         new SubscriptionStore(storage), new SubscriptionChangeLog(storage), new SubscriptionSnapshotStore(storage), Writer(storage),
@@ -132,5 +133,35 @@ public sealed class SubscriptionSnapshotWriterTests(AzuriteFixture azurite)
         await foreach (var row in storage.Table(TableNames.DigestDue).QueryAsync<TableEntity>())
             rows.Add(row.RowKey);
         Assert.Equal([s.Id], rows);
+    }
+    [Fact]
+    public async Task The_writer_deletes_unconfirmed_subscriptions_past_the_confirmation_lifetime_with_their_index_row_and_keeps_confirmed_and_fresh_ones()
+    {
+        var storage = await azurite.ResetAsync();
+        var store = new SubscriptionStore(storage);
+        var old = DateTimeOffset.UtcNow - Tokens.Value.ConfirmationLifetime - TimeSpan.FromHours(1);
+        var expired = new Subscription(SubscriptionStore.NewId(), "late@example.test", "DACA", Frequency.Daily, SubscriptionStatus.Pending, old);
+        var confirmed = new Subscription(SubscriptionStore.NewId(), "late@example.test", "asylum", Frequency.Daily, SubscriptionStatus.Pending, old);
+        var fresh = new Subscription(SubscriptionStore.NewId(), "late@example.test", "visas", Frequency.Daily, SubscriptionStatus.Pending, DateTimeOffset.UtcNow);
+        await store.AddAsync(expired);
+        await store.AddAsync(confirmed);
+        await store.AddAsync(fresh);
+        // Confirmed after it was filed as pending: the index row is only a hint.
+        await store.UpsertAsync(confirmed with { Status = SubscriptionStatus.Active, ConfirmedAt = DateTimeOffset.UtcNow });
+
+        Assert.True(await Writer(storage).WriteAsync(force: true));
+
+        Assert.Null(await store.GetAsync(expired.Id));
+        Assert.NotNull(await store.GetAsync(confirmed.Id));
+        Assert.Equal(SubscriptionStatus.Pending, (await store.GetAsync(fresh.Id))?.Status);
+        var indexed = new List<string>();
+        await foreach (var row in storage.Table(TableNames.SubscriptionsByAddress).QueryAsync<TableEntity>())
+            indexed.Add(row.RowKey);
+        Assert.Equal(new[] { confirmed.Id, fresh.Id }.Order(StringComparer.Ordinal), indexed.Order(StringComparer.Ordinal));
+        // The expired minutes are cleared; only the fresh subscription's row waits.
+        var waiting = new List<string>();
+        await foreach (var row in storage.Table(TableNames.PendingExpiry).QueryAsync<TableEntity>())
+            waiting.Add(row.RowKey);
+        Assert.Equal([fresh.Id], waiting);
     }
 }

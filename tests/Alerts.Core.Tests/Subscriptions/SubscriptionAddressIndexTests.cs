@@ -59,4 +59,25 @@ public sealed class SubscriptionAddressIndexTests(AzuriteFixture azurite)
             rows++;
         Assert.Equal(0, rows);
     }
+
+    [Fact]
+    public async Task The_repair_job_keeps_an_address_s_link_revocation_and_the_address_lookup_skips_it()
+    {
+        var storage = await azurite.ResetAsync();
+        var store = new SubscriptionStore(storage);
+        var daca = Jane("DACA");
+        await store.UpsertAsync(daca);
+        var revokedAt = DateTimeOffset.UtcNow;
+        await store.Revocations.RevokeAsync(daca.Email, revokedAt);
+
+        Assert.Equal([daca.Id], (await store.ListByEmailAsync(daca.Email)).Select(s => s.Id));
+        Assert.Equal((1, 0), await store.RebuildAddressIndexAsync());
+
+        var before = new SignedToken(daca.Id, revokedAt.AddSeconds(-1));
+        var after = new SignedToken(daca.Id, revokedAt);
+        Assert.False(await store.Revocations.IsCurrentAsync(daca.Email, before));
+        Assert.False(await store.Revocations.IsCurrentAsync(daca.Email, new SignedToken(daca.Id, null)));
+        Assert.True(await store.Revocations.IsCurrentAsync(daca.Email, after));
+        Assert.True(await store.Revocations.IsCurrentAsync("bob@example.test", before));
+    }
 }
