@@ -14,6 +14,7 @@ public sealed class RestartableAzurite : IAsyncDisposable
     private readonly string _location;
     private readonly int _blob, _queue, _table;
     private Process? _process;
+    private volatile bool _stopping;
 
     private RestartableAzurite(string location)
     {
@@ -47,7 +48,17 @@ public sealed class RestartableAzurite : IAsyncDisposable
             info.ArgumentList.Add(arg);
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data))
+                Console.Error.WriteLine($"azurite: {e.Data}");
+        };
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) =>
+        {
+            if (_process == process && !_stopping)
+                Console.Error.WriteLine($"azurite: exited on its own with code {process.ExitCode}");
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
@@ -75,6 +86,7 @@ public sealed class RestartableAzurite : IAsyncDisposable
     {
         if (_process is not { HasExited: false } process)
             return;
+        _stopping = true;
         using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
             await kill.WaitForExitAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
@@ -89,6 +101,7 @@ public sealed class RestartableAzurite : IAsyncDisposable
         }
         process.Dispose();
         _process = null;
+        _stopping = false;
     }
 
     private static int FreePort()

@@ -86,6 +86,7 @@ public static class SoakBenchmark
         }).Build();
         await using var services = new ServiceCollection()
             .AddLogging()
+            .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(storage)
             .AddAlertsCore(configuration)
             .BuildServiceProvider();
@@ -173,9 +174,11 @@ public static class SoakBenchmark
         while (DateTime.UtcNow < drainUntil)
         {
             var delivered = smtp.Pairs();
-            if (expected.All(delivered.ContainsKey) && await TotalMessagesAsync(storage) == 0)
+            var queued = await TotalMessagesAsync(storage);
+            if (expected.All(delivered.ContainsKey) && queued == 0)
                 break;
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            Console.Error.WriteLine($"soak: {DateTime.UtcNow:HH:mm:ss} draining: {expected.Count(delivered.ContainsKey)} of {expected.Count} pairs delivered, {smtp.Count} emails, {queued} messages queued, {pump.Failures} handler failures ({string.Join(", ", pump.FailureKinds.Select(k => $"{k.Key}={k.Value}"))})");
+            await Task.Delay(TimeSpan.FromSeconds(5));
         }
         await Task.Delay(TimeSpan.FromSeconds(15));
         await stop.CancelAsync();
@@ -395,7 +398,8 @@ public static class SoakBenchmark
             catch (Exception ex)
             {
                 Interlocked.Increment(ref _failures);
-                FailureKinds.AddOrUpdate($"{queueName}:{ex.GetType().Name}", 1, (_, n) => n + 1);
+                if (FailureKinds.AddOrUpdate($"{queueName}:{ex.GetType().Name}", 1, (_, n) => n + 1) == 1)
+                    Console.Error.WriteLine($"soak: first {queueName} failure: {ex.GetType().Name}: {ex.Message}");
                 // Visible again soon, as the trigger's retry would make it (or after the 30 s timeout if storage is down).
                 try
                 {
