@@ -113,6 +113,7 @@ public sealed class RestartableAzurite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         if (_process is { HasExited: false } process)
         {
             process.Kill(entireProcessTree: true);
