@@ -11,6 +11,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "parse-worst" => ParseBenchmark.Worst(args[1..]),
     "schedule" => await ScheduleBenchmark.RunAsync(args[1..]),
     "index-memory" => await IndexMemoryBenchmark.RunAsync(args[1..]),
+    "soak" => await SoakBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -23,6 +24,7 @@ static int Usage()
     Console.Error.WriteLine("  parse-worst [--bytes N]");
     Console.Error.WriteLine("  schedule [--n 1000,10000,100000]");
     Console.Error.WriteLine("  index-memory [--subscriptions N] [--corpus PATH] [--seed S]");
+    Console.Error.WriteLine("  soak [--minutes 20] [--seed S]");
     Console.Error.WriteLine("  match --corpus PATH --subscriptions N [--articles M] [--seed S] [--peer-articles K] [--word-sampling band|df]");
     return 2;
 }
