@@ -34,7 +34,18 @@ public sealed class LocalAzurite : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        foreach (var port in new[] { blob, queue, table })
+        await WaitForPortsAsync(process, blob, queue, table);
+        const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+        return new LocalAzurite(process,
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};" +
+            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;");
+    }
+
+    /// <summary>Waits up to a minute for each port to accept connections (fails at once if the process exits).</summary>
+    public static async Task WaitForPortsAsync(Process process, params int[] ports)
+    {
+        foreach (var port in ports)
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (true)
@@ -51,11 +62,6 @@ public sealed class LocalAzurite : IAsyncDisposable
                 }
             }
         }
-        const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-        return new LocalAzurite(process,
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;");
     }
 
     public static string RepositoryRoot()

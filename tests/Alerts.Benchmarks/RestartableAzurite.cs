@@ -62,23 +62,7 @@ public sealed class RestartableAzurite : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        foreach (var port in new[] { _blob, _queue, _table })
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (true)
-            {
-                try
-                {
-                    using var client = new TcpClient();
-                    await client.ConnectAsync(IPAddress.Loopback, port);
-                    break;
-                }
-                catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
-                {
-                    await Task.Delay(100);
-                }
-            }
-        }
+        await LocalAzurite.WaitForPortsAsync(process, _blob, _queue, _table);
     }
 
     /// <summary>Asks Azurite to shut down (SIGINT: it closes its servers and saves), and kills it if it has not within 15 s.</summary>
