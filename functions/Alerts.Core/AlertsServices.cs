@@ -19,6 +19,7 @@ public static class AlertsServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => AlertsStorage.FromConfiguration(configuration));
+        services.TryAddSingleton<ComponentRenderer>();
 
         services.Configure<SiteOptions>(configuration.GetSection(SiteOptions.Section));
         services.Configure<TokenOptions>(configuration.GetSection(TokenOptions.Section));
