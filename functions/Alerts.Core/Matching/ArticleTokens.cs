@@ -1,7 +1,7 @@
 namespace Alerts.Core.Matching;
 
 /// <summary>
-/// One field's tokens, folded, packed and hashed by <see cref="SubscriptionIndex"/>'s scan before any is looked up, so
+/// One field's tokens, folded, packed and hashed by the article scan (<see cref="ArticleScanner"/>) before any is looked up, so
 /// that the key table reads of all of them can be started together (see <see cref="CachePrefetch"/>).
 /// Per-thread and reused.
 /// </summary>
