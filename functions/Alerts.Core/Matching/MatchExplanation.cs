@@ -50,10 +50,10 @@ public sealed record MatchExplanation(bool Matches, IReadOnlyList<string> Reason
                     if (!QueryEvaluator.Matches(child, doc)) Missing(child, doc, reasons);
                 break;
             case OrQuery or:
-                reasons.Add("none of " + string.Join(", ", or.Children.Select(Describe)) + " is in it");
+                reasons.Add("none of " + string.Join(", ", or.Children.Select(DescribeScoped)) + " is in it");
                 break;
             case NotQuery not:
-                reasons.Add($"-{Describe(not.Child)} excluded it ({Describe(not.Child)} is in it)");
+                reasons.Add($"-{DescribeScoped(not.Child)} excluded it ({DescribeScoped(not.Child)} is in it)");
                 break;
             case PhraseQuery phrase when phrase.Terms.All(t => doc.PhraseTermOccurrences(t).Any(o => o.In(phrase.Scope))):
                 reasons.Add(phrase.Distance == 0
@@ -85,6 +85,16 @@ public sealed record MatchExplanation(bool Matches, IReadOnlyList<string> Reason
         PhraseQuery p => "\u201C" + string.Join(' ', p.Terms) + "\u201D",
         SiteQuery s => "site:" + s.Domain,
         _ => "(" + query + ")",
+    };
+
+    /// <summary>As <see cref="Describe"/>, with the field a word or phrase is limited to as the query wrote it
+    /// (<c>title:sports</c>), where the sentence does not name the field: "none of body:phoning is in it" must not
+    /// read as if phoning were nowhere in the article.</summary>
+    private static string DescribeScoped(Query query) => query switch
+    {
+        TermQuery { Scope: FieldScope.Title } or PrefixQuery { Scope: FieldScope.Title } or PhraseQuery { Scope: FieldScope.Title } => "title:" + Describe(query),
+        TermQuery { Scope: FieldScope.Body } or PrefixQuery { Scope: FieldScope.Body } or PhraseQuery { Scope: FieldScope.Body } => "body:" + Describe(query),
+        _ => Describe(query),
     };
 
     private static string ScopeName(Query query) => query switch

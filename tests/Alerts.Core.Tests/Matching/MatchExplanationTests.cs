@@ -56,6 +56,14 @@ public sealed class MatchExplanationTests
     }
 
     [Fact]
+    public void Alternatives_and_exclusions_limited_to_a_field_keep_the_field_in_the_reason()
+    {
+        // "rally" is in the title: a reason that said "none of boston, rally is in it" would be untrue.
+        Assert.Equal(["none of title:boston, body:rally is in it"], Explain("title:boston OR body:rally").Reasons);
+        Assert.Equal(["-title:rally excluded it (title:rally is in it)"], Explain("daca -title:rally").Reasons);
+    }
+
+    [Fact]
     public void A_purely_negative_query_that_matches_says_what_is_absent()
     {
         Assert.Equal(["baseball is not in it"], Explain("-baseball").Reasons);
