@@ -181,8 +181,16 @@ public sealed class AdminPageSnapshotTests(AzuriteFixture azurite) : IAsyncLifet
             await File.WriteAllTextAsync(path, html);
         Assert.True(File.Exists(path), $"No golden file {path}; run once with ALERTS_UPDATE_SNAPSHOTS=1 and review it.");
         var golden = await File.ReadAllTextAsync(path);
-        Assert.Equal(Web.PageLayoutTests.Normalise(golden), Web.PageLayoutTests.Normalise(html));
+        Assert.Equal(Normalise(golden), Normalise(html));
     }
+
+    /// <summary>
+    /// <see cref="Web.PageLayoutTests.Normalise"/> (decoded text, whitespace collapsed), and two differences of
+    /// serialisation only: HtmlRenderer closes void elements as <c>&lt;input … /&gt;</c>, and a template's line breaks
+    /// between tags need not fall where a string builder's did. Text, tags, attributes and their order must match.
+    /// </summary>
+    private static string Normalise(string html) =>
+        Regex.Replace(Regex.Replace(Web.PageLayoutTests.Normalise(html), @"\s*/>", ">"), @">\s+<", "><");
 
     /// <summary>The test feed server's port and the measured response time change from run to run.</summary>
     private string Stable(string html) =>
