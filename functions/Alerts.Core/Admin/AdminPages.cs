@@ -12,36 +12,60 @@ namespace Alerts.Core.Admin;
 /// table with an errored filter and retry, value stats. Plain forms (no JavaScript); the admin key travels as
 /// <c>?code=</c>, which is also what the Functions host accepts for AuthorizationLevel.Function routes.
 /// </summary>
-public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptions<AdminOptions> admin, IOptions<SiteOptions> site, TimeProvider time)
+public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedActivity activity, IOptions<AdminOptions> admin, IOptions<SiteOptions> site)
 {
     public async Task<IResult> FeedsAsync(HttpRequest request)
     {
         if (Refused(request) is { } refused)
             return refused;
-        var all = await service.ListAsync(request.HttpContext.RequestAborted);
+        return await FeedsPageAsync(request, add: null, StatusCodes.Status200OK);
+    }
+
+    /// <summary>The feeds page; after a failed add it is rendered in the POST's answer, so the form keeps what was typed.</summary>
+    private async Task<IResult> FeedsPageAsync(HttpRequest request, AddFormModel? add, int statusCode)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var all = await service.ListAsync(cancellationToken);
+        var deleted = await service.ListDeletedAsync(cancellationToken);
         string? status = request.Query["status"], tag = request.Query["tag"];
         var shown = all.Where(f => FeedHealth.Matches(f, status, tag))
             .OrderByDescending(f => f.IsErrored).ThenBy(f => f.Title.Length > 0 ? f.Title : f.Url, StringComparer.OrdinalIgnoreCase).ToList();
+        var rates = await activity.ItemsPerDayAsync(shown, cancellationToken);
+        var query = add is null ? request.Query : QueryCollection.Empty; // a failed add shows its own message only
+        var undo = query["undo"].FirstOrDefault() is { Length: > 0 } undoId ? deleted.FirstOrDefault(f => f.Id == undoId) : null;
         return ComponentPage.For<FeedsPage>(new FeedsPageModel(
-            SiteName, Code(request), request.Query["notice"].FirstOrDefault(), request.Query["error"].FirstOrDefault(),
+            SiteName, Code(request), query["notice"].FirstOrDefault(), query["warning"].FirstOrDefault(), query["error"].FirstOrDefault(),
             ErroredOnly: status?.Equals("errored", StringComparison.OrdinalIgnoreCase) == true,
-            all.Count, all.Count(f => f.IsErrored), shown, time.GetUtcNow()));
+            all.Count, all.Count(f => f.IsErrored), shown, rates, add, undo, deleted, service.DeletedFeedRetention), statusCode);
     }
 
+    /// <summary>
+    /// POST of the add form. Success redirects (so a reload does not add twice); failure answers 4xx with the page
+    /// itself, the typed URL and tags still in the form, the problem in plain words and the technical detail folded.
+    /// A URL whose server fails is refused first, with an "Add anyway" for a server the admin knows is down for now.
+    /// </summary>
     public async Task<IResult> AddAsync(HttpRequest request)
     {
         if (Refused(request) is { } refused)
             return refused;
         var form = await RequestBody.ReadFormAsync(request, RequestBody.MaxDocumentBytes);
-        var url = form["url"].ToString();
-        if (string.IsNullOrWhiteSpace(url))
-            return Back(request, error: "Enter a feed or web page URL.");
-        var result = await service.AddAsync(url, null, form["tags"], ItemIdentity.Auto, request.HttpContext.RequestAborted);
+        var url = form["url"].ToString().Trim();
+        var tags = form["tags"].ToString();
+        if (url.Length == 0)
+            return await FeedsPageAsync(request, new AddFormModel(url, tags, "Enter a feed or web page URL.", null, CanAddAnyway: false), StatusCodes.Status400BadRequest);
+        var anyway = form["anyway"] == "yes";
+        var result = await service.AddAsync(url, null, tags, ItemIdentity.Auto, request.HttpContext.RequestAborted, addUnreachable: anyway);
+        var found = result.DiscoveredFrom is not null ? $" (found on {result.DiscoveredFrom})" : "";
         return result.Outcome switch
         {
-            AddOutcome.Added => Back(request, notice: $"Added {Name(result.Feed!)}" + (result.DiscoveredFrom is not null ? $" (found on {result.DiscoveredFrom})." : ".")),
-            AddOutcome.Duplicate => Back(request, error: $"Already registered: {(result.Feed is null ? url : Name(result.Feed))}."),
-            _ => Back(request, error: $"Not added: {result.Problem}"),
+            AddOutcome.Added when result.Summary is { } failed =>
+                Back(request, warning: $"{Name(result.Feed!)} was added{found}, but its first fetch failed: {failed} It is retried with backoff; its row shows each attempt."),
+            AddOutcome.Added => Back(request, notice: $"Added {Name(result.Feed!)}{found}."),
+            AddOutcome.Duplicate => await FeedsPageAsync(request,
+                new AddFormModel(url, tags, $"Already registered: {(result.Feed is null ? url : Name(result.Feed))}.", null, CanAddAnyway: false), StatusCodes.Status409Conflict),
+            _ => await FeedsPageAsync(request,
+                new AddFormModel(url, tags, $"Not added. {result.Summary ?? FeedProblemText.NotAFeed}", result.Problem, CanAddAnyway: result.Outcome == AddOutcome.Unreachable),
+                StatusCodes.Status422UnprocessableEntity),
         };
     }
 
@@ -74,7 +98,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         return Back(request, notice: $"Retrying {retried.Count} errored feed(s).");
     }
 
-    /// <summary>POST <c>/manage-feeds/{id}/{verb}</c> with verb edit (the edit form), retry, pause, resume or delete.</summary>
+    /// <summary>POST <c>/manage-feeds/{id}/{verb}</c> with verb edit (the edit form), retry, pause, resume, delete (asks first unless confirm=yes) or restore.</summary>
     public async Task<IResult> FeedActionAsync(HttpRequest request, string id, string verb)
     {
         if (Refused(request) is { } refused)
@@ -102,7 +126,19 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
                 var edited = await service.EditAsync(id, new FeedEdit(Status: verb == "pause" ? FeedStatus.Paused : FeedStatus.Active), cancellationToken);
                 return edited is { Status: not FeedStatus.Deleted } ? Back(request, notice: $"{(verb == "pause" ? "Paused" : "Resumed")} {Name(edited)}.") : Back(request, error: "No such feed.");
             case "delete":
-                return await service.DeleteAsync(id, cancellationToken) ? Back(request, notice: "Feed deleted; its articles are kept for the retention period.") : Back(request, error: "No such feed.");
+                // Two steps without script: the Delete buttons post here without "confirm" and get the question.
+                var confirmed = request.HasFormContentType && (await RequestBody.ReadFormAsync(request))["confirm"] == "yes";
+                if (await service.GetAsync(id, cancellationToken) is not { } feed)
+                    return Back(request, error: "No such feed.");
+                if (!confirmed)
+                    return ComponentPage.For<ConfirmDeletePage>(new ConfirmDeletePageModel(SiteName, Code(request), feed, service.DeletedFeedRetention));
+                return await service.DeleteAsync(id, cancellationToken)
+                    ? Back(request, notice: $"Feed deleted: {Name(feed)}. It is no longer fetched; you can undo this for {FeedDisplay.Period(service.DeletedFeedRetention)}.", undo: id)
+                    : Back(request, error: "No such feed.");
+            case "restore":
+                return await service.RestoreAsync(id, cancellationToken) is { } restored
+                    ? Back(request, notice: $"Restored {Name(restored)}; it is fetched again.")
+                    : Back(request, error: "That feed is not deleted, or has been purged.");
             default:
                 return ComponentPage.For<MessagePage>(new MessagePageModel(SiteName, Code(request), "Not found", "Not found", BackToFeeds: false), StatusCodes.Status404NotFound);
         }
@@ -116,7 +152,7 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         var feed = await service.GetAsync(id, request.HttpContext.RequestAborted);
         if (feed is null)
             return ComponentPage.For<MessagePage>(new MessagePageModel(SiteName, Code(request), "Not found", "No such feed", BackToFeeds: true), StatusCodes.Status404NotFound);
-        return ComponentPage.For<EditPage>(new EditPageModel(SiteName, Code(request), feed));
+        return ComponentPage.For<EditPage>(new EditPageModel(SiteName, Code(request), feed, service.DeletedFeedRetention));
     }
 
     /// <summary>
@@ -162,15 +198,16 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
     private static string Code(HttpRequest request) =>
         request.Query["code"].FirstOrDefault() is { Length: > 0 } code ? "?code=" + Uri.EscapeDataString(code) : "?";
 
-    private static IResult Back(HttpRequest request, string? notice = null, string? error = null)
+    private static IResult Back(HttpRequest request, string? notice = null, string? error = null, string? warning = null, string? undo = null)
     {
         var query = new List<string>();
         if (request.Query["code"].FirstOrDefault() is { Length: > 0 } code)
             query.Add("code=" + Uri.EscapeDataString(code));
-        if (notice is not null)
-            query.Add("notice=" + Uri.EscapeDataString(notice));
-        if (error is not null)
-            query.Add("error=" + Uri.EscapeDataString(error));
+        foreach (var (key, value) in new[] { ("notice", notice), ("warning", warning), ("error", error), ("undo", undo) })
+        {
+            if (value is not null)
+                query.Add(key + "=" + Uri.EscapeDataString(value));
+        }
         return Results.Redirect($"/{Routes.AdminPage}?{string.Join("&", query)}");
     }
 

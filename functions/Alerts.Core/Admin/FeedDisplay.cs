@@ -17,6 +17,22 @@ public static class FeedDisplay
         _ => bytes + " B",
     };
 
+    /// <summary>"30 days", "12 hours": a retention period as people say it.</summary>
+    public static string Period(TimeSpan span) =>
+        span.TotalDays >= 1 && span.TotalDays % 1 == 0 ? Plural((int)span.TotalDays, "day")
+        : span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? Plural((int)span.TotalHours, "hour")
+        : Plural((int)Math.Ceiling(span.TotalMinutes), "minute");
+
+    private static string Plural(int n, string unit) => n == 1 ? $"1 {unit}" : $"{n} {unit}s";
+
+    /// <summary>Items per day as the table shows it: blank until measured, one decimal below 10.</summary>
+    public static string Rate(double? perDay) => perDay switch
+    {
+        null => "",
+        < 10 => perDay.Value.ToString("0.#", CultureInfo.InvariantCulture),
+        _ => Math.Round(perDay.Value).ToString(CultureInfo.InvariantCulture),
+    };
+
     /// <summary>Only http(s) links from a feed become links; anything else (javascript:, data:) stays text.</summary>
     public static bool IsWebLink(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);

@@ -53,6 +53,7 @@ public sealed class AdminPageSnapshotTests(AzuriteFixture azurite) : IAsyncLifet
 
     private static Feed Healthy => Feed.Create("https://city.test/feed.xml", Now.AddDays(-4), TimeSpan.FromMinutes(15), "<b>City</b> & \"Desk\"", "local,politics") with
     {
+        FirstFetchedAt = Now.AddDays(-2),
         LastSuccessAt = Now.AddMinutes(-10), LastCheckedAt = Now.AddMinutes(-10), LastHttpStatus = 200, NextCheckAt = Now.AddMinutes(5),
         LastNewItemAt = Now.AddHours(-1), ItemsSeen = 38, BytesSavedBy304 = 3 * 1024 * 1024 + 200, LastResponseMs = 120,
         LastRepairs = "2 undeclared entities repaired",
@@ -75,11 +76,20 @@ public sealed class AdminPageSnapshotTests(AzuriteFixture azurite) : IAsyncLifet
         Status = FeedStatus.Disabled, DisabledReason = "410 Gone: the publisher removed the feed.", LastHttpStatus = 410,
     };
 
+    private static Feed Deleted => Feed.Create("https://old.test/rss", Now.AddDays(-40), TimeSpan.FromHours(1), "Old <news>", "") with
+    {
+        Status = FeedStatus.Deleted, DeletedAt = Now.AddDays(-2).AddHours(-3),
+    };
+
     private static async Task SeedAsync(AlertsStorage storage)
     {
         var feeds = new FeedStore(storage);
-        foreach (var feed in new[] { Healthy, Failing, Paused, Disabled })
+        foreach (var feed in new[] { Healthy, Failing, Paused, Disabled, Deleted })
             Assert.True(await feeds.TryAddAsync(feed));
+        // The healthy feed's first fetch found 3 items; 10 more arrived in the two days since: 5 a day.
+        var articles = storage.Table(TableNames.Articles);
+        for (var i = 0; i < 13; i++)
+            await articles.AddEntityAsync(new TableEntity(Healthy.Id, $"item{i}") { ["FirstSeenAt"] = i < 3 ? Healthy.FirstFetchedAt : Now.AddHours(-4 * (i - 2)) });
         var matches = storage.Table(TableNames.Matches);
         var rows = new (string Subscription, string Feed, string Item, int DaysAgo)[]
         {
@@ -93,6 +103,29 @@ public sealed class AdminPageSnapshotTests(AzuriteFixture azurite) : IAsyncLifet
     public Task The_feeds_page_matches_its_golden_file() =>
         AssertPage("feeds", Get($"/manage-feeds?code={Code}&notice={Uri.EscapeDataString("Added <b>x</b>.")}&error={Uri.EscapeDataString("Not added: \"y\" & <z>")}"),
             (pages, r) => pages.FeedsAsync(r));
+
+    [Fact]
+    public Task The_feeds_page_after_a_delete_with_its_undo_and_a_warning_matches_its_golden_file() =>
+        AssertPage("feeds-undo", Get($"/manage-feeds?code={Code}&notice=Feed%20deleted%3A%20Old.&undo={Deleted.Id}&warning={Uri.EscapeDataString("X was added, but <its> first fetch failed.")}"),
+            (pages, r) => pages.FeedsAsync(r));
+
+    [Fact]
+    public Task The_delete_confirmation_matches_its_golden_file() =>
+        AssertPage("confirm-delete", Post($"/manage-feeds/{Healthy.Id}/delete?code={Code}", Form()), (pages, r) => pages.FeedActionAsync(r, Healthy.Id, "delete"));
+
+    [Fact]
+    public Task A_failed_add_matches_its_golden_file()
+    {
+        _server.Respond("/plain", 200, "just text", contentType: "text/plain");
+        return AssertPage("add-not-a-feed", Post($"/manage-feeds/add?code={Code}", Form(("url", _server.Url("/plain")), ("tags", "a, <b>"))), (pages, r) => pages.AddAsync(r));
+    }
+
+    [Fact]
+    public Task A_refused_add_of_a_dead_url_matches_its_golden_file()
+    {
+        _server.Respond("/gone.xml", 404, "Not here", contentType: "text/plain");
+        return AssertPage("add-dead", Post($"/manage-feeds/add?code={Code}", Form(("url", _server.Url("/gone.xml")))), (pages, r) => pages.AddAsync(r));
+    }
 
     [Fact]
     public Task The_errored_feeds_page_matches_its_golden_file() =>
