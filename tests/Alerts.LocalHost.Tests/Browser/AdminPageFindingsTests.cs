@@ -39,6 +39,7 @@ public sealed class AdminPageFindingsTests(BrowserFixture browser, AzuriteFixtur
         await Assertions.Expect(page.GetByLabel("Feed or web page URL")).ToHaveValueAsync(host.Feeds.Url("/notes"));
         await Assertions.Expect(page.GetByLabel("Tags")).ToHaveValueAsync("city");
         await Assertions.Expect(page.GetByLabel("Feed or web page URL")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.GetByLabel("Feed or web page URL")).ToBeFocusedAsync();
         // The technical detail is there for whoever needs it, folded away from whoever does not.
         var details = alert.Locator("details");
         await Assertions.Expect(details).ToHaveCountAsync(1);
