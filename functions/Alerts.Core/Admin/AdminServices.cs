@@ -8,6 +8,7 @@ public static class AdminServices
     {
         services.AddSingleton<FeedAdminService>();
         services.AddSingleton<FeedStats>();
+        services.AddSingleton<FeedActivity>();
         services.AddSingleton<FeedAdminEndpoints>();
         services.AddSingleton<QueueAdminEndpoints>();
         services.AddSingleton<AdminPages>();

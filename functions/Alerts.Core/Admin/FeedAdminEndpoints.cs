@@ -18,6 +18,7 @@ public sealed record AddFeedRequest(
 public sealed class FeedAdminEndpoints(
     FeedAdminService service,
     FeedStats stats,
+    FeedActivity activity,
     IOptions<AdminOptions> admin,
     IOptions<SiteOptions> site,
     TimeProvider time)
@@ -29,10 +30,11 @@ public sealed class FeedAdminEndpoints(
     {
         if (Unauthorized(request) is { } refused)
             return refused;
-        var now = time.GetUtcNow();
         var list = await service.ListAsync(request.HttpContext.RequestAborted);
         string? status = request.Query["status"], tag = request.Query["tag"];
-        return Results.Json(list.Where(f => FeedHealth.Matches(f, status, tag)).OrderBy(f => f.Url, StringComparer.Ordinal).Select(f => FeedHealth.Of(f, now)), Json);
+        var shown = list.Where(f => FeedHealth.Matches(f, status, tag)).OrderBy(f => f.Url, StringComparer.Ordinal).ToList();
+        var rates = await activity.ItemsPerDayAsync(shown, request.HttpContext.RequestAborted);
+        return Results.Json(shown.Select(f => FeedHealth.Of(f, rates.GetValueOrDefault(f.Id))), Json);
     }
 
     public async Task<IResult> GetAsync(HttpRequest request, string id)
@@ -40,7 +42,7 @@ public sealed class FeedAdminEndpoints(
         if (Unauthorized(request) is { } refused)
             return refused;
         var feed = await service.GetAsync(id, request.HttpContext.RequestAborted);
-        return feed is null ? NotFound() : Results.Json(FeedHealth.Of(feed, time.GetUtcNow()), Json);
+        return feed is null ? NotFound() : Results.Json(await HealthAsync(feed, request), Json);
     }
 
     /// <summary>POST: adds by feed URL or page URL; 201 added, 409 duplicate, 422 not a feed or refused.</summary>
@@ -54,7 +56,7 @@ public sealed class FeedAdminEndpoints(
         var result = await service.AddAsync(url, body.Title, body.Tags, body.Identity, request.HttpContext.RequestAborted, body.FullText);
         return result.Outcome switch
         {
-            AddOutcome.Added => Results.Json(new { feed = FeedHealth.Of(result.Feed!, time.GetUtcNow()), discoveredFrom = result.DiscoveredFrom }, Json, statusCode: StatusCodes.Status201Created),
+            AddOutcome.Added => Results.Json(new { feed = await HealthAsync(result.Feed!, request), discoveredFrom = result.DiscoveredFrom }, Json, statusCode: StatusCodes.Status201Created),
             AddOutcome.Duplicate => Results.Problem(title: result.Problem, detail: $"Feed {result.Feed?.Id} has the URL {result.Feed?.Url}.", statusCode: StatusCodes.Status409Conflict),
             _ => Results.Problem(title: "Not added.", detail: result.Problem, statusCode: StatusCodes.Status422UnprocessableEntity),
         };
@@ -84,7 +86,7 @@ public sealed class FeedAdminEndpoints(
         if (edit?.Status is FeedStatus.Disabled or FeedStatus.Deleted)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["Status may be Active or Paused; use DELETE to delete."] });
         var feed = await service.EditAsync(id, edit ?? new FeedEdit(), request.HttpContext.RequestAborted);
-        return feed is null or { Status: FeedStatus.Deleted } ? NotFound() : Results.Json(FeedHealth.Of(feed, time.GetUtcNow()), Json);
+        return feed is null or { Status: FeedStatus.Deleted } ? NotFound() : Results.Json(await HealthAsync(feed, request), Json);
     }
 
     public Task<IResult> PauseAsync(HttpRequest request, string id) => SetStatusAsync(request, id, FeedStatus.Paused);
@@ -96,7 +98,7 @@ public sealed class FeedAdminEndpoints(
         if (Unauthorized(request) is { } refused)
             return refused;
         var feed = await service.EditAsync(id, new FeedEdit(Status: status), request.HttpContext.RequestAborted);
-        return feed is null or { Status: FeedStatus.Deleted } ? NotFound() : Results.Json(FeedHealth.Of(feed, time.GetUtcNow()), Json);
+        return feed is null or { Status: FeedStatus.Deleted } ? NotFound() : Results.Json(await HealthAsync(feed, request), Json);
     }
 
     /// <summary>DELETE: the feed stops at once; its articles are purged after Feeds__DeletedFeedRetention.</summary>
@@ -112,7 +114,7 @@ public sealed class FeedAdminEndpoints(
         if (Unauthorized(request) is { } refused)
             return refused;
         var feed = await service.RetryAsync(id, request.HttpContext.RequestAborted);
-        return feed is null ? NotFound() : Results.Json(FeedHealth.Of(feed, time.GetUtcNow()), Json, statusCode: StatusCodes.Status202Accepted);
+        return feed is null ? NotFound() : Results.Json(await HealthAsync(feed, request), Json, statusCode: StatusCodes.Status202Accepted);
     }
 
     public async Task<IResult> RetryErroredAsync(HttpRequest request)
@@ -166,6 +168,9 @@ public sealed class FeedAdminEndpoints(
     }
 
     private IResult? Unauthorized(HttpRequest request) => AdminKey.Refusal(request, admin.Value);
+
+    private async Task<FeedHealth> HealthAsync(Feed feed, HttpRequest request) =>
+        FeedHealth.Of(feed, (await activity.ItemsPerDayAsync([feed], request.HttpContext.RequestAborted)).GetValueOrDefault(feed.Id));
 
     private static IResult NotFound() => Results.Problem(title: "No such feed.", statusCode: StatusCodes.Status404NotFound);
 

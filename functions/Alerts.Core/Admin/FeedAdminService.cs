@@ -11,11 +11,18 @@ public enum AddOutcome
     Added,
     Duplicate,
     Invalid,
+    /// <summary>The server failed (dead URL, 404, 5xx, timeout) and the caller asked not to add such a feed.</summary>
+    Unreachable,
 }
 
 /// <param name="Feed">The stored feed (added, or the existing duplicate).</param>
+/// <param name="Problem">What went wrong, technically (exception and status text): for logs, the API and a folded detail.</param>
 /// <param name="DiscoveredFrom">The web page the feed was found on, when the admin gave a page URL.</param>
-public sealed record AddFeedResult(AddOutcome Outcome, Feed? Feed, string? Problem, string? DiscoveredFrom = null);
+public sealed record AddFeedResult(AddOutcome Outcome, Feed? Feed, string? Problem, string? DiscoveredFrom = null)
+{
+    /// <summary>The same in plain words, for the admin page; for an added feed, why its first fetch failed (else null).</summary>
+    public string? Summary { get; init; }
+}
 
 /// <summary>One entry of an OPML import.</summary>
 public sealed record ImportResult(string Url, string Title, string Result, string? FeedId, string? Reason);
@@ -43,7 +50,13 @@ public sealed class FeedAdminService(
     ILogger<FeedAdminService> logger)
 {
     /// <summary>A resolved URL: the feed's own URL, the one response it came with, and its parse.</summary>
-    private sealed record Resolved(string FeedUrl, FeedFetchResult Result, ParsedFeed? Parsed, string? DiscoveredFrom, string? Problem);
+    private sealed record Resolved(string FeedUrl, FeedFetchResult Result, ParsedFeed? Parsed, string? DiscoveredFrom, string? Problem)
+    {
+        public string? Summary { get; init; }
+    }
+
+    /// <summary>How long a deleted feed can be restored before the poller purges it (<see cref="FeedFetchOptions.DeletedFeedRetention"/>).</summary>
+    public TimeSpan DeletedFeedRetention => fetchOptions.Value.DeletedFeedRetention;
 
     public async Task<List<Feed>> ListAsync(CancellationToken cancellationToken)
     {
@@ -67,19 +80,28 @@ public sealed class FeedAdminService(
     /// something that is neither a feed nor a page linking to one is refused.
     /// </summary>
     /// <param name="fullText">Whether new items' pages are fetched for their full text (see <see cref="Feed.FullText"/>).</param>
+    /// <param name="addUnreachable">
+    /// Whether a URL whose server fails right now is added anyway (the API's behaviour: the failure shows on the
+    /// feed's health). The admin page passes false first, so a typo never turns silently into a broken feed, and true
+    /// only when the admin presses "Add anyway" for a server they know is down for now.
+    /// </param>
     public async Task<AddFeedResult> AddAsync(
-        string url, string? title, string? tags, ItemIdentity identity, CancellationToken cancellationToken, FullTextMode fullText = FullTextMode.Off)
+        string url, string? title, string? tags, ItemIdentity identity, CancellationToken cancellationToken, FullTextMode fullText = FullTextMode.Off,
+        bool addUnreachable = true)
     {
-        if (!TryNormalise(url, out var normalised, out var invalid))
-            return new AddFeedResult(AddOutcome.Invalid, null, invalid);
+        if (!TryNormalise(url, out var normalised, out var invalid, out var invalidSummary))
+            return new AddFeedResult(AddOutcome.Invalid, null, invalid) { Summary = invalidSummary };
         if (await ExistingAsync(normalised, cancellationToken) is { } duplicate)
-            return new AddFeedResult(AddOutcome.Duplicate, duplicate, "This feed is already registered.");
+            return new AddFeedResult(AddOutcome.Duplicate, duplicate, "This feed is already registered.") { Summary = "This feed is already registered." };
 
         var resolved = await ResolveAsync(normalised, cancellationToken);
-        if (resolved.Problem is not null && resolved.Result is not FeedFetchResult.Failed { Kind: not FeedErrorKind.Refused })
-            return new AddFeedResult(AddOutcome.Invalid, null, resolved.Problem, resolved.DiscoveredFrom);
+        var unreachable = resolved.Result is FeedFetchResult.Failed { Kind: not FeedErrorKind.Refused };
+        if (resolved.Problem is not null && !unreachable)
+            return new AddFeedResult(AddOutcome.Invalid, null, resolved.Problem, resolved.DiscoveredFrom) { Summary = resolved.Summary };
+        if (unreachable && !addUnreachable)
+            return new AddFeedResult(AddOutcome.Unreachable, null, resolved.Problem, resolved.DiscoveredFrom) { Summary = resolved.Summary };
         if (resolved.DiscoveredFrom is not null && await ExistingAsync(resolved.FeedUrl, cancellationToken) is { } found)
-            return new AddFeedResult(AddOutcome.Duplicate, found, "The page's feed is already registered.", resolved.DiscoveredFrom);
+            return new AddFeedResult(AddOutcome.Duplicate, found, "The page's feed is already registered.", resolved.DiscoveredFrom) { Summary = "The page's feed is already registered." };
 
         var now = time.GetUtcNow();
         var feed = Feed.Create(resolved.FeedUrl, now, fetchOptions.Value.DefaultPollInterval, title?.Trim() ?? "", CleanTags(tags)) with { Identity = identity, FullText = fullText };
@@ -96,7 +118,10 @@ public sealed class FeedAdminService(
             await fetchHandler.ApplyAsync(stored, resolved.Result, cancellationToken);
         await storage.Queue(QueueNames.FeedFetch).SendAsync(new FeedFetchMessage(feed.Id, UnlessCheckedSince: now), cancellationToken);
         logger.LogInformation("Feed {FeedId} added for {Url} (from {Input})", feed.Id, feed.Url, normalised);
-        return new AddFeedResult(AddOutcome.Added, await feeds.GetAsync(feed.Id, cancellationToken) ?? feed, null, resolved.DiscoveredFrom);
+        return new AddFeedResult(AddOutcome.Added, await feeds.GetAsync(feed.Id, cancellationToken) ?? feed, resolved.Problem, resolved.DiscoveredFrom)
+        {
+            Summary = unreachable ? resolved.Summary : null,
+        };
     }
 
     /// <summary>Fetches and parses a feed (or a page's feed) and reports what we would store, without storing anything.</summary>
@@ -162,6 +187,34 @@ public sealed class FeedAdminService(
         if (updated is not null)
             logger.LogInformation("Feed {FeedId} {Url} deleted; articles kept until {PurgeAt}", id, updated.Url, now + fetchOptions.Value.DeletedFeedRetention);
         return updated is not null;
+    }
+
+    /// <summary>
+    /// Deleted feeds not purged yet, newest first: they are not fetched, and <see cref="RestoreAsync"/> brings them back
+    /// until the poller purges them <see cref="DeletedFeedRetention"/> after their deletion.
+    /// </summary>
+    public async Task<List<Feed>> ListDeletedAsync(CancellationToken cancellationToken)
+    {
+        var list = new List<Feed>();
+        await foreach (var feed in feeds.ListByStatusAsync(FeedStatus.Deleted, cancellationToken))
+            list.Add(feed);
+        return list.OrderByDescending(f => f.DeletedAt).ToList();
+    }
+
+    /// <summary>Undoes a delete: the feed is active again and due at once. Null when it is not deleted (or already purged).</summary>
+    public async Task<Feed?> RestoreAsync(string id, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var wasDeleted = false;
+        var restored = await feeds.UpdateAsync(id, f =>
+        {
+            wasDeleted = f.Status == FeedStatus.Deleted;
+            return wasDeleted ? f with { Status = FeedStatus.Active, DeletedAt = null, DisabledReason = null, NextCheckAt = now } : f;
+        }, cancellationToken);
+        if (restored is null || !wasDeleted)
+            return null;
+        logger.LogInformation("Feed {FeedId} {Url} restored", id, restored.Url);
+        return restored;
     }
 
     /// <summary>Checks the feed now (re-enabling it if it was disabled), whatever its backoff said.</summary>
@@ -258,10 +311,14 @@ public sealed class FeedAdminService(
         return results;
     }
 
-    private bool TryNormalise(string? url, out string normalised, out string problem)
+    private bool TryNormalise(string? url, out string normalised, out string problem) => TryNormalise(url, out normalised, out problem, out _);
+
+    /// <param name="summary">The problem in plain words, for the admin page.</param>
+    private bool TryNormalise(string? url, out string normalised, out string problem, out string summary)
     {
         normalised = "";
         problem = "";
+        summary = "";
         try
         {
             normalised = Feed.NormaliseUrl(url ?? "");
@@ -269,11 +326,13 @@ public sealed class FeedAdminService(
         catch (ArgumentException)
         {
             problem = "Not an absolute http or https URL.";
+            summary = FeedProblemText.NotAWebAddress;
             return false;
         }
         if (FeedAddressGuard.IsRefusedLiteral(new Uri(normalised), fetchOptions.Value))
         {
             problem = "The address is loopback, private or link-local; feeds there are refused (SSRF guard).";
+            summary = FeedProblemText.PrivateAddress;
             return false;
         }
         return true;
@@ -289,27 +348,36 @@ public sealed class FeedAdminService(
         var result = await fetcher.FetchAsync(url, null, null, cancellationToken);
         var feedUrl = result.MovedTo ?? url;
         if (result is FeedFetchResult.Failed failed)
-            return new Resolved(feedUrl, result, null, null, $"{failed.Kind}: {failed.Message}");
+            return new Resolved(feedUrl, result, null, null, $"{failed.Kind}: {failed.Message}") { Summary = FeedProblemText.Of(failed, url) };
         if (result is not FeedFetchResult.Fetched fetched)
-            return new Resolved(feedUrl, result, null, null, "Unexpected 304 for a request without validators.");
+            return new Resolved(feedUrl, result, null, null, "Unexpected 304 for a request without validators.") { Summary = FeedProblemText.NotAFeed };
         if (parser.TryParse(fetched.Body, fetched.ContentType, fetched.Url ?? url, maxItems, cancellationToken, out var parsed, out var error))
             return new Resolved(feedUrl, result, parsed, null, null);
 
         var text = FeedEncoding.Decode(fetched.Body, fetched.ContentType);
         if (!FeedDiscovery.LooksLikeHtml(text, fetched.ContentType))
-            return new Resolved(feedUrl, result, null, null, error);
+            return new Resolved(feedUrl, result, null, null, error) { Summary = FeedProblemText.NotAFeed };
         var links = FeedDiscovery.FindFeedLinks(text, new Uri(fetched.Url ?? url));
         if (links.Count == 0)
-            return new Resolved(feedUrl, result, null, null, "The page links to no feed (no <link rel=\"alternate\"> with an RSS, Atom or JSON Feed type).");
+            return new Resolved(feedUrl, result, null, null, "The page links to no feed (no <link rel=\"alternate\"> with an RSS, Atom or JSON Feed type).")
+            {
+                Summary = FeedProblemText.PageWithoutFeed,
+            };
 
         var discovered = Feed.NormaliseUrl(links[0]);
         var feedResult = await fetcher.FetchAsync(discovered, null, null, cancellationToken);
         var finalUrl = feedResult.MovedTo ?? discovered;
         if (feedResult is FeedFetchResult.Failed feedFailed)
-            return new Resolved(finalUrl, feedResult, null, url, $"{feedFailed.Kind}: {feedFailed.Message}");
+            return new Resolved(finalUrl, feedResult, null, url, $"{feedFailed.Kind}: {feedFailed.Message}")
+            {
+                Summary = $"The page links to the feed {discovered}, but: {FeedProblemText.Of(feedFailed, discovered)}",
+            };
         if (feedResult is FeedFetchResult.Fetched feedFetched && parser.TryParse(feedFetched.Body, feedFetched.ContentType, feedFetched.Url ?? discovered, maxItems, cancellationToken, out var feedParsed, out var feedError))
             return new Resolved(finalUrl, feedResult, feedParsed, url, null);
-        return new Resolved(finalUrl, feedResult, null, url, "The page's feed link does not return a readable feed.");
+        return new Resolved(finalUrl, feedResult, null, url, "The page's feed link does not return a readable feed.")
+        {
+            Summary = $"The page links to the feed {discovered}, but that address does not return a feed it can read.",
+        };
     }
 
     private static string CleanTags(string? tags) =>

@@ -24,17 +24,18 @@ public sealed record FeedHealth(
     DateTimeOffset NextCheckAt,
     TimeSpan PollInterval,
     TimeSpan? PublisherFloor,
-    double ItemsPerDay,
+    double? ItemsPerDay,
     DateTimeOffset? LastNewItemAt,
     int? LastResponseMs,
     long BytesSavedBy304,
     DateTimeOffset CreatedAt,
     string? LastRepairs = null)
 {
-    public static FeedHealth Of(Feed f, DateTimeOffset now) => new(
+    /// <param name="itemsPerDay">Measured by <see cref="FeedActivity"/>; null until the feed has been watched long enough.</param>
+    public static FeedHealth Of(Feed f, double? itemsPerDay) => new(
         f.Id, f.Url, f.Title, f.SiteUrl, f.Tags, f.Status, f.DisabledReason, f.Identity, f.FullText, f.IsErrored, f.LastSuccessAt, f.LastCheckedAt,
         f.LastHttpStatus, f.LastErrorKind, f.LastError, f.ConsecutiveFailures, f.FailingSince, f.NextCheckAt, f.PollInterval,
-        f.PublisherFloor, Math.Round(f.ItemsPerDay(now), 2), f.LastNewItemAt, f.LastResponseMs, f.BytesSavedBy304, f.CreatedAt, f.LastRepairs);
+        f.PublisherFloor, itemsPerDay is { } rate ? Math.Round(rate, 2) : null, f.LastNewItemAt, f.LastResponseMs, f.BytesSavedBy304, f.CreatedAt, f.LastRepairs);
 
     /// <summary>Filters of the list: status=errored|active|paused|disabled and tag=name.</summary>
     public static bool Matches(Feed f, string? status, string? tag) =>

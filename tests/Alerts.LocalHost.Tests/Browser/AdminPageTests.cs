@@ -136,6 +136,7 @@ public sealed class AdminPageTests(BrowserFixture browser, AzuriteFixture azurit
 
         await page.GetByRole(AriaRole.Link, new() { NameRegex = new("^Edit ") }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Delete ") }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete feed" }).ClickAsync(); // delete asks first
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Feed deleted");
         await Assertions.Expect(page.Locator("#feeds tbody tr")).ToHaveCountAsync(0);
         Assert.Equal(FeedStatus.Deleted, (await host.Service<FeedStore>().GetAsync(id))!.Status);
