@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Alerts.Core.Feeds;
+using Alerts.Core.Feeds.Parsing;
 using Reader = CodeHollow.FeedReader;
 
 namespace Alerts.Benchmarks;
@@ -59,6 +60,8 @@ internal static class ParseBenchmark
         var rawRate = files / rawTime.TotalSeconds;
         Console.WriteLine($"well-formed: {wellFormed.Count} files x {passes} passes, {wellFormed.Sum(d => (long)d.Length) / 1024} KB per pass");
         Console.WriteLine($"liberal {liberalRate:0} files/s, raw FeedReader {rawRate:0} files/s, ratio (liberal time / raw time) {rawRate / liberalRate:0.00}");
+        if (args.Contains("--stages"))
+            Stages(wellFormed, passes);
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             files = wellFormed.Count,
@@ -71,6 +74,45 @@ internal static class ParseBenchmark
             raw_reads = rawRead,
         }));
         return 0;
+    }
+
+    /// <summary>Where the liberal parser's time goes, stage by stage (best of the passes, µs per file).</summary>
+    private static void Stages(List<byte[]> documents, int passes)
+    {
+        var names = new[] { "decode", "repair", "load", "map (incl. html)", "html to text (fields alone)", "raw FeedReader" };
+        var best = Enumerable.Repeat(double.MaxValue, names.Length).ToArray();
+        for (var pass = 0; pass <= passes; pass++)
+        {
+            var totals = new double[names.Length];
+            foreach (var doc in documents)
+            {
+                var budget = new ParseBudget(FeedParseLimits.Default with { TimeBudget = TimeSpan.FromMinutes(5) }, CancellationToken.None);
+                var context = new FeedContext(null, 200, budget);
+                var t0 = Stopwatch.GetTimestamp();
+                var text = FeedEncoding.Decode(doc, null);
+                var t1 = Stopwatch.GetTimestamp();
+                var (xml, _) = XmlRepair.Repair(text, budget);
+                var t2 = Stopwatch.GetTimestamp();
+                var root = FeedXml.Load(xml, budget).Root!;
+                var t3 = Stopwatch.GetTimestamp();
+                _ = root.Name.LocalName == "feed" ? AtomFormat.Map(root, context) : RssFormat.Map(root, context);
+                var t4 = Stopwatch.GetTimestamp();
+                foreach (var e in root.Descendants())
+                    if (e.Name.LocalName is "title" or "description" or "encoded" or "summary" or "content")
+                        HtmlText.ToPlainText(e.Name.NamespaceName.Contains("Atom", StringComparison.Ordinal) ? e.Value : FeedXml.Markup(e));
+                var t5 = Stopwatch.GetTimestamp();
+                RawParses(doc);
+                var t6 = Stopwatch.GetTimestamp();
+                long[] marks = [t0, t1, t2, t3, t4, t5, t6];
+                for (var k = 0; k < names.Length; k++)
+                    totals[k] += Stopwatch.GetElapsedTime(marks[k], marks[k + 1]).TotalMicroseconds;
+            }
+            if (pass > 0)
+                for (var k = 0; k < names.Length; k++)
+                    best[k] = Math.Min(best[k], totals[k] / documents.Count);
+        }
+        for (var k = 0; k < names.Length; k++)
+            Console.WriteLine($"stage {names[k],-30} {best[k],10:0.0} µs/file");
     }
 
     private static TimeSpan Liberal(FeedParser parser, List<byte[]> documents)

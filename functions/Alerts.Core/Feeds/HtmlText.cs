@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Alerts.Core.Feeds.Parsing;
 using AngleSharp.Html;
@@ -100,25 +101,54 @@ public static class HtmlText
         }
     }
 
+    // ASCII characters other than spaces, and ' ': text made only of these is collapsed unless it has a double
+    // space or starts or ends with one, which two vectorised searches tell.
+    private static readonly SearchValues<char> AsciiWordOrSpace = SearchValues.Create(
+        Enumerable.Range(0, 0x80).Select(c => (char)c).Where(c => c == ' ' || !IsSpace(c)).ToArray());
+
+    private static bool IsSpace(char c) => char.IsWhiteSpace(c) || c == '\u200B';
+
     /// <summary>Whitespace runs (incl. no-break spaces) to one space, trimmed.</summary>
+    /// <remarks>Text that is already collapsed (most titles and many bodies) is returned as it is, uncopied.</remarks>
     public static string Collapse(string? text)
     {
         if (string.IsNullOrEmpty(text))
             return "";
-        var output = new StringBuilder(text.Length);
+        if (IsCollapsed(text))
+            return text;
+        var buffer = ArrayPool<char>.Shared.Rent(text.Length);
+        var length = 0;
         var space = false;
         foreach (var c in text)
         {
-            if (char.IsWhiteSpace(c) || c == '\u200B')
+            if (IsSpace(c))
             {
-                space = output.Length > 0;
+                space = length > 0;
                 continue;
             }
             if (space)
-                output.Append(' ');
+                buffer[length++] = ' ';
             space = false;
-            output.Append(c);
+            buffer[length++] = c;
         }
-        return output.ToString();
+        var result = new string(buffer, 0, length);
+        ArrayPool<char>.Shared.Return(buffer);
+        return result;
+    }
+
+    private static bool IsCollapsed(ReadOnlySpan<char> text)
+    {
+        if (IsSpace(text[0]) || IsSpace(text[^1]))
+            return false;
+        for (var rest = text; ;)
+        {
+            var other = rest.IndexOfAnyExcept(AsciiWordOrSpace);
+            if (other < 0)
+                break;
+            if (IsSpace(rest[other]))
+                return false;
+            rest = rest[(other + 1)..];
+        }
+        return text.IndexOf("  ", StringComparison.Ordinal) < 0;
     }
 }
