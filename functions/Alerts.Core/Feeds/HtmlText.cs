@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Alerts.Core.Feeds.Parsing;
 using AngleSharp.Html;
 using AngleSharp.Html.Parser;
@@ -47,11 +46,13 @@ public static class HtmlText
         if (!html.Contains('<'))
             return Collapse(HtmlEntities.Decode(html));
 
-        var text = new StringBuilder(html.Length);
-        if (PlainMarkup.TryToText(html, text, Block))
-            return Collapse(text.ToString());
-        text.Clear();
+        using (var plain = new CollapsedText(html.Length))
+        {
+            if (PlainMarkup.TryToText(html, plain, Block))
+                return plain.ToString();
+        }
 
+        using var text = new CollapsedText(html.Length);
         var tokenizer = new HtmlTokenizer(new TextSource(html), HtmlEntityProvider.Resolver);
         string? hidden = null; // the invisible element being skipped
         var hiddenDepth = 0;
@@ -61,7 +62,7 @@ public static class HtmlText
             switch (token.Type)
             {
                 case HtmlTokenType.EndOfFile:
-                    return Collapse(text.ToString());
+                    return text.ToString();
                 case HtmlTokenType.Character when hidden is null:
                     text.Append(token.Data);
                     break;
@@ -101,13 +102,6 @@ public static class HtmlText
         }
     }
 
-    // ASCII characters other than spaces, and ' ': text made only of these is collapsed unless it has a double
-    // space or starts or ends with one, which two vectorised searches tell.
-    private static readonly SearchValues<char> AsciiWordOrSpace = SearchValues.Create(
-        Enumerable.Range(0, 0x80).Select(c => (char)c).Where(c => c == ' ' || !IsSpace(c)).ToArray());
-
-    private static bool IsSpace(char c) => char.IsWhiteSpace(c) || c == '\u200B';
-
     /// <summary>Whitespace runs (incl. no-break spaces) to one space, trimmed.</summary>
     /// <remarks>Text that is already collapsed (most titles and many bodies) is returned as it is, uncopied.</remarks>
     public static string Collapse(string? text)
@@ -116,36 +110,26 @@ public static class HtmlText
             return "";
         if (IsCollapsed(text))
             return text;
-        var buffer = ArrayPool<char>.Shared.Rent(text.Length);
-        var length = 0;
-        var space = false;
-        foreach (var c in text)
-        {
-            if (IsSpace(c))
-            {
-                space = length > 0;
-                continue;
-            }
-            if (space)
-                buffer[length++] = ' ';
-            space = false;
-            buffer[length++] = c;
-        }
-        var result = new string(buffer, 0, length);
-        ArrayPool<char>.Shared.Return(buffer);
-        return result;
+        using var output = new CollapsedText(text.Length);
+        output.Append(text);
+        return output.ToString();
     }
+
+    // ASCII characters other than whitespace, and ' ': text made only of these is collapsed unless it has a double
+    // space or starts or ends with one, which two vectorised searches tell.
+    private static readonly SearchValues<char> AsciiWordOrSpace = SearchValues.Create(
+        Enumerable.Range(0, 0x80).Select(c => (char)c).Where(c => c == ' ' || !CollapsedText.IsSpace(c)).ToArray());
 
     private static bool IsCollapsed(ReadOnlySpan<char> text)
     {
-        if (IsSpace(text[0]) || IsSpace(text[^1]))
+        if (CollapsedText.IsSpace(text[0]) || CollapsedText.IsSpace(text[^1]))
             return false;
         for (var rest = text; ;)
         {
             var other = rest.IndexOfAnyExcept(AsciiWordOrSpace);
             if (other < 0)
                 break;
-            if (IsSpace(rest[other]))
+            if (CollapsedText.IsSpace(rest[other]))
                 return false;
             rest = rest[(other + 1)..];
         }
