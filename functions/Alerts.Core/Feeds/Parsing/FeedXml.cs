@@ -14,18 +14,18 @@ internal static class FeedXml
     /// Loads repaired XML. No external entity or DTD is ever fetched (no resolver); a DTD is only processed when the
     /// document declares its own entities, and their expansion is capped, so entity bombs fail fast.
     /// </summary>
-    public static XDocument Load(string xml, ParseBudget budget)
+    public static XDocument Load(ReadOnlyMemory<char> xml, ParseBudget budget)
     {
         var settings = new XmlReaderSettings
         {
-            DtdProcessing = xml.StartsWith("<!DOCTYPE", StringComparison.OrdinalIgnoreCase) ? DtdProcessing.Parse : DtdProcessing.Prohibit,
+            DtdProcessing = xml.Span.StartsWith("<!DOCTYPE", StringComparison.OrdinalIgnoreCase) ? DtdProcessing.Parse : DtdProcessing.Prohibit,
             XmlResolver = null,
             MaxCharactersFromEntities = MaxCharactersFromEntities,
             MaxCharactersInDocument = budget.Limits.MaxCharacters * 2L + MaxCharactersFromEntities,
             IgnoreComments = true,
             IgnoreProcessingInstructions = true,
         };
-        using var reader = XmlReader.Create(new StringReader(xml), settings);
+        using var reader = XmlReader.Create(new MemoryTextReader(xml), settings);
         var document = XDocument.Load(reader, LoadOptions.None);
         budget.Add(xml.Length);
         return document;

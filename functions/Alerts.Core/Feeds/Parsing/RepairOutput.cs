@@ -76,6 +76,9 @@ internal sealed class RepairOutput(string source, int capacity)
             _built.Append(source, _start, _end - _start);
     }
 
-    public override string ToString() =>
-        _built?.ToString() ?? (_end == _start ? "" : _start == 0 && _end == source.Length ? source : source[_start.._end]);
+    /// <summary>The output: a stretch of the source while it mirrors it, else the built text.</summary>
+    public ReadOnlyMemory<char> ToMemory() =>
+        _built is not null ? _built.ToString().AsMemory() : _end == _start ? ReadOnlyMemory<char>.Empty : source.AsMemory(_start, _end - _start);
+
+    public override string ToString() => ToMemory().ToString();
 }

@@ -54,11 +54,12 @@ internal sealed class XmlRepair
         _budget = budget;
     }
 
-    public static (string Xml, FeedRepairs Repairs) Repair(string text, ParseBudget budget)
+    /// <summary>The repaired document: where nothing needed repair, the stretch of <paramref name="text"/> it is, uncopied.</summary>
+    public static (ReadOnlyMemory<char> Xml, FeedRepairs Repairs) Repair(string text, ParseBudget budget)
     {
         var repair = new XmlRepair(text, budget);
         repair.Run();
-        return (repair._o.ToString(), repair._repairs);
+        return (repair._o.ToMemory(), repair._repairs);
     }
 
     private bool InRoot => _open.Count > 0;
