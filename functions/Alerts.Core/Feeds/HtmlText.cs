@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using Alerts.Core.Feeds.Parsing;
 using AngleSharp.Html;
 using AngleSharp.Html.Parser;
@@ -46,11 +46,13 @@ public static class HtmlText
         if (!html.Contains('<'))
             return Collapse(HtmlEntities.Decode(html));
 
-        var text = new StringBuilder(html.Length);
-        if (PlainMarkup.TryToText(html, text, Block))
-            return Collapse(text.ToString());
-        text.Clear();
+        using (var plain = new CollapsedText(html.Length))
+        {
+            if (PlainMarkup.TryToText(html, plain, Block))
+                return plain.ToString();
+        }
 
+        using var text = new CollapsedText(html.Length);
         var tokenizer = new HtmlTokenizer(new TextSource(html), HtmlEntityProvider.Resolver);
         string? hidden = null; // the invisible element being skipped
         var hiddenDepth = 0;
@@ -60,7 +62,7 @@ public static class HtmlText
             switch (token.Type)
             {
                 case HtmlTokenType.EndOfFile:
-                    return Collapse(text.ToString());
+                    return text.ToString();
                 case HtmlTokenType.Character when hidden is null:
                     text.Append(token.Data);
                     break;
@@ -101,24 +103,36 @@ public static class HtmlText
     }
 
     /// <summary>Whitespace runs (incl. no-break spaces) to one space, trimmed.</summary>
+    /// <remarks>Text that is already collapsed (most titles and many bodies) is returned as it is, uncopied.</remarks>
     public static string Collapse(string? text)
     {
         if (string.IsNullOrEmpty(text))
             return "";
-        var output = new StringBuilder(text.Length);
-        var space = false;
-        foreach (var c in text)
-        {
-            if (char.IsWhiteSpace(c) || c == '\u200B')
-            {
-                space = output.Length > 0;
-                continue;
-            }
-            if (space)
-                output.Append(' ');
-            space = false;
-            output.Append(c);
-        }
+        if (IsCollapsed(text))
+            return text;
+        using var output = new CollapsedText(text.Length);
+        output.Append(text);
         return output.ToString();
+    }
+
+    // ASCII characters other than whitespace, and ' ': text made only of these is collapsed unless it has a double
+    // space or starts or ends with one, which two vectorised searches tell.
+    private static readonly SearchValues<char> AsciiWordOrSpace = SearchValues.Create(
+        Enumerable.Range(0, 0x80).Select(c => (char)c).Where(c => c == ' ' || !CollapsedText.IsSpace(c)).ToArray());
+
+    private static bool IsCollapsed(ReadOnlySpan<char> text)
+    {
+        if (CollapsedText.IsSpace(text[0]) || CollapsedText.IsSpace(text[^1]))
+            return false;
+        for (var rest = text; ;)
+        {
+            var other = rest.IndexOfAnyExcept(AsciiWordOrSpace);
+            if (other < 0)
+                break;
+            if (CollapsedText.IsSpace(rest[other]))
+                return false;
+            rest = rest[(other + 1)..];
+        }
+        return text.IndexOf("  ", StringComparison.Ordinal) < 0;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Xml;
 using System.Xml.Linq;
 
@@ -13,18 +14,18 @@ internal static class FeedXml
     /// Loads repaired XML. No external entity or DTD is ever fetched (no resolver); a DTD is only processed when the
     /// document declares its own entities, and their expansion is capped, so entity bombs fail fast.
     /// </summary>
-    public static XDocument Load(string xml, ParseBudget budget)
+    public static XDocument Load(ReadOnlyMemory<char> xml, ParseBudget budget)
     {
         var settings = new XmlReaderSettings
         {
-            DtdProcessing = xml.StartsWith("<!DOCTYPE", StringComparison.OrdinalIgnoreCase) ? DtdProcessing.Parse : DtdProcessing.Prohibit,
+            DtdProcessing = xml.Span.StartsWith("<!DOCTYPE", StringComparison.OrdinalIgnoreCase) ? DtdProcessing.Parse : DtdProcessing.Prohibit,
             XmlResolver = null,
             MaxCharactersFromEntities = MaxCharactersFromEntities,
             MaxCharactersInDocument = budget.Limits.MaxCharacters * 2L + MaxCharactersFromEntities,
             IgnoreComments = true,
             IgnoreProcessingInstructions = true,
         };
-        using var reader = XmlReader.Create(new StringReader(xml), settings);
+        using var reader = XmlReader.Create(new MemoryTextReader(xml), settings);
         var document = XDocument.Load(reader, LoadOptions.None);
         budget.Add(xml.Length);
         return document;
@@ -37,10 +38,24 @@ internal static class FeedXml
     /// </summary>
     public static string Key(XElement e, string? core = null)
     {
-        var module = FeedNamespaces.Module(e.Name.NamespaceName);
-        var local = e.Name.LocalName.ToLowerInvariant();
-        return module is null || module == core ? local : module + ":" + local;
+        var name = e.Name;
+        if (!Keys.TryGetValue(name, out var key))
+        {
+            var module = FeedNamespaces.Module(name.NamespaceName);
+            var local = name.LocalName.ToLowerInvariant();
+            key = (module, local, module is null ? local : module + ":" + local);
+            if (Keys.Count < MaxCachedKeys) // names are interned per document set; a hostile one must not grow the cache
+                Keys.TryAdd(name, key);
+        }
+        return key.Module is null || key.Module == core ? key.Local : key.Prefixed;
     }
+
+    // Every element of every document is looked up by key; the same few dozen names recur, so their keys are kept.
+    private const int MaxCachedKeys = 4096;
+
+    private static readonly ConcurrentDictionary<XName, (string? Module, string Local, string Prefixed)> Keys = new();
+
+    private static readonly XName XmlBase = XNamespace.Xml + "base";
 
     /// <summary>The children of <paramref name="parent"/> by <see cref="Key"/>, read once per element.</summary>
     public static Fields Index(XElement parent, string? core = null)
@@ -51,8 +66,13 @@ internal static class FeedXml
         return fields;
     }
 
-    public static string? Attribute(XElement e, string name) =>
-        e.Attributes().FirstOrDefault(a => string.Equals(a.Name.LocalName, name, StringComparison.OrdinalIgnoreCase) && !a.IsNamespaceDeclaration)?.Value;
+    public static string? Attribute(XElement e, string name)
+    {
+        for (var a = e.FirstAttribute; a is not null; a = a.NextAttribute)
+            if (string.Equals(a.Name.LocalName, name, StringComparison.OrdinalIgnoreCase) && !a.IsNamespaceDeclaration)
+                return a.Value;
+        return null;
+    }
 
     /// <summary>
     /// The element's content as markup: its text, or, when a feed put unescaped HTML inside (a &lt;p&gt; in a
@@ -71,11 +91,13 @@ internal static class FeedXml
     /// <summary>The base URI in scope at <paramref name="e"/>: the document URL, refined by every xml:base above it.</summary>
     public static Uri? BaseOf(XElement e, Uri? documentUrl)
     {
-        var bases = new List<string>();
+        List<string>? bases = null;
         for (var at = e; at is not null; at = at.Parent)
-            if (at.Attribute(XNamespace.Xml + "base")?.Value is { Length: > 0 } value)
-                bases.Add(value.Trim());
+            if (at.Attribute(XmlBase)?.Value is { Length: > 0 } value)
+                (bases ??= []).Add(value.Trim());
         var current = documentUrl;
+        if (bases is null)
+            return current;
         for (var k = bases.Count - 1; k >= 0; k--)
             current = Resolve(bases[k], current) is { } next ? next : current;
         return current;

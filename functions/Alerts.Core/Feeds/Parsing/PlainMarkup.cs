@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Alerts.Core.Feeds.Parsing;
 
 /// <summary>
@@ -18,7 +16,7 @@ internal static class PlainMarkup
     };
 
     /// <summary>False when the markup needs the full tokenizer; <paramref name="output"/> is then incomplete.</summary>
-    public static bool TryToText(string html, StringBuilder output, HashSet<string> block)
+    public static bool TryToText(string html, CollapsedText output, HashSet<string> block)
     {
         var i = 0;
         while (i < html.Length)
@@ -94,12 +92,12 @@ internal static class PlainMarkup
         return -1;
     }
 
-    private static void AppendText(string html, int start, int end, StringBuilder output)
+    private static void AppendText(string html, int start, int end, CollapsedText output)
     {
         var amp = html.IndexOf('&', start, end - start);
         if (amp < 0)
         {
-            output.Append(html, start, end - start);
+            output.Append(html.AsSpan(start, end - start));
             return;
         }
         output.Append(HtmlEntities.Decode(html[start..end]));

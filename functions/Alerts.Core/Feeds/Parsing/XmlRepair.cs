@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Xml;
 
 namespace Alerts.Core.Feeds.Parsing;
@@ -11,7 +10,7 @@ namespace Alerts.Core.Feeds.Parsing;
 /// declared, characters XML cannot hold are dropped (C1 controls read as Windows-1252), junk before and after the
 /// document is ignored. Nesting deeper than the limit is flattened and the element cap ends the document, so what
 /// follows costs the same whatever the document's shape. Declared entities are kept for the XML reader, which caps
-/// their expansion.
+/// their expansion. A document that needs no repair is not copied (<see cref="RepairOutput"/>).
 /// </summary>
 internal sealed class XmlRepair
 {
@@ -34,7 +33,7 @@ internal sealed class XmlRepair
 
     private readonly string _s;
     private readonly int _end;
-    private readonly StringBuilder _o;
+    private readonly RepairOutput _o;
     private readonly ParseBudget _budget;
     private readonly FeedRepairs _repairs = new();
     private readonly List<Frame> _open = [];
@@ -51,15 +50,16 @@ internal sealed class XmlRepair
     {
         _s = text;
         _end = Math.Min(text.Length, budget.Limits.MaxCharacters);
-        _o = new StringBuilder(_end + _end / 16 + 64);
+        _o = new RepairOutput(text, _end + _end / 16 + 64);
         _budget = budget;
     }
 
-    public static (string Xml, FeedRepairs Repairs) Repair(string text, ParseBudget budget)
+    /// <summary>The repaired document: where nothing needed repair, the stretch of <paramref name="text"/> it is, uncopied.</summary>
+    public static (ReadOnlyMemory<char> Xml, FeedRepairs Repairs) Repair(string text, ParseBudget budget)
     {
         var repair = new XmlRepair(text, budget);
         repair.Run();
-        return (repair._o.ToString(), repair._repairs);
+        return (repair._o.ToMemory(), repair._repairs);
     }
 
     private bool InRoot => _open.Count > 0;
@@ -71,6 +71,7 @@ internal sealed class XmlRepair
         while (_i < _end)
         {
             var before = _i;
+            _o.StartAt(_i);
             if (!Step())
             {
                 _budget.Add(_end - before);
@@ -122,7 +123,7 @@ internal sealed class XmlRepair
         if (length > 0)
         {
             if (InRoot)
-                _o.Append(run[..length]);
+                _o.Source(_i, length);
             else if (!run[..length].IsWhiteSpace())
             {
                 if (_rootClosed)
@@ -202,6 +203,7 @@ internal sealed class XmlRepair
         if (InRoot)
         {
             _o.Append("<![CDATA[");
+            var from = start; // where body starts in the source
             // Runs of ordinary characters are copied whole; only what XML forbids or 1252 maps is looked at.
             while (!body.IsEmpty)
             {
@@ -221,21 +223,23 @@ internal sealed class XmlRepair
                 }
                 if (stop < 0)
                 {
-                    _o.Append(body);
+                    _o.Source(from, body.Length);
                     break;
                 }
-                _o.Append(body[..stop]);
+                _o.Source(from, stop);
                 var c = body[stop];
                 if (char.IsHighSurrogate(c) && stop + 1 < body.Length && char.IsLowSurrogate(body[stop + 1]))
                 {
                     _o.Append(c).Append(body[stop + 1]);
                     body = body[(stop + 2)..];
+                    from += stop + 2;
                     continue;
                 }
                 if (c is >= '\u0080' and <= '\u009F' && !Windows1252.IsUndefined(c))
                     _o.Append(Windows1252.Map(c));
                 _repairs.StrayCharacters++;
                 body = body[(stop + 1)..];
+                from += stop + 1;
             }
             _o.Append("]]>");
         }
