@@ -14,7 +14,7 @@ namespace Alerts.Core.Admin;
 /// table with an errored filter and retry, value stats. Plain forms (no JavaScript); the admin key travels as
 /// <c>?code=</c>, which is also what the Functions host accepts for AuthorizationLevel.Function routes.
 /// </summary>
-public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptions<AdminOptions> admin, IOptions<SiteOptions> site, TimeProvider time)
+public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptions<SiteOptions> site, TimeProvider time)
 {
     // The shared layout is narrow for forms; the health table needs the width.
     private const string Style = """
@@ -37,8 +37,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
 
     public async Task<IResult> FeedsAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var now = time.GetUtcNow();
         var all = await service.ListAsync(request.HttpContext.RequestAborted);
         string? status = request.Query["status"], tag = request.Query["tag"];
@@ -119,8 +117,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
 
     public async Task<IResult> AddAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var form = await RequestBody.ReadFormAsync(request, RequestBody.MaxDocumentBytes);
         var url = form["url"].ToString();
         if (string.IsNullOrWhiteSpace(url))
@@ -136,8 +132,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
 
     public async Task<IResult> ImportAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var form = await RequestBody.ReadFormAsync(request, RequestBody.MaxDocumentBytes);
         if (form.Files["opml"] is not { Length: > 0 } file)
             return Back(request, error: "Choose an OPML file to import.");
@@ -168,8 +162,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
 
     public async Task<IResult> RetryErroredAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var retried = await service.RetryErroredAsync(request.HttpContext.RequestAborted);
         return Back(request, notice: $"Retrying {retried.Count} errored feed(s).");
     }
@@ -177,8 +169,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
     /// <summary>POST <c>/manage-feeds/{id}/{verb}</c> with verb edit (the edit form), retry, pause, resume or delete.</summary>
     public async Task<IResult> FeedActionAsync(HttpRequest request, string id, string verb)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var cancellationToken = request.HttpContext.RequestAborted;
         switch (verb)
         {
@@ -211,8 +201,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
     /// <summary>GET <c>/manage-feeds/{id}/edit</c>: title, tags and item identity, plus pause/resume and delete.</summary>
     public async Task<IResult> EditAsync(HttpRequest request, string id)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var feed = await service.GetAsync(id, request.HttpContext.RequestAborted);
         if (feed is null)
             return Render(site.Value.Name, "Not found", $"""<h1>No such feed</h1><p><a href="/{Routes.AdminPage}{Code(request)}">Back to feeds</a></p>""", StatusCodes.Status404NotFound);
@@ -277,8 +265,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
     /// </summary>
     public async Task<IResult> TestAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var code = Code(request);
         string url = "";
         FeedTestReport? report = null;
@@ -371,8 +357,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
 
     public async Task<IResult> StatsAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var days = int.TryParse(request.Query["days"], out var d) ? d : 7;
         var value = await stats.ComputeAsync(days, request.HttpContext.RequestAborted);
         var html = new StringBuilder(Style);
@@ -407,10 +391,9 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, IOptio
         return Render(site.Value.Name, "Matches per day", html.ToString());
     }
 
-    private IResult? Refused(HttpRequest request) =>
-        AdminKey.IsPresent(request, admin.Value)
-            ? null
-            : Render(site.Value.Name, "Admin key required", "<h1>Admin key required</h1><p>These pages need the admin key (<code>?code=</code>).</p>", StatusCodes.Status401Unauthorized);
+    /// <summary>The 401 page AdminKey answers on these pages without the key.</summary>
+    public IResult KeyRequired() =>
+        Render(site.Value.Name, "Admin key required", "<h1>Admin key required</h1><p>These pages need the admin key (<code>?code=</code>).</p>", StatusCodes.Status401Unauthorized);
 
     /// <summary>"?code=…" when the request carried the key in the query, so links and forms keep working.</summary>
     private static string Code(HttpRequest request) =>

@@ -11,6 +11,7 @@ public static class AdminServices
         services.AddSingleton<FeedAdminEndpoints>();
         services.AddSingleton<QueueAdminEndpoints>();
         services.AddSingleton<AdminPages>();
+        services.AddSingleton<AdminKey>();
         return services;
     }
 }
