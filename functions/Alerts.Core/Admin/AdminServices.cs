@@ -6,6 +6,7 @@ public static class AdminServices
 {
     public static IServiceCollection AddAdmin(this IServiceCollection services)
     {
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FeedAdminService>();
         services.AddSingleton<FeedStats>();
         services.AddSingleton<FeedAdminEndpoints>();

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Feeds;
 
-/// <summary>The feed services wired by <see cref="FeedServiceCollectionExtensions.AddFeedFetching"/>, on Azurite and a fake clock.</summary>
+/// <summary>The feed services wired by <see cref="FeedServices.AddFeeds"/> (and the admin options it reads), on Azurite and a fake clock.</summary>
 internal sealed class FeedTestHost : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
@@ -57,7 +57,9 @@ internal sealed class FeedTestHost : IAsyncDisposable
         services.AddSingleton(storage);
         var time = new FakeTimeProvider(Start);
         services.AddSingleton<TimeProvider>(time);
-        services.AddFeedFetching(configuration);
+        services.AddSingleton<IConfiguration>(configuration); // as every host registers it (options bind from it)
+        services.AddFeeds();
+        services.AddOptions<Alerts.Core.Admin.AdminOptions>().BindConfiguration(Alerts.Core.Admin.AdminOptions.Section);
         var emails = new RecordingEmailSender();
         services.AddSingleton<IEmailSender>(emails);
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.test" }));
