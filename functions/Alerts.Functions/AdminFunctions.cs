@@ -8,8 +8,9 @@ namespace Alerts.Functions;
 
 /// <summary>
 /// Admin API and pages. AuthorizationLevel.Function: the Functions host refuses any call without one of its keys (a host
-/// key such as "default" or a named one per admin, or the master key; `az functionapp keys list`). AdminKey then has no
-/// key of its own to compare in Azure (Admin__ApiKey is empty there), so both hosts run the same check.
+/// key such as "default" or a named one per admin, or the master key; `az functionapp keys list`). Every function
+/// here at a key level passes AdminKeyMiddleware first (the local host: its endpoint filter), which has no key of
+/// its own to compare in Azure (Admin__ApiKey is empty there), so both hosts run the same check.
 /// </summary>
 public sealed class AdminFunctions(FeedAdminEndpoints feeds, QueueAdminEndpoints queues, AdminPages pages)
 {

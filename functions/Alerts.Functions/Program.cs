@@ -9,6 +9,8 @@ using OpenTelemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// The one admin check of this host (the local host runs the same AdminKey as an endpoint filter).
+builder.UseMiddleware<Alerts.Functions.AdminKeyMiddleware>();
 
 var telemetry = builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
 telemetry.WithTracing(t => t.AddSource(AlertsTelemetry.SourceName)).WithMetrics(m => m.AddMeter(AlertsTelemetry.MeterName));

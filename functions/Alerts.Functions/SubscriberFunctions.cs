@@ -12,7 +12,7 @@ namespace Alerts.Functions;
 public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints, ManageEndpoints manage, OpenApiEndpoint openApi, SubscribeHandler subscribe)
 {
     /// <summary>The second half of a subscribe request, after the answer was sent (constant-time answers).</summary>
-    [Function("ProcessSubscribeRequest")]
+    [Function("ProcessSubscribeRequest"), CompletesHttpRequests]
     public async Task ProcessSubscribeRequest([QueueTrigger(QueueNames.SubscribeRequest)] QueueMessage message, CancellationToken cancellationToken)
     {
         var body = message.Body.ToString();

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Alerts.Core;
+using Alerts.Core.Admin;
 using Alerts.Core.Storage;
+using Alerts.Functions;
 
 namespace Alerts.LocalHost;
 
@@ -8,7 +10,9 @@ namespace Alerts.LocalHost;
 /// <param name="Settings">App settings, as in local.settings.json "Values".</param>
 /// <param name="Port">HTTP port on 127.0.0.1 (0 picks a free one).</param>
 /// <param name="RunTriggers">Start the timer and queue listeners; tests turn this off and drive the handlers.</param>
-public sealed record LocalAppOptions(IReadOnlyDictionary<string, string?> Settings, int Port = 7071, bool RunTriggers = true);
+/// <param name="Functions">What to serve; by default every function declared in Alerts.Functions.</param>
+public sealed record LocalAppOptions(IReadOnlyDictionary<string, string?> Settings, int Port = 7071, bool RunTriggers = true,
+    IReadOnlyList<DeclaredFunction>? Functions = null);
 
 /// <summary>The local host: the same handlers and settings as the Functions app, on Kestrel, Azurite and SMTP.</summary>
 public static class LocalApp
@@ -27,19 +31,15 @@ public static class LocalApp
         builder.Services.AddSingleton<MetricsEndpoint>();
         configureServices?.Invoke(builder.Services);
 
-        if (!options.RunTriggers)
-        {
-            // The HTTP routes are always on, so is the queue that completes their requests.
-            foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Queue && f.CompletesHttpRequests))
+        // Every function declared in Alerts.Functions, read from its attributes; one the local host cannot serve
+        // stops it here, with its name.
+        var functions = (options.Functions ?? DeclaredFunctions.All).Select(FunctionInvoker.For).ToList();
+        foreach (var function in functions.Where(f => f.Function.Trigger == TriggerKind.Queue))
+            // The HTTP routes are always on, so is a queue that completes their requests.
+            if (options.RunTriggers || function.Function.CompletesHttpRequests)
                 builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<QueueListener>(s, function));
-        }
-        else
-        {
-            foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Queue))
-                builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<QueueListener>(s, function));
-            foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Timer))
-                builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<TimerRunner>(s, function));
-        }
+        foreach (var function in functions.Where(f => f.Function.Trigger == TriggerKind.Timer && options.RunTriggers))
+            builder.Services.AddSingleton<IHostedService>(s => ActivatorUtilities.CreateInstance<TimerRunner>(s, function));
 
         var app = builder.Build();
         // Unexpected errors and unknown routes answer problem+json too, never an empty body.
@@ -62,14 +62,26 @@ public static class LocalApp
         });
         // Listen from the start, not from the first scrape.
         app.Services.GetRequiredService<MetricsEndpoint>();
-        foreach (var function in LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Http))
-        {
-            app.MapMethods("/" + function.Route, function.Methods!.Select(m => m.ToUpperInvariant()),
-                (Delegate)((HttpContext context) => function.HttpHandler!(context.RequestServices, context.Request)));
-        }
+        foreach (var function in functions.Where(f => f.Function.Trigger == TriggerKind.Http))
+            MapHttpFunction(app, function);
         app.MapGet("/", () => Results.Redirect("/subscribe"));
         app.MapGet("/metrics", (MetricsEndpoint metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
         return app;
+    }
+
+    /// <summary>The function's route (host.json's routePrefix is ""), its methods (any when it names none), its name.</summary>
+    private static void MapHttpFunction(WebApplication app, FunctionInvoker function)
+    {
+        var declared = function.Function;
+        var handler = (Delegate)((HttpContext context) => function.InvokeHttpAsync(context));
+        var endpoint = declared.Methods is { } methods
+            ? app.MapMethods("/" + declared.Route, methods.Select(m => m.ToUpperInvariant()), handler)
+            : app.Map("/" + declared.Route, handler);
+        endpoint.WithName(declared.Name).WithDisplayName(declared.Name);
+        if (declared.AdminOnly)
+            // This host's one admin check (the Functions app runs the same AdminKey as worker middleware).
+            endpoint.AddEndpointFilter(static async (context, next) =>
+                context.HttpContext.RequestServices.GetRequiredService<AdminKey>().Refusal(context.HttpContext.Request) ?? await next(context));
     }
 
     /// <summary>Creates tables and queues before the listeners start polling them.</summary>

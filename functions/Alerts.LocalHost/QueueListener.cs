@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Alerts.Core.Storage;
+using Alerts.Functions;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
@@ -12,11 +13,17 @@ namespace Alerts.LocalHost;
 /// document) holds only its own slot, never the messages received with it or after it.
 /// </summary>
 public sealed class QueueListener(
-    LocalFunction function,
+    FunctionInvoker function,
     AlertsStorage storage,
+    IConfiguration configuration,
     IServiceProvider services,
     ILogger<QueueListener> logger) : BackgroundService
 {
+    /// <summary>The queue the trigger names, its <c>%Setting%</c> resolved.</summary>
+    public string QueueName { get; } = SettingExpressions.Resolve(function.Function.Queue!, configuration, function.Function.Name);
+
+    public DeclaredFunction Function => function.Function;
+
     // The same values as host.json, so that both hosts retry alike.
     public const int MaxDequeueCount = 5;
     public static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(30);
@@ -29,8 +36,8 @@ public sealed class QueueListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queue = storage.Queue(function.Queue!);
-        var poison = storage.Queue(QueueNames.Poison(function.Queue!));
+        var queue = storage.Queue(QueueName);
+        var poison = storage.Queue(QueueNames.Poison(QueueName));
         var idle = TimeSpan.FromMilliseconds(100);
         // Not disposed: a finishing message may release its slot after this method has returned.
         var slots = new SemaphoreSlim(MaxInFlight, MaxInFlight);
@@ -58,7 +65,7 @@ public sealed class QueueListener(
                 catch (Exception ex)
                 {
                     slots.Release(free);
-                    logger.LogWarning(ex, "Could not read queue {Queue}", function.Queue);
+                    logger.LogWarning(ex, "Could not read queue {Queue}", QueueName);
                     await Delay(TimeSpan.FromSeconds(2), stoppingToken);
                     continue;
                 }
@@ -79,7 +86,7 @@ public sealed class QueueListener(
                     _ = task.ContinueWith(t =>
                     {
                         if (t.Exception is { } error && !stoppingToken.IsCancellationRequested)
-                            logger.LogError(error, "{Function} could not settle message {MessageId}", function.Name, message.MessageId);
+                            logger.LogError(error, "{Function} could not settle message {MessageId}", Function.Name, message.MessageId);
                         running.TryRemove(t, out _);
                         slots.Release();
                     }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -103,7 +110,7 @@ public sealed class QueueListener(
         if (message.DequeueCount > MaxDequeueCount)
         {
             logger.LogError("Message {MessageId} on {Queue} failed {Count} times; moved to {Poison}",
-                message.MessageId, function.Queue, message.DequeueCount - 1, poison.Name);
+                message.MessageId, QueueName, message.DequeueCount - 1, poison.Name);
             await poison.SendMessageAsync(body, cancellationToken);
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
             return;
@@ -118,9 +125,9 @@ public sealed class QueueListener(
             var keepInvisible = KeepInvisibleAsync(queue, message.MessageId, receipt, processing.Token);
             try
             {
-                using var activity = QueueMessages.StartProcessing(function.Name, function.Queue!, body, message.InsertedOn);
+                // The function itself starts the processing activity (QueueMessages.StartProcessing), as in Azure.
                 await using var scope = services.CreateAsyncScope();
-                await function.QueueHandler!(scope.ServiceProvider, body, cancellationToken);
+                await function.InvokeAsync(scope.ServiceProvider, new TriggerInput(Message: message), cancellationToken);
                 succeeded = true;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -130,7 +137,7 @@ public sealed class QueueListener(
             catch (Exception ex)
             {
                 logger.LogError(ex, "{Function} failed on message {MessageId} (attempt {Attempt} of {Max})",
-                    function.Name, message.MessageId, message.DequeueCount, MaxDequeueCount);
+                    Function.Name, message.MessageId, message.DequeueCount, MaxDequeueCount);
             }
             finally
             {
@@ -165,7 +172,7 @@ public sealed class QueueListener(
         catch (Exception ex)
         {
             // The message may be delivered again meanwhile; handlers are idempotent, so that costs work, not data.
-            logger.LogWarning(ex, "Could not extend the visibility of message {MessageId} on {Queue}", messageId, function.Queue);
+            logger.LogWarning(ex, "Could not extend the visibility of message {MessageId} on {Queue}", messageId, QueueName);
         }
     }
 

@@ -54,7 +54,7 @@ public sealed class BadInputFuzzTests(AzuriteFixture azurite)
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
         var random = new Random(20261201);
-        var routes = LocalFunctions.All.Where(f => f.Trigger == TriggerKind.Http).ToList();
+        var routes = DeclaredFunctions.All.Where(f => f.Trigger == TriggerKind.Http).ToList();
         var failures = new List<string>();
 
         foreach (var function in routes)

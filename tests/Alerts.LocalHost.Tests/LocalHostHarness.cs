@@ -39,8 +39,11 @@ public sealed class LocalHostHarness : IAsyncDisposable
 
     /// <param name="extraSettings">Settings added to (or overriding) the harness's own, e.g. a shorter feed timeout.</param>
     /// <param name="resetStorage">False for a second instance on the storage a first one already uses.</param>
+    /// <param name="configureServices">Services added after the host's own (a test's probe).</param>
+    /// <param name="functions">What to serve instead of every function of Alerts.Functions.</param>
     public static async Task<LocalHostHarness> StartAsync(AzuriteFixture azurite, bool runTriggers = true,
-        IDictionary<string, string?>? extraSettings = null, bool resetStorage = true)
+        IDictionary<string, string?>? extraSettings = null, bool resetStorage = true,
+        Action<IServiceCollection>? configureServices = null, IReadOnlyList<DeclaredFunction>? functions = null)
     {
         var storage = resetStorage ? await azurite.ResetAsync() : Alerts.Core.Storage.AlertsStorage.FromConnectionString(azurite.ConnectionString);
         var smtp = await TestSmtpServer.StartAsync();
@@ -71,7 +74,11 @@ public sealed class LocalHostHarness : IAsyncDisposable
         };
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
             settings[key] = value;
-        var app = LocalApp.Build(new LocalAppOptions(settings, port, runTriggers), services => services.AddSingleton<TimeProvider>(clock));
+        var app = LocalApp.Build(new LocalAppOptions(settings, port, runTriggers, functions), services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            configureServices?.Invoke(services);
+        });
         await LocalApp.PrepareStorageAsync(app);
         await app.StartAsync();
         return new LocalHostHarness(app, smtp, feeds, clock, storage, baseUrl);
@@ -79,13 +86,13 @@ public sealed class LocalHostHarness : IAsyncDisposable
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    /// <summary>Runs a timer function once, as its schedule would.</summary>
+    /// <summary>Runs a timer function once, as its schedule would (through the same invoker; failures surface here).</summary>
     public async Task RunTimerAsync(string name)
     {
-        var function = LocalFunctions.All.Single(f => f.Name == name);
-        using var activity = QueueMessages.StartTimer(name);
+        var function = DeclaredFunctions.Find(name) is { Trigger: TriggerKind.Timer } timer ? FunctionInvoker.For(timer)
+            : throw new ArgumentException($"No timer function named {name}.", nameof(name));
         await using var scope = App.Services.CreateAsyncScope();
-        await function.TimerHandler!(scope.ServiceProvider, CancellationToken.None);
+        await function.InvokeAsync(scope.ServiceProvider, new TriggerInput(Timer: new Microsoft.Azure.Functions.Worker.TimerInfo()), CancellationToken.None);
     }
 
     public async Task<HttpResponseMessage> AddFeedAsync(string url)

@@ -12,12 +12,10 @@ namespace Alerts.Core.Admin;
 /// table with an errored filter and retry, value stats. Plain forms (no JavaScript); the admin key travels as
 /// <c>?code=</c>, which is also what the Functions host accepts for AuthorizationLevel.Function routes.
 /// </summary>
-public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedActivity activity, IOptions<AdminOptions> admin, IOptions<SiteOptions> site)
+public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedActivity activity, IOptions<SiteOptions> site)
 {
     public async Task<IResult> FeedsAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         return await FeedsPageAsync(request, add: null, StatusCodes.Status200OK);
     }
 
@@ -46,8 +44,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedAc
     /// </summary>
     public async Task<IResult> AddAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var form = await RequestBody.ReadFormAsync(request, RequestBody.MaxDocumentBytes);
         var url = form["url"].ToString().Trim();
         var tags = form["tags"].ToString();
@@ -71,8 +67,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedAc
 
     public async Task<IResult> ImportAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var form = await RequestBody.ReadFormAsync(request, RequestBody.MaxDocumentBytes);
         if (form.Files["opml"] is not { Length: > 0 } file)
             return Back(request, error: "Choose an OPML file to import.");
@@ -92,8 +86,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedAc
 
     public async Task<IResult> RetryErroredAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var retried = await service.RetryErroredAsync(request.HttpContext.RequestAborted);
         return Back(request, notice: $"Retrying {retried.Count} errored feed(s).");
     }
@@ -101,8 +93,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedAc
     /// <summary>POST <c>/manage-feeds/{id}/{verb}</c> with verb edit (the edit form), retry, pause, resume, delete (asks first unless confirm=yes) or restore.</summary>
     public async Task<IResult> FeedActionAsync(HttpRequest request, string id, string verb)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var cancellationToken = request.HttpContext.RequestAborted;
         switch (verb)
         {
@@ -147,8 +137,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedAc
     /// <summary>GET <c>/manage-feeds/{id}/edit</c>: title, tags and item identity, plus pause/resume and delete.</summary>
     public async Task<IResult> EditAsync(HttpRequest request, string id)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var feed = await service.GetAsync(id, request.HttpContext.RequestAborted);
         if (feed is null)
             return ComponentPage.For<MessagePage>(new MessagePageModel(SiteName, Code(request), "Not found", "No such feed", BackToFeeds: true), StatusCodes.Status404NotFound);
@@ -161,8 +149,6 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedAc
     /// </summary>
     public async Task<IResult> TestAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         string url = "";
         FeedTestReport? report = null;
         string? error = null;
@@ -180,17 +166,14 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedAc
 
     public async Task<IResult> StatsAsync(HttpRequest request)
     {
-        if (Refused(request) is { } refused)
-            return refused;
         var days = int.TryParse(request.Query["days"], out var d) ? d : 7;
         var value = await stats.ComputeAsync(days, request.HttpContext.RequestAborted);
         return ComponentPage.For<StatsPage>(new StatsPageModel(SiteName, Code(request), request.Query["code"].FirstOrDefault(), value));
     }
 
-    private IResult? Refused(HttpRequest request) =>
-        AdminKey.IsPresent(request, admin.Value)
-            ? null
-            : ComponentPage.For<KeyRequiredPage>(new KeyRequiredPageModel(SiteName), StatusCodes.Status401Unauthorized);
+    /// <summary>The 401 page AdminKey answers on these pages without the key.</summary>
+    public IResult KeyRequired() =>
+        ComponentPage.For<KeyRequiredPage>(new KeyRequiredPageModel(SiteName), StatusCodes.Status401Unauthorized);
 
     private string SiteName => site.Value.Name;
 

@@ -14,12 +14,11 @@ namespace Alerts.Core.Admin;
 public sealed record AddFeedRequest(
     string? Url, string? Title = null, string? Tags = null, ItemIdentity Identity = ItemIdentity.Auto, FullTextMode FullText = FullTextMode.Off);
 
-/// <summary>The admin JSON API under <c>/api/admin</c>. Every action checks the admin key first.</summary>
+/// <summary>The admin JSON API under <c>/api/admin</c>; each host's AdminKey check runs before every action.</summary>
 public sealed class FeedAdminEndpoints(
     FeedAdminService service,
     FeedStats stats,
     FeedActivity activity,
-    IOptions<AdminOptions> admin,
     IOptions<SiteOptions> site,
     TimeProvider time)
 {
@@ -28,8 +27,6 @@ public sealed class FeedAdminEndpoints(
     /// <summary>GET: every feed with its health; <c>?status=errored</c> (or active, paused, disabled) and <c>?tag=</c> filter.</summary>
     public async Task<IResult> ListAsync(HttpRequest request)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var list = await service.ListAsync(request.HttpContext.RequestAborted);
         string? status = request.Query["status"], tag = request.Query["tag"];
         var shown = list.Where(f => FeedHealth.Matches(f, status, tag)).OrderBy(f => f.Url, StringComparer.Ordinal).ToList();
@@ -39,8 +36,6 @@ public sealed class FeedAdminEndpoints(
 
     public async Task<IResult> GetAsync(HttpRequest request, string id)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var feed = await service.GetAsync(id, request.HttpContext.RequestAborted);
         return feed is null ? NotFound() : Results.Json(await HealthAsync(feed, request), Json);
     }
@@ -48,8 +43,6 @@ public sealed class FeedAdminEndpoints(
     /// <summary>POST: adds by feed URL or page URL; 201 added, 409 duplicate, 422 not a feed or refused.</summary>
     public async Task<IResult> AddAsync(HttpRequest request)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var (body, url, invalid) = await ReadFeedUrlAsync(request);
         if (invalid is not null)
             return invalid;
@@ -65,8 +58,6 @@ public sealed class FeedAdminEndpoints(
     /// <summary>POST: fetches and parses the URL and shows the items and problems; stores nothing.</summary>
     public async Task<IResult> TestAsync(HttpRequest request)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var (_, url, invalid) = await ReadFeedUrlAsync(request);
         if (invalid is not null)
             return invalid;
@@ -76,8 +67,6 @@ public sealed class FeedAdminEndpoints(
     /// <summary>PATCH: title, tags, identity, fullText (Off, On or Auto), status (Active or Paused).</summary>
     public async Task<IResult> EditAsync(HttpRequest request, string id)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var (edit, invalid) = await ReadAsync<FeedEdit>(request);
         if (invalid is not null)
             return invalid;
@@ -95,8 +84,6 @@ public sealed class FeedAdminEndpoints(
 
     private async Task<IResult> SetStatusAsync(HttpRequest request, string id, FeedStatus status)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var feed = await service.EditAsync(id, new FeedEdit(Status: status), request.HttpContext.RequestAborted);
         return feed is null or { Status: FeedStatus.Deleted } ? NotFound() : Results.Json(await HealthAsync(feed, request), Json);
     }
@@ -104,23 +91,17 @@ public sealed class FeedAdminEndpoints(
     /// <summary>DELETE: the feed stops at once; its articles are purged after Feeds__DeletedFeedRetention.</summary>
     public async Task<IResult> DeleteAsync(HttpRequest request, string id)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         return await service.DeleteAsync(id, request.HttpContext.RequestAborted) ? Results.NoContent() : NotFound();
     }
 
     public async Task<IResult> RetryAsync(HttpRequest request, string id)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var feed = await service.RetryAsync(id, request.HttpContext.RequestAborted);
         return feed is null ? NotFound() : Results.Json(await HealthAsync(feed, request), Json, statusCode: StatusCodes.Status202Accepted);
     }
 
     public async Task<IResult> RetryErroredAsync(HttpRequest request)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var retried = await service.RetryErroredAsync(request.HttpContext.RequestAborted);
         return Results.Json(new { retried = retried.Count, feeds = retried.Select(f => f.Id) }, Json, statusCode: StatusCodes.Status202Accepted);
     }
@@ -128,8 +109,6 @@ public sealed class FeedAdminEndpoints(
     /// <summary>POST an OPML document (the raw body): one result per entry.</summary>
     public async Task<IResult> ImportAsync(HttpRequest request)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         IReadOnlyList<OpmlEntry> entries;
         try
         {
@@ -152,8 +131,6 @@ public sealed class FeedAdminEndpoints(
 
     public async Task<IResult> ExportAsync(HttpRequest request)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var list = await service.ListAsync(request.HttpContext.RequestAborted);
         return Results.Text(Opml.Write(list, site.Value.Name, time.GetUtcNow()), "text/x-opml; charset=utf-8", Encoding.UTF8);
     }
@@ -161,13 +138,9 @@ public sealed class FeedAdminEndpoints(
     /// <summary>GET <c>?days=7</c>: matches per feed and per subscription per day.</summary>
     public async Task<IResult> StatsAsync(HttpRequest request)
     {
-        if (Unauthorized(request) is { } refused)
-            return refused;
         var days = int.TryParse(request.Query["days"], out var d) ? d : 7;
         return Results.Json(await stats.ComputeAsync(days, request.HttpContext.RequestAborted), Json);
     }
-
-    private IResult? Unauthorized(HttpRequest request) => AdminKey.Refusal(request, admin.Value);
 
     private async Task<FeedHealth> HealthAsync(Feed feed, HttpRequest request) =>
         FeedHealth.Of(feed, (await activity.ItemsPerDayAsync([feed], request.HttpContext.RequestAborted)).GetValueOrDefault(feed.Id));

@@ -7,6 +7,7 @@ public static class MatchingServices
 {
     public static IServiceCollection AddMatching(this IServiceCollection services)
     {
+        services.AddOptions<MatchingOptions>().BindConfiguration(MatchingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MatchStore>();
         services.AddSingleton<SubscriptionChangeLog>();
         services.AddSingleton<SubscriptionSnapshotStore>();

@@ -7,8 +7,10 @@ public static class SubscriptionServices
 {
     public static IServiceCollection AddSubscriptions(this IServiceCollection services)
     {
-        services.AddOptions<SubscribeLimitOptions>().BindConfiguration(SubscribeLimitOptions.Section);
+        services.AddOptions<SubscribeLimitOptions>().BindConfiguration(SubscribeLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TokenOptions>()
+            .BindConfiguration(TokenOptions.Section)
+            .ValidateDataAnnotations()
             .Validate<IConfiguration>(SampleKeys.NotUsedOutsideLocalRuns, SampleKeys.Refusal)
             .ValidateOnStart();
         services.AddSingleton<SubscriptionStore>();

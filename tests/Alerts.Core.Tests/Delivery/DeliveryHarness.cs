@@ -60,14 +60,7 @@ internal sealed class DeliveryHarness : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;
         var time = new FakeTimeProvider(now);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<TimeProvider>(time)
-            .AddSingleton(storage)
-            .AddSingleton<IConfiguration>(configuration) // as every host registers it (options validation reads it)
-            .AddAlertsCore(configuration)
-            .BuildServiceProvider();
+        var services = CoreTestServices.Build(storage, time, values);
         return new DeliveryHarness(services, storage, smtp, time);
     }
 

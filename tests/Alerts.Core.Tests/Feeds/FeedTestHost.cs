@@ -10,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Feeds;
 
-/// <summary>The feed services wired by <see cref="FeedServiceCollectionExtensions.AddFeedFetching"/>, on Azurite and a fake clock.</summary>
+/// <summary>The feed services as the hosts wire them (<see cref="CoreTestServices"/>), on Azurite and a fake clock.</summary>
 internal sealed class FeedTestHost : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
@@ -39,29 +39,24 @@ internal sealed class FeedTestHost : IAsyncDisposable
     public static async Task<FeedTestHost> CreateAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
     {
         var storage = await azurite.ResetAsync();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                // Short, so the timeout test is quick; everything else answers in milliseconds.
-                ["Feeds:Timeout"] = "00:00:02",
-                // The test feed server is on loopback; the SSRF guard refuses that unless allowed.
-                ["Feeds:AllowLoopback"] = "true",
-                // Politeness is tested on its own; elsewhere it would only slow the tests down.
-                ["Feeds:MinHostGap"] = "00:00:00",
-                ["Admin:AlertEmail"] = AdminEmail,
-            })
-            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(storage);
+        var values = new Dictionary<string, string?>
+        {
+            // Short, so the timeout test is quick; everything else answers in milliseconds.
+            ["Feeds:Timeout"] = "00:00:02",
+            // The test feed server is on loopback; the SSRF guard refuses that unless allowed.
+            ["Feeds:AllowLoopback"] = "true",
+            // Politeness is tested on its own; elsewhere it would only slow the tests down.
+            ["Feeds:MinHostGap"] = "00:00:00",
+            ["Admin:AlertEmail"] = AdminEmail,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            values[key] = value;
         var time = new FakeTimeProvider(Start);
-        services.AddSingleton<TimeProvider>(time);
-        services.AddFeedFetching(configuration);
         var emails = new RecordingEmailSender();
-        services.AddSingleton<IEmailSender>(emails);
-        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.test" }));
-        return new FeedTestHost(services.BuildServiceProvider(validateScopes: true), azurite.ConnectionString, time) { Emails = emails };
+        var services = CoreTestServices.Build(storage, time, values, s => s
+            .AddSingleton<IEmailSender>(emails)
+            .AddSingleton(Microsoft.Extensions.Options.Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.test" })));
+        return new FeedTestHost(services, azurite.ConnectionString, time) { Emails = emails };
     }
 
     /// <summary>Adds a feed for <paramref name="url"/>, due now.</summary>

@@ -30,6 +30,7 @@ public sealed class SiteRestrictionMatchTests(AzuriteFixture fixture)
             .AddSingleton<TimeProvider>(time)
             .AddSingleton(subscriptions)
             .AddSingleton(articles)
+            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
             .Configure<MatchingOptions>(o => o.IndexRefreshInterval = TimeSpan.Zero)
             .AddMatching()
             .BuildServiceProvider();

@@ -7,17 +7,18 @@ using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Feeds;
 
-public static class FeedServiceCollectionExtensions
+public static class FeedServices
 {
     /// <summary>
     /// Feed polling: options from the "Feeds" section, the "feeds" HTTP client, fetcher, parser, stores and both
     /// handlers. Registers <see cref="AlertsStorage"/> (from AzureWebJobsStorage) and <see cref="TimeProvider.System"/>
-    /// only if the host has not registered its own.
+    /// only if the host has not registered its own. Feed health emails read <c>AdminOptions</c> (see AddAdmin).
     /// </summary>
-    public static IServiceCollection AddFeedFetching(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddFeeds(this IServiceCollection services)
     {
         services.AddOptions<FeedFetchOptions>()
-            .Bind(configuration.GetSection(FeedFetchOptions.Section))
+            .BindConfiguration(FeedFetchOptions.Section)
+            .ValidateDataAnnotations()
             .Validate(o => o.MaxResponseBytes > 0 && o.MaxRedirects >= 0 && o.MaxItemsPerFetch > 0,
                 "Feeds: MaxResponseBytes and MaxItemsPerFetch must be positive, MaxRedirects not negative.")
             .Validate(o => o.MaxPageBytes > 0, "Feeds:MaxPageBytes must be positive.")
@@ -34,8 +35,6 @@ public static class FeedServiceCollectionExtensions
                     && o.FeedsPerMessage is >= 1 and <= 100 && o.DeletedFeedRetention >= TimeSpan.Zero,
                 "Feeds: MaxConcurrentPerHost at least 1, MinHostGap 0 to 1 minute, FeedsPerMessage 1 to 100, DeletedFeedRetention not negative.")
             .ValidateOnStart();
-        // Feed health emails read the admin address; binding twice (AddAlertsCore also binds it) is harmless.
-        services.Configure<Admin.AdminOptions>(configuration.GetSection(Admin.AdminOptions.Section));
 
         services.AddHttpClient(FeedFetcher.HttpClientName, client =>
             {
@@ -62,7 +61,7 @@ public static class FeedServiceCollectionExtensions
             });
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => AlertsStorage.FromConfiguration(configuration));
+        services.TryAddSingleton(s => AlertsStorage.FromConfiguration(s.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton<FeedParser>();
         services.TryAddSingleton<FeedStore>();
         services.TryAddSingleton<ArticleStore>();

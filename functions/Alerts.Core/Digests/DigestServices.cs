@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Alerts.Core.Digests;
 
-public static class DigestServiceCollectionExtensions
+public static class DigestServices
 {
     /// <summary>
     /// The digest scheduler, composer and send handler. Needs <c>AlertsStorage</c>, <c>AddEmail</c> and the token
