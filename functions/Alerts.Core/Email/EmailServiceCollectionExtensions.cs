@@ -15,6 +15,9 @@ public static class EmailServiceCollectionExtensions
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UnsubscribeMailboxOptions>().Bind(configuration.GetSection(UnsubscribeMailboxOptions.Section));
+        // The provider's sending limits across instances (digest-send waits for a token).
+        services.AddOptions<SendRateOptions>().Bind(configuration.GetSection(SendRateOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<SendRateLimiter>();
         services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
         services.TryAddSingleton<MailtoUnsubscribeHandler>();
         return services;

@@ -66,6 +66,7 @@ public static class FeedServiceCollectionExtensions
         services.TryAddSingleton<FeedParser>();
         services.TryAddSingleton<FeedStore>();
         services.TryAddSingleton<ArticleStore>();
+        services.TryAddSingleton<SharedHostSlots>();
         services.TryAddSingleton<HostThrottle>();
         services.TryAddSingleton<FeedFetcher>();
         services.TryAddSingleton<ArticleFullText>();
