@@ -105,6 +105,15 @@ param maximumInstanceCount string = '40'
 @description('Memory per Flex Consumption instance in MB.')
 param instanceMemoryMB string = '2048'
 
+@description('HTTP requests one instance serves at once (Flex default for 2,048 MB is 16); the HTTP functions scale as one group on it.')
+param httpPerInstanceConcurrency string = '16'
+
+@description('Emails per minute for all instances together (0: no limit). 30 is Azure Communication Services\' default for a custom domain.')
+param sendRatePerMinute string = '30'
+
+@description('Emails per hour for all instances together (0: no limit). 100 is Azure Communication Services\' default for a custom domain.')
+param sendRatePerHour string = '100'
+
 @description('When the poller enqueues due feeds (6-field NCRONTAB, UTC).')
 param pollSchedule string = '0 */1 * * * *'
 
@@ -210,6 +219,9 @@ module functionApp 'modules/function-app.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: int(maximumInstanceCount)
     instanceMemoryMB: int(instanceMemoryMB)
+    httpPerInstanceConcurrency: int(httpPerInstanceConcurrency)
+    sendRatePerMinute: int(sendRatePerMinute)
+    sendRatePerHour: int(sendRatePerHour)
     pollSchedule: pollSchedule
     digestSchedule: digestSchedule
     unsubscribeMailboxSchedule: unsubscribeMailboxSchedule

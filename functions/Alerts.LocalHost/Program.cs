@@ -5,7 +5,11 @@ using Microsoft.Extensions.Options;
 
 // Runs the whole service on one machine: Azurite, smtp4dev, and the Functions handlers on Kestrel.
 //   dotnet run --project functions/Alerts.LocalHost [-- --no-demo] [--port 7071] [--in-memory]
-var demo = !args.Contains("--no-demo");
+// --worker: one more instance on storage and SMTP that are already running, like a scaled-out Functions instance: no
+// Azurite, smtp4dev or demo feeds; settings ALERTS_<Name> (e.g. ALERTS_AzureWebJobsStorage, ALERTS_Smtp__Port) from
+// the environment override local.settings(.sample).json. The multi-instance test starts three of these.
+var worker = args.Contains("--worker");
+var demo = !args.Contains("--no-demo") && !worker;
 var inMemory = args.Contains("--in-memory");
 var port = args.SkipWhile(a => a != "--port").Skip(1).Select(int.Parse).DefaultIfEmpty(7071).First();
 var root = FindRepositoryRoot();
@@ -21,7 +25,8 @@ using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Cre
 await using var services = new DevServices(root, log);
 try
 {
-    await services.StartAsync(inMemory, stop.Token);
+    if (!worker)
+        await services.StartAsync(inMemory, stop.Token);
 }
 catch (Exception ex) when (ex is not OperationCanceledException)
 {
@@ -30,6 +35,10 @@ catch (Exception ex) when (ex is not OperationCanceledException)
 }
 
 var settings = LocalApp.ReadSettings(root);
+if (worker)
+    foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        if (variable.Key is string name && name.StartsWith("ALERTS_", StringComparison.Ordinal))
+            settings[name["ALERTS_".Length..].Replace("__", ":")] = variable.Value as string;
 settings["Site:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
 // The local host always asks for an admin key; without one configured it makes one for this run.
 if (string.IsNullOrEmpty(settings.GetValueOrDefault("Admin:ApiKey")))

@@ -26,6 +26,18 @@ param maximumInstanceCount int
 @description('512, 2048 or 4096; validated in main.bicep.')
 param instanceMemoryMB int
 
+@minValue(1)
+@maxValue(1000)
+@description('HTTP requests per instance; the HTTP functions scale out as one group when it is reached.')
+param httpPerInstanceConcurrency int
+
+@minValue(0)
+@description('Emails per minute across all instances (SendRate__PerMinute); 0 is no limit.')
+param sendRatePerMinute int
+@minValue(0)
+@description('Emails per hour across all instances (SendRate__PerHour); 0 is no limit.')
+param sendRatePerHour int
+
 @description('6-field NCRONTAB, UTC.')
 param pollSchedule string
 @description('6-field NCRONTAB, UTC.')
@@ -106,9 +118,18 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           }
         }
       }
+      // Flex scales per function: the HTTP functions as one group, each queue and timer function on its own instances,
+      // each group up to maximumInstanceCount. The limits that must not multiply with instances (per-host politeness,
+      // the send rate, the subscribe limits) are kept in storage, so this cap is about cost, not correctness.
+      // tests/Alerts.Core.Tests/Infra/FlexScalingTests ties these to the settings.
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
       }
       // Flex takes the worker runtime from here; FUNCTIONS_WORKER_RUNTIME must not be set.
       runtime: {
@@ -179,6 +200,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Delivery__HardBouncesToSuppress: '3'
     Delivery__OutageAlertAfter: '00:15:00'
     Delivery__SweepAfter: '00:30:00'
+    SendRate__PerMinute: string(sendRatePerMinute)
+    SendRate__PerHour: string(sendRatePerHour)
     Health__Timeout: '00:00:01.500'
     Health__MaxQueueAge: '00:15:00'
     UnsubscribeMailbox__ImapHost: unsubscribeMailboxImapHost

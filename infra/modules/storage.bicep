@@ -27,6 +27,8 @@ var tableNames = [
   'DigestDue'
   'Deliveries'
   'PendingExpiry'
+  'HostSlots'
+  'SendRate'
 ]
 var blobContainerNames = [
   deploymentContainerName

@@ -32,6 +32,9 @@ public static class CostBenchmark
     {
         int Option(string name, int fallback) =>
             args.SkipWhile(a => a != name).Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).DefaultIfEmpty(fallback).First();
+        if (args.Contains("--matches"))
+            return await RunPerArticleAsync(args.SkipWhile(a => a != "--matches").Skip(1).First()
+                .Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray());
         var feedCount = Option("--feeds", 100);
         var subscriptionCount = Option("--subscriptions", 1000);
         var matchingCount = Option("--matching", 20);
@@ -155,6 +158,69 @@ public static class CostBenchmark
             mean_handler_ms = Durations.ToDictionary(d => d.Key, d => Math.Round(d.Value.Elapsed.TotalMilliseconds / Math.Max(1, d.Value.Messages), 1)),
             index_refresh = indexRefresh,
         }));
+        return 0;
+    }
+
+    /// <summary>
+    /// Storage transactions and handler time of one article-match message for an article matched by M instant-alert
+    /// subscriptions, for each M in <paramref name="matches"/> (growing: the subscriptions of one step stay for the next).
+    ///   dotnet run -c Release --project tests/Alerts.Benchmarks -- cost --matches 10,1000,10000
+    /// Last line: {"matches":[..],"transactions_per_article":[..],"handler_ms":[..]}.
+    /// </summary>
+    private static async Task<int> RunPerArticleAsync(int[] matches)
+    {
+        await using var azurite = await LocalAzurite.StartAsync();
+        var counter = new StorageTransactionCounter();
+        var storage = AlertsStorage.FromConnectionString(azurite.ConnectionString, counter);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Tokens:SigningKey"] = "cost-benchmark-signing-key-0123456789abcdef",
+            ["Site:PublicBaseUrl"] = "https://alerts.example.org",
+            ["Smtp:FromAddress"] = "alerts@example.org",
+            ["Matching:IndexRefreshInterval"] = "00:00:00",
+        }).Build();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(storage)
+            .AddSingleton<IConfiguration>(configuration)
+            .AddAlertsCore(configuration)
+            .BuildServiceProvider();
+        await storage.EnsureCreatedAsync();
+        var store = services.GetRequiredService<SubscriptionStore>();
+        var articles = services.GetRequiredService<ArticleStore>();
+        var handler = services.GetRequiredService<ArticleMatchHandler>();
+        var index = services.GetRequiredService<SubscriptionIndexProvider>();
+        var transactions = new List<long>();
+        var handlerMs = new List<double>();
+        var written = 0;
+        foreach (var m in matches)
+        {
+            await Parallel.ForAsync(written, m, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+                await store.AddAsync(new Subscription(SubscriptionStore.NewId(), $"reader{i}@example.org", "DACA", Frequency.Instant,
+                    SubscriptionStatus.Active, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(-1)), ct));
+            written = m;
+            await index.RefreshAsync();
+            var now = DateTimeOffset.UtcNow;
+            var article = new Article("feed0001", $"story{m}", $"DACA renewals resume ({m})", $"https://news.example.org/{m}",
+                "Applications for DACA reopen.", "", now, now, "Example News", "news.example.org");
+            await articles.TryAddAsync(article);
+
+            counter.Reset();
+            var started = Stopwatch.GetTimestamp();
+            var matched = await handler.HandleAsync(new ArticleMatchMessage(article.Id));
+            handlerMs.Add(Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+            transactions.Add(counter.Total);
+            if (matched != m)
+                throw new InvalidOperationException($"Expected {m} matches, the handler reported {matched}.");
+            Console.Error.WriteLine($"{m} matches: {counter.Total} storage transactions ({Describe(counter.Snapshot(), 1)}), {handlerMs[^1]} ms");
+
+            // The alerts themselves are not what is measured here.
+            var queue = storage.Queue(QueueNames.DigestSend);
+            while ((await queue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
+                foreach (var message in batch)
+                    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new { matches, transactions_per_article = transactions, handler_ms = handlerMs }));
         return 0;
     }
 

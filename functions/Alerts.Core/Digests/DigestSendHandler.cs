@@ -48,7 +48,8 @@ public sealed class DigestSendHandler(
     ILogger<DigestSendHandler> logger,
     IOptions<DeliveryOptions>? deliveryOptions = null,
     DeliveryStore? deliveries = null,
-    SendingHealth? health = null)
+    SendingHealth? health = null,
+    SendRateLimiter? sendRate = null)
 {
     /// <summary>Articles shown in full when the subscriber set no cap; the rest of the digest lists them by title and link.</summary>
     public const int MaxArticles = 50;
@@ -187,6 +188,18 @@ public sealed class DigestSendHandler(
             await MarkDeliveredAsync(frozenSections, key, cancellationToken);
             await FinishAllAsync(memberIds, key, DigestState.Empty, null, cancellationToken);
             return new(subscriptionId, key, DigestSendOutcome.Empty);
+        }
+
+        // The provider's rate across instances: without a token now, this email waits (the same message, hidden until
+        // a token should be free, with jitter so the waiting emails spread out). Not an attempt: nothing failed, no
+        // claim is held, and the message is never poisoned by waiting.
+        if (sendRate is not null && await sendRate.TryTakeAsync(cancellationToken) is { } rateWait)
+        {
+            var hidden = rateWait + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Max(1000, rateWait.TotalMilliseconds));
+            await storage.Queue(QueueNames.DigestSend).SendMessageAsync(
+                QueueMessages.Serialize(message), visibilityTimeout: hidden, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken);
+            logger.LogInformation("Digest {DigestKey} for {SubscriptionId} waits {Delay} for the send rate", key, subscriptionId, hidden);
+            return new(subscriptionId, key, DigestSendOutcome.Deferred, itemCount);
         }
 
         // The claim: of all the workers that got this far with this row, exactly one wins the conditional write and

@@ -14,6 +14,9 @@ public static class EmailServices
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UnsubscribeMailboxOptions>().BindConfiguration(UnsubscribeMailboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The provider's sending limits across instances (digest-send waits for a token).
+        services.AddOptions<SendRateOptions>().BindConfiguration(SendRateOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<SendRateLimiter>();
         services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
         services.TryAddSingleton<MailtoUnsubscribeHandler>();
         return services;

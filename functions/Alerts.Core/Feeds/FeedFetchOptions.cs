@@ -46,10 +46,10 @@ public sealed class FeedFetchOptions
     /// <summary>Longest adaptive poll interval, however quiet a feed is; also caps publisher floors (ttl, max-age).</summary>
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Requests in flight to one host at once, per worker instance.</summary>
+    /// <summary>Requests in flight to one host at once, across all instances (<see cref="SharedHostSlots"/>).</summary>
     public int MaxConcurrentPerHost { get; set; } = 2;
 
-    /// <summary>Least time between the starts of two requests to one host, per worker instance.</summary>
+    /// <summary>Least time between the starts of two requests to one host, across all instances.</summary>
     public TimeSpan MinHostGap { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Feeds of one host carried by one fetch message (fewer queue transactions, one politeness queue).</summary>

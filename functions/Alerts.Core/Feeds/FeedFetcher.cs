@@ -47,7 +47,7 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
         // hanging feeds holding a host's slots would use up the timeout of every healthy feed queued behind them.
         // The wait for a slot is bounded anyway: each holder gives its slot back within its own timeout.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        IDisposable? lease = null;
+        IAsyncDisposable? lease = null;
         HttpResponseMessage? response = null;
         try
         {
@@ -64,7 +64,8 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
                 if (lastModified is { } since)
                     request.Headers.IfModifiedSince = since;
 
-                lease?.Dispose();
+                if (lease is not null)
+                    await lease.DisposeAsync();
                 lease = await throttle.AcquireAsync(current.IdnHost, deadline.Token);
                 if (started is null)
                 {
@@ -137,7 +138,8 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
         finally
         {
             response?.Dispose();
-            lease?.Dispose();
+            if (lease is not null)
+                await lease.DisposeAsync();
         }
     }
 

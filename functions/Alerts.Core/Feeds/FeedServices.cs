@@ -65,6 +65,7 @@ public static class FeedServices
         services.TryAddSingleton<FeedParser>();
         services.TryAddSingleton<FeedStore>();
         services.TryAddSingleton<ArticleStore>();
+        services.TryAddSingleton<SharedHostSlots>();
         services.TryAddSingleton<HostThrottle>();
         services.TryAddSingleton<FeedFetcher>();
         services.TryAddSingleton<ArticleFullText>();

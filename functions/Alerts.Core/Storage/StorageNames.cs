@@ -38,7 +38,13 @@ public static class TableNames
     /// <summary>Unconfirmed subscriptions by creation minute, so they can expire (Subscriptions/PendingExpiryIndex).</summary>
     public const string PendingExpiry = "PendingExpiry";
 
-    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress, DigestDue, Deliveries, PendingExpiry];
+    /// <summary>Requests in flight to each feed host, shared by every instance (Feeds/SharedHostSlots).</summary>
+    public const string HostSlots = "HostSlots";
+
+    /// <summary>The shared send-rate buckets (Email/SendRateLimiter).</summary>
+    public const string SendRate = "SendRate";
+
+    public static readonly IReadOnlyList<string> All = [Feeds, Articles, Subscriptions, Matches, Digests, SubscriptionChanges, RateLimits, SubscriptionsByAddress, DigestDue, Deliveries, PendingExpiry, HostSlots, SendRate];
 }
 
 /// <summary>App settings that hold NCRONTAB schedules (6 fields, with seconds).</summary>

@@ -164,6 +164,7 @@ public sealed class TestFeedServer : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            recorded.FinishedAt = DateTime.UtcNow;
         }
     }
 
@@ -292,6 +293,9 @@ public sealed record RecordedRequest(string Path, string UserAgent, string? IfNo
 {
     /// <summary>Real time of arrival, for pacing assertions.</summary>
     public DateTime ArrivedAt { get; } = DateTime.UtcNow;
+
+    /// <summary>Real time the server finished answering (null while in progress), for concurrency assertions across clients.</summary>
+    public DateTime? FinishedAt { get; internal set; }
 
     /// <summary>What the server answered; 0 while in progress or when the client went away first.</summary>
     public int Status { get; internal set; }
