@@ -195,7 +195,7 @@ public sealed class DigestSendHandler(
         if (claimed is null)
             return new(subscriptionId, key, DigestSendOutcome.Claimed);
 
-        var email = composer.Compose(subscriptionId, composed, key, row.FrozenAt ?? time.GetUtcNow());
+        var email = await composer.ComposeAsync(subscriptionId, composed, key, row.FrozenAt ?? time.GetUtcNow());
         try
         {
             await sender.SendAsync(email, cancellationToken);

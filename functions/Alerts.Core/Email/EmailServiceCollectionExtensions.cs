@@ -16,6 +16,7 @@ public static class EmailServiceCollectionExtensions
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UnsubscribeMailboxOptions>().Bind(configuration.GetSection(UnsubscribeMailboxOptions.Section));
         services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
+        services.TryAddSingleton<EmailWriter>();
         services.TryAddSingleton<MailtoUnsubscribeHandler>();
         return services;
     }

@@ -11,7 +11,7 @@ public sealed class SubscribeHandler(
     SubscriptionLinks links,
     IEmailSender email,
     IOptions<SiteOptions> site,
-    IOptions<SmtpOptions> smtp,
+    EmailWriter writer,
     SubscribeRateLimiter limiter,
     TimeProvider time,
     ILogger<SubscribeHandler> logger)
@@ -52,7 +52,7 @@ public sealed class SubscribeHandler(
         // A second request while still pending replaces the draft's settings and re-sends the link.
         var subscription = existing is null ? draft : draft with { Id = existing.Id, CreatedAt = existing.CreatedAt };
         await store.UpsertAsync(subscription, cancellationToken);
-        var message = ConfirmationEmail.Compose(subscription, links.Confirm(subscription.Id), site.Value, smtp.Value);
+        var message = await ConfirmationEmail.ComposeAsync(writer, subscription, links.Confirm(subscription.Id), site.Value);
         await email.SendAsync(message, cancellationToken);
         logger.LogInformation("Pending subscription {SubscriptionId} stored; confirmation sent", subscription.Id);
     }

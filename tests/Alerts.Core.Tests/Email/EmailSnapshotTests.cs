@@ -27,7 +27,7 @@ public sealed class EmailSnapshotTests
     private SubscriptionLinks Links => DigestTestData.Links(_time);
 
     private DigestComposer Composer(string unsubscribeMailbox = "") => new(
-        Options.Create(DigestTestData.Site), Options.Create(DigestTestData.Smtp(unsubscribeMailbox)), Links,
+        Options.Create(DigestTestData.Site), DigestTestData.Writer(DigestTestData.Smtp(unsubscribeMailbox)), Links,
         Options.Create(new UnsubscribeMailboxOptions { ImapHost = unsubscribeMailbox.Length > 0 ? "imap.alerts.example.org" : "" }));
 
     private static Subscription Daca(string id = "0123456789abcdef0123456789abcdef") =>
@@ -37,7 +37,7 @@ public sealed class EmailSnapshotTests
         new(field, text.IndexOf(word, StringComparison.Ordinal), word.Length);
 
     private static DigestItem Item(Article article, params string[] words) => new(article,
-        words.SelectMany(w => new[] { (DocumentField.Title, article.Title), (DocumentField.Body, MatchText.Body(article)) }
+        words.SelectMany(w => new[] { (DocumentField.Title, article.Title), (DocumentField.Body, MatchedText.Body(article)) }
             .Where(f => f.Item2.Contains(w, StringComparison.Ordinal)).Select(f => Hit(f.Item1, f.Item2, w))).ToList());
 
     private static readonly Article Court = DigestTestData.Article("court", title: "Court rules on DACA & \"sanctuary city\" <law>",
@@ -54,12 +54,12 @@ public sealed class EmailSnapshotTests
 
     [Fact]
     public Task A_daily_digest_renders_as_its_golden_file() =>
-        Verify("digest-daily", Composer("unsubscribe@alerts.example.org").Compose(Daca(), "daily-2026-11-26",
+        Verify("digest-daily", Composer("unsubscribe@alerts.example.org").ComposeAsync(Daca(), "daily-2026-11-26",
             [Item(Court, "DACA", "sanctuary city"), Item(Wire, "DACA"), Item(Unsafe, "DACA"), Item(Older, "DACA")], Now));
 
     [Fact]
     public Task An_instant_alert_renders_as_its_golden_file() =>
-        Verify("digest-instant", Composer().Compose(
+        Verify("digest-instant", Composer().ComposeAsync(
             DigestTestData.Subscription(Frequency.Instant, query: "DACA") with { Id = "11111111111111111111111111111111" },
             "instant-" + Court.Id, [Item(Court, "DACA")], Now));
 
@@ -69,7 +69,7 @@ public sealed class EmailSnapshotTests
         var daca = Daca();
         var chicago = DigestTestData.Subscription(query: "Chicago") with { Id = "22222222222222222222222222222222", Label = "Chicago news" };
         var court = DigestTestData.Subscription(query: "court") with { Id = "33333333333333333333333333333333" };
-        return Verify("digest-grouped", Composer().Compose(daca.Id,
+        return Verify("digest-grouped", Composer().ComposeAsync(daca.Id,
             [
                 new DigestSection(daca, [Item(Court, "DACA"), Item(Unsafe, "DACA")]),
                 new DigestSection(chicago, [Item(Court, "Chicago"), Item(Older)]),
@@ -79,24 +79,24 @@ public sealed class EmailSnapshotTests
 
     [Fact]
     public Task The_confirmation_email_renders_as_its_golden_file() =>
-        Verify("confirmation", ConfirmationEmail.Compose(
+        Verify("confirmation", ConfirmationEmail.ComposeAsync(DigestTestData.Writer(), 
             DigestTestData.Subscription(Frequency.Weekly, SubscriptionStatus.Pending, query: "\"sanctuary city\" <b>") with { Id = "44444444444444444444444444444444" },
-            Links.Confirm("44444444444444444444444444444444"), DigestTestData.Site, DigestTestData.Smtp()), generatedIds: true);
+            Links.Confirm("44444444444444444444444444444444"), DigestTestData.Site), generatedIds: true);
 
     [Fact]
     public Task The_delete_confirmation_email_renders_as_its_golden_file() =>
-        Verify("manage-delete", ManageEmails.DeleteConfirmation("reader@example.com", Links.DeleteAll("44444444444444444444444444444444"),
-            DigestTestData.Site, DigestTestData.Smtp()), generatedIds: true);
+        Verify("manage-delete", ManageEmails.DeleteConfirmationAsync(DigestTestData.Writer(), "reader@example.com", Links.DeleteAll("44444444444444444444444444444444"),
+            DigestTestData.Site), generatedIds: true);
 
     [Fact]
     public Task The_fresh_manage_link_email_renders_as_its_golden_file() =>
-        Verify("manage-link", ManageEmails.FreshManageLink("reader@example.com", Links.Manage("44444444444444444444444444444444"),
-            DigestTestData.Site, DigestTestData.Smtp()), generatedIds: true);
+        Verify("manage-link", ManageEmails.FreshManageLinkAsync(DigestTestData.Writer(), "reader@example.com", Links.Manage("44444444444444444444444444444444"),
+            DigestTestData.Site), generatedIds: true);
 
     /// <summary>Compares (or with UPDATE_SNAPSHOTS=1 writes) name.headers.txt, name.txt and name.html.</summary>
-    private static async Task Verify(string name, MimeMessage message, bool generatedIds = false, [CallerFilePath] string here = "")
+    private static async Task Verify(string name, Task<MimeMessage> composing, bool generatedIds = false, [CallerFilePath] string here = "")
     {
-        await Task.CompletedTask;
+        var message = await composing;
         var directory = Path.Combine(Path.GetDirectoryName(here)!, "Snapshots");
         var parts = new (string File, string Actual, Func<string, string> Normalise)[]
         {
