@@ -90,24 +90,48 @@ public sealed partial class DigestComposer(
             // Without a cap of their own, a busy digest still shows only so many in full (Gmail clips long emails).
             var full = groups.Take(subscription.MaxItems is { } cap and > 0 ? cap : DigestSendHandler.MaxArticles).ToList();
             IReadOnlyList<string> AlsoFor(DigestGroup g) => also.TryGetValue(g, out var titles) ? titles : [];
+            var query = Parsed(subscription.Query);
             parts.Add(new DigestEmailSection(
                 FrequencyText.Title(subscription),
                 groups.Count,
-                full.Select(g => Item(g, AlsoFor(g), zone)).ToList(),
+                full.Select(g => Item(g, AlsoFor(g), Why(query, g.Lead.Article), zone)).ToList(),
                 groups.Skip(full.Count).Select(g => new DigestEmailLine(
-                    Collapse(g.Lead.Article.Title), MatchedText.SafeLink(g.Lead.Article.Link), Collapse(g.Lead.Article.FeedTitle), AlsoFor(g))).ToList()));
+                    Collapse(g.Lead.Article.Title), MatchedText.SafeLink(g.Lead.Article.Link), Collapse(g.Lead.Article.FeedTitle), AlsoFor(g),
+                    Why(query, g.Lead.Article))).ToList()));
         }
         var total = parts.Sum(p => p.Count);
         var articlesText = $"{total} new article{(total == 1 ? "" : "s")}";
-        var subject = grouped ? $"{articlesText} for {TitleList(sections.Select(x => x.Subscription).ToList())}" : $"{articlesText} for \"{FrequencyText.Title(first)}\"";
+        var subject = grouped ? $"{articlesText} for {TitleList(sections.Select(x => x.Subscription).ToList())}" : $"{articlesText} for {FrequencyText.Quoted(FrequencyText.Title(first))}";
         return new DigestEmailModel(
             subject, site.Value.Name, FrequencyText.Describe(first), grouped, parts,
-            string.Join(", ", sections.Select(x => "\"" + x.Subscription.Query + "\"")),
+            string.Join(", ", sections.Select(x => FrequencyText.Quoted(x.Subscription.Query))),
             links.Manage(first.Id),
             sections.Select(x => new DigestUnsubscribeLink(FrequencyText.Title(x.Subscription), links.Unsubscribe(x.Subscription.Id))).ToList());
     }
 
-    private static DigestEmailItem Item(DigestGroup group, IReadOnlyList<string> alsoMatches, TimeZoneInfo zone)
+    /// <summary>The stored query as its tree; null for one that no longer parses (the email then just leaves out the "why").</summary>
+    private static Query? Parsed(string query)
+    {
+        try
+        {
+            return QueryParser.Parse(query);
+        }
+        catch (QueryParseException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// "DACA in the title; sanctuary city in the text", from the same plain evaluator the index is checked against,
+    /// on the same text the hits point into. Null when the article (edited since it matched) no longer matches.
+    /// </summary>
+    private static string? Why(Query? query, Article article) =>
+        query is not null && MatchExplanation.Explain(query, MatchedText.Document(article)) is { Matches: true, Reasons.Count: > 0 } why
+            ? why.ToString()
+            : null;
+
+    private static DigestEmailItem Item(DigestGroup group, IReadOnlyList<string> alsoMatches, string? why, TimeZoneInfo zone)
     {
         var (item, a) = (group.Lead, group.Lead.Article);
         var link = MatchedText.SafeLink(a.Link);
@@ -120,7 +144,8 @@ public sealed partial class DigestComposer(
             FormatTime(a.PublishedAt, zone),
             Whitespace(MatchedText.Snippet(a, item.Hits)),
             group.Others.Select(o => new DigestAlsoIn(Collapse(o.Article.FeedTitle), MatchedText.SafeLink(o.Article.Link))).ToList(),
-            alsoMatches);
+            alsoMatches,
+            why);
     }
 
     /// <summary>" · by Jane Doe" after the feed's name, when the feed names the article's authors.</summary>
@@ -129,7 +154,7 @@ public sealed partial class DigestComposer(
     /// <summary>"A" and "B"; "A", "B" and "C"; "A", "B" and 3 more alerts.</summary>
     private static string TitleList(IReadOnlyList<Subscription> subscriptions)
     {
-        var titles = subscriptions.Select(s => "\"" + FrequencyText.Title(s, 40) + "\"").ToList();
+        var titles = subscriptions.Select(s => FrequencyText.Quoted(FrequencyText.Title(s, 40))).ToList();
         if (titles.Count > 3)
             return $"{titles[0]}, {titles[1]} and {titles.Count - 2} more alerts";
         return titles.Count == 1 ? titles[0] : string.Join(", ", titles.Take(titles.Count - 1)) + " and " + titles[^1];

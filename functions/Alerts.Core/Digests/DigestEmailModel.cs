@@ -28,6 +28,7 @@ public sealed record DigestEmailSection(string Title, int Count, IReadOnlyList<D
 /// <param name="Source">The feed's name and the byline: "Example News · by Jane Doe".</param>
 /// <param name="AlsoIn">The same story in other feeds.</param>
 /// <param name="AlsoMatches">The titles of the email's later alerts that matched this story too.</param>
+/// <param name="Why">Which parts of the query matched where ("DACA in the title; sanctuary city in the text"); null when it cannot be said.</param>
 public sealed record DigestEmailItem(
     IReadOnlyList<(string Text, bool Hit)> Title,
     bool Untitled,
@@ -37,9 +38,10 @@ public sealed record DigestEmailItem(
     string Time,
     IReadOnlyList<(string Text, bool Hit)> Snippet,
     IReadOnlyList<DigestAlsoIn> AlsoIn,
-    IReadOnlyList<string> AlsoMatches);
+    IReadOnlyList<string> AlsoMatches,
+    string? Why);
 
 public sealed record DigestAlsoIn(string Feed, string? Link);
 
 /// <summary>One story past the cap: title, link and feed.</summary>
-public sealed record DigestEmailLine(string Title, string? Link, string Feed, IReadOnlyList<string> AlsoMatches);
+public sealed record DigestEmailLine(string Title, string? Link, string Feed, IReadOnlyList<string> AlsoMatches, string? Why);

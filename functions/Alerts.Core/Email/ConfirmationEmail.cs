@@ -19,7 +19,7 @@ public static class ConfirmationEmail
         // Only our words in the subject, and the query on one line in the body: anyone can ask us to send this
         // email to any address, so nothing they typed may read as our own text (the label waits for confirmation).
         var model = new ConfirmationEmailModel(
-            $"Confirm your {site.Name} alert", site.Name, subscription.Email,
+            $"Confirm your {site.Name} subscription", site.Name, subscription.Email,
             TypedText.OneLine(subscription.Query), FrequencyText.Describe(subscription), confirmUrl);
 
         var text = $"""

@@ -13,7 +13,7 @@ public static class ManageEmails
 {
     public static Task<MimeMessage> DeleteConfirmationAsync(EmailWriter writer, string address, string deleteUrl, SiteOptions site)
     {
-        var model = new ManageEmailModel($"Confirm: delete all your {site.Name} alerts", site.Name, address, deleteUrl);
+        var model = new ManageEmailModel($"Confirm: delete all your alerts on {site.Name}", site.Name, address, deleteUrl);
         var text = $"""
             Someone with a manage link from one of your {site.Name} emails asked to delete every alert for {address},
             with their history. This cannot be undone.

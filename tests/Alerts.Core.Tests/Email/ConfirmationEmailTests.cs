@@ -16,7 +16,7 @@ public sealed class ConfirmationEmailTests
 
         var message = await ConfirmationEmail.ComposeAsync(DigestTestData.Writer(), subscription, ConfirmUrl, DigestTestData.Site);
 
-        Assert.Equal("Confirm your Alerts alert", message.Subject); // our words only: anyone can have this sent to anyone
+        Assert.Equal("Confirm your Alerts subscription", message.Subject); // our words only: anyone can have this sent to anyone
         Assert.Equal("reader@example.com", message.To.Mailboxes.Single().Address);
         Assert.Equal("alerts@alerts.example.org", message.From.Mailboxes.Single().Address);
         var body = Assert.IsType<MultipartAlternative>(message.Body);

@@ -19,6 +19,8 @@ public static class DigestText
                 if (item.Link is { } link)
                     text.AppendLine("  " + link);
                 text.AppendLine("  " + item.Source + " · " + item.Time);
+                if (item.Why is { } why)
+                    text.AppendLine("  Why: " + why);
                 if (item.Snippet.Count > 0)
                     text.AppendLine("  " + Runs(item.Snippet));
                 if (item.AlsoIn.Count > 0)
@@ -32,16 +34,17 @@ public static class DigestText
                 text.AppendLine($"{section.More.Count} more:");
                 foreach (var line in section.More)
                     text.AppendLine("- " + line.Title + (line.Link is { } l ? " <" + l + ">" : "") + " (" + line.Feed + ")"
-                        + (line.AlsoMatches.Count > 0 ? " — also matches: " + Quoted(line.AlsoMatches) : ""));
+                        + (line.AlsoMatches.Count > 0 ? " — also matches: " + Quoted(line.AlsoMatches) : "")
+                        + (line.Why is { } why ? " — why: " + why : ""));
                 text.AppendLine();
             }
         }
         text.AppendLine("--");
-        text.AppendLine($"You get this {model.Frequency} because you subscribed to {model.SiteName} alerts for {model.Because}.");
+        text.AppendLine($"You get this {model.Frequency} because you subscribed at {model.SiteName} to alerts for {model.Because}.");
         text.AppendLine("Manage your alerts (time, sites, pause, export): " + model.ManageUrl);
         if (model.Grouped)
             foreach (var unsubscribe in model.Unsubscribes)
-                text.AppendLine($"Unsubscribe from \"{unsubscribe.Title}\": " + unsubscribe.Url);
+                text.AppendLine($"Unsubscribe from {Email.FrequencyText.Quoted(unsubscribe.Title)}: " + unsubscribe.Url);
         else
             text.AppendLine("Unsubscribe: " + model.Unsubscribes[0].Url);
         return text.ToString();
@@ -53,5 +56,5 @@ public static class DigestText
     private static string Runs(IEnumerable<(string Text, bool Hit)> runs) =>
         System.Text.RegularExpressions.Regex.Replace(string.Concat(runs.Select(r => r.Hit ? "*" + r.Text + "*" : r.Text)), @"\s+", " ").Trim();
 
-    private static string Quoted(IEnumerable<string> titles) => string.Join(", ", titles.Select(t => "\"" + t + "\""));
+    private static string Quoted(IEnumerable<string> titles) => string.Join(", ", titles.Select(Email.FrequencyText.Quoted));
 }
