@@ -39,6 +39,30 @@ public sealed class PreviewDigestImageTests(BrowserFixture browser)
         await page.CloseAsync();
     }
 
+    [Fact]
+    public async Task An_email_item_says_why_it_matched_as_the_picture_in_the_docs()
+    {
+        var html = (await ExampleDigest()).HtmlBody!;
+        var page = await browser.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 680, Height = 900 } });
+        await page.SetContentAsync(html);
+
+        var why = page.GetByText("Why: DACA in the title and the text").First;
+        await Assertions.Expect(why).ToBeVisibleAsync();
+        var item = why.Locator("xpath=ancestor::td[1]");
+        await Assertions.Expect(item.Locator("mark").First).ToBeVisibleAsync();
+        var png = await item.ScreenshotAsync(new() { Type = ScreenshotType.Png });
+        Assert.True(png.Length > 3_000, "the screenshot should show a rendered item");
+
+        var target = Path.Combine(RepositoryRoot.Path, "docs", "screenshots", "email-why.png");
+        if (Environment.GetEnvironmentVariable("ALERTS_WRITE_DOCS") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await File.WriteAllBytesAsync(target, png);
+        }
+        Assert.True(File.Exists(target), "run with ALERTS_WRITE_DOCS=1 to write docs/screenshots/email-why.png");
+        await page.CloseAsync();
+    }
+
     private static async Task<MimeKit.MimeMessage> ExampleDigest()
     {
         var site = new SiteOptions { PublicBaseUrl = "https://alerts.example.org", Name = "Alerts" };
