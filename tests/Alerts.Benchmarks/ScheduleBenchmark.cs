@@ -48,7 +48,7 @@ public static class ScheduleBenchmark
         var writer = new EmailWriter(new Alerts.Core.Web.ComponentRenderer(new ServiceCollection().BuildServiceProvider(), NullLoggerFactory.Instance),
             Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.example.org" }));
         var subscribe = new SubscribeHandler(store, links, sink, site, writer,
-            limiter, time, NullLogger<SubscribeHandler>.Instance);
+            limiter, time, NullLogger<SubscribeHandler>.Instance, new DigestStore(storage));
         var manage = new ManageHandler(store, new DigestStore(storage), new Alerts.Core.Matching.MatchStore(storage), links, storage, sink, site,
             writer, limiter, time, NullLogger<ManageHandler>.Instance);
 

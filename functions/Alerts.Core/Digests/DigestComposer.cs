@@ -43,13 +43,15 @@ public sealed partial class DigestComposer(
         var model = Model(sections);
         var first = sections[0].Subscription;
         var smtp = writer.Smtp;
-        // List-Unsubscribe names one subscription, and the one-click endpoint stops exactly that one: for a grouped
-        // digest it is the first section's. The footer has a link per alert, and the unsubscribe page (the GET of
-        // the same link) offers "unsubscribe from all alerts to this address".
-        var list = new ListHeaders(site.Value.Name, smtp.EffectiveListIdDomain, links.Unsubscribe(first.Id),
+        // List-Unsubscribe stops everything the email carries: one alert's own link, or for a grouped digest a link
+        // naming this email's send record (every alert in it). The footer keeps a link per alert, and the
+        // unsubscribe page (the GET of the same link) offers "unsubscribe from all alerts to this address".
+        var subject = sections.Count > 1 ? EmailUnsubscribe.Subject(digestId, digestKey) : first.Id;
+        var list = new ListHeaders(site.Value.Name, smtp.EffectiveListIdDomain,
+            sections.Count > 1 ? links.UnsubscribeEmail(digestId, digestKey) : links.Unsubscribe(first.Id),
             // Only when MailtoUnsubscribeHandler reads that mailbox; it carries the HTTPS link's signed token, not a bare id.
             !string.IsNullOrWhiteSpace(smtp.UnsubscribeMailbox) && unsubscribeMailbox?.Value.Enabled == true
-                ? MailtoUnsubscribeHandler.MailtoFor(smtp.UnsubscribeMailbox, links.Tokens.Create(first.Id, TokenPurpose.Unsubscribe))
+                ? MailtoUnsubscribeHandler.MailtoFor(smtp.UnsubscribeMailbox, links.Tokens.Create(subject, TokenPurpose.Unsubscribe))
                 : null);
         var envelope = new EmailEnvelope([first.Email], model.Subject, MessageIdFor(digestId, digestKey, smtp.EffectiveListIdDomain), date, list);
         return writer.WriteAsync<DigestEmailHtml>(envelope, model, DigestText.Render(model));

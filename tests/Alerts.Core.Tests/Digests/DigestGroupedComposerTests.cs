@@ -50,7 +50,7 @@ public sealed class DigestGroupedComposerTests
     }
 
     [Fact]
-    public async Task One_click_unsubscribe_names_the_first_subscription_and_the_footer_links_every_alert()
+    public async Task One_click_unsubscribe_names_the_whole_email_and_the_footer_links_every_alert()
     {
         var a = DigestTestData.Subscription(query: "DACA");
         var b = DigestTestData.Subscription(query: "asylum");
@@ -60,7 +60,8 @@ public sealed class DigestGroupedComposerTests
         var header = message.Headers["List-Unsubscribe"] ?? "";
         var url = Regex.Match(header, "<(https[^>]+)>").Groups[1].Value;
         var token = Uri.UnescapeDataString(new Uri(url).Query.Split("token=")[1]);
-        Assert.Equal(a.Id, _links.Tokens.Validate(token, TokenPurpose.Unsubscribe));
+        // The email's send record (lead and digest key), so a one-click POST stops every alert the email carried.
+        Assert.Equal(EmailUnsubscribe.Subject(a.Id, "daily-2026-11-26"), _links.Tokens.Validate(token, TokenPurpose.Unsubscribe));
         Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
         foreach (var s in new[] { a, b })
         {

@@ -39,7 +39,7 @@ public sealed class MailtoUnsubscribeTests(AzuriteFixture storageFixture, Smtp4d
             new SmtpEmailSender(Options.Create(smtp), NullLogger<SmtpEmailSender>.Instance),
             Options.Create(DigestTestData.Site), DigestTestData.Writer(smtp),
             new SubscribeRateLimiter(storage, Options.Create(new SubscribeLimitOptions()), Options.Create(new FrontEndOptions()), Options.Create(new TokenOptions { SigningKey = "mailto-test-signing-key-0123456789abcdef" }), _time, NullLogger<SubscribeRateLimiter>.Instance),
-            _time, NullLogger<SubscribeHandler>.Instance);
+            _time, NullLogger<SubscribeHandler>.Instance, new DigestStore(storage));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
