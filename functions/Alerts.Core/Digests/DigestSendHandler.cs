@@ -414,19 +414,7 @@ public sealed class DigestSendHandler(
     {
         var now = time.GetUtcNow();
         await digests.FinishAsync(subscription.Id, key, DigestState.Sent, now, messageId, cancellationToken);
-        // Merge only LastDigestAt: replacing the whole row could undo an unsubscribe that landed while we were sending.
-        try
-        {
-            await storage.Table(TableNames.Subscriptions).UpdateEntityAsync(
-                new TableEntity(subscription.Id, SubscriptionRowKey) { ["LastDigestAt"] = now },
-                ETag.All, TableUpdateMode.Merge, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
+        if (!await subscriptions.RecordDigestSentAsync(subscription.Id, now, cancellationToken))
             logger.LogInformation("Subscription {SubscriptionId} was deleted while digest {DigestKey} ({Count} articles) was sent", subscription.Id, key, count);
-        }
     }
-
-    /// <summary>The row key <see cref="SubscriptionStore"/> stores every subscription under.</summary>
-    private const string SubscriptionRowKey = "subscription";
 }

@@ -87,6 +87,23 @@ public sealed class SubscriptionStore(AlertsStorage storage)
         return (indexed, removed);
     }
 
+    /// <summary>
+    /// Records when the subscription's last digest went out, merging only that property: replacing the whole row could
+    /// undo an unsubscribe that landed while the digest was being sent. False when the subscription is gone.
+    /// </summary>
+    public async Task<bool> RecordDigestSentAsync(string id, DateTimeOffset sentAt, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Table.UpdateEntityAsync(new TableEntity(id, Row) { ["LastDigestAt"] = sentAt }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
     public async Task<Subscription?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         if (!IsValidId(id))
