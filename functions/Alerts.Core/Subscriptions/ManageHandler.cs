@@ -92,13 +92,10 @@ public sealed class ManageHandler(
 
     public async Task<int> UnsubscribeAllAsync(ManageContext context, CancellationToken cancellationToken = default)
     {
-        var count = 0;
-        foreach (var s in context.Subscriptions.Where(s => s.Status != SubscriptionStatus.Unsubscribed))
-        {
-            await SetStatusAsync(s, SubscriptionStatus.Unsubscribed, cancellationToken);
-            count++;
-        }
-        return count;
+        var changed = await store.UnsubscribeAllAsync(context.Subscriptions, cancellationToken);
+        foreach (var s in changed)
+            logger.LogInformation("Subscription {SubscriptionId} changed to {To} from the manage page (all of the address)", s.Id, s.Status);
+        return changed.Count;
     }
 
     /// <summary>Erasing is irreversible, so it needs a second link, sent to the address itself.</summary>

@@ -111,16 +111,10 @@ public sealed class SubscribeHandler(
     /// <summary>Stops every alert of the address (from the unsubscribe page, reached by a link sent to it). Returns how many.</summary>
     public async Task<int> UnsubscribeAllAsync(string email, CancellationToken cancellationToken = default)
     {
-        var count = 0;
-        foreach (var s in await store.ListByEmailAsync(email, cancellationToken))
-        {
-            if (s.Status == SubscriptionStatus.Unsubscribed)
-                continue;
-            await store.UpsertAsync(s with { Status = SubscriptionStatus.Unsubscribed }, cancellationToken);
+        var changed = await store.UnsubscribeAllAsync(await store.ListByEmailAsync(email, cancellationToken), cancellationToken);
+        foreach (var s in changed)
             logger.LogInformation("Subscription {SubscriptionId} unsubscribed (all of the address)", s.Id);
-            count++;
-        }
-        return count;
+        return changed.Count;
     }
 
     /// <summary>The subscription a valid, unrevoked token names; null otherwise.</summary>

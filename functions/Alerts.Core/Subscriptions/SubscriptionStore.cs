@@ -88,6 +88,22 @@ public sealed class SubscriptionStore(AlertsStorage storage)
     }
 
     /// <summary>
+    /// The one "unsubscribe from all": every given subscription that is not already unsubscribed is stored as
+    /// unsubscribed (the unsubscribe page and the manage page both come here). Returns the ones it changed.
+    /// </summary>
+    public async Task<IReadOnlyList<Subscription>> UnsubscribeAllAsync(IEnumerable<Subscription> subscriptions, CancellationToken cancellationToken = default)
+    {
+        var changed = new List<Subscription>();
+        foreach (var s in subscriptions.Where(s => s.Status != SubscriptionStatus.Unsubscribed))
+        {
+            var unsubscribed = s with { Status = SubscriptionStatus.Unsubscribed };
+            await UpsertAsync(unsubscribed, cancellationToken);
+            changed.Add(unsubscribed);
+        }
+        return changed;
+    }
+
+    /// <summary>
     /// Records when the subscription's last digest went out, merging only that property: replacing the whole row could
     /// undo an unsubscribe that landed while the digest was being sent. False when the subscription is gone.
     /// </summary>
