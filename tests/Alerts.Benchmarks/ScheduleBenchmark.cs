@@ -5,6 +5,7 @@ using Alerts.Core.Email;
 using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Web;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -51,10 +52,12 @@ public static class ScheduleBenchmark
         var limiter = new SubscribeRateLimiter(storage, Options.Create(new SubscribeLimitOptions { PerAddressPerDay = 1000 }),
             Options.Create(new FrontEndOptions()), Options.Create(new TokenOptions { SigningKey = "benchmark-signing-key-that-is-long-enough-0123456789" }),
             time, NullLogger<SubscribeRateLimiter>.Instance);
-        var subscribe = new SubscribeHandler(store, links, sink, site, Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.example.org" }),
-            limiter, time, NullLogger<SubscribeHandler>.Instance);
+        var writer = new EmailWriter(new Alerts.Core.Web.ComponentRenderer(new ServiceCollection().BuildServiceProvider(), NullLoggerFactory.Instance),
+            Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.example.org" }));
+        var subscribe = new SubscribeHandler(store, links, sink, site, writer,
+            limiter, time, NullLogger<SubscribeHandler>.Instance, new DigestStore(storage));
         var manage = new ManageHandler(store, new DigestStore(storage), new Alerts.Core.Matching.MatchStore(storage), links, storage, sink, site,
-            Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.example.org" }), limiter, time, NullLogger<ManageHandler>.Instance);
+            writer, limiter, time, NullLogger<ManageHandler>.Instance);
 
         var written = 0;
         var anchor = "";

@@ -48,7 +48,7 @@ public static class DigestGrouping
 
     private static IEnumerable<string> Keys(DigestItem item)
     {
-        if (DigestComposer.SafeLink(item.Article.Link) is { } link && Uri.TryCreate(link, UriKind.Absolute, out var uri))
+        if (Matching.MatchedText.SafeLink(item.Article.Link) is { } link && Uri.TryCreate(link, UriKind.Absolute, out var uri))
         {
             var host = uri.Host.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? uri.Host[4..] : uri.Host;
             // The query can name the article (?id=123), so it stays; only tracking parameters are dropped.

@@ -208,7 +208,7 @@ public sealed class DigestSendHandler(
         if (claimed is null)
             return new(subscriptionId, key, DigestSendOutcome.Claimed);
 
-        var email = composer.Compose(subscriptionId, composed, key, row.FrozenAt ?? time.GetUtcNow());
+        var email = await composer.ComposeAsync(subscriptionId, composed, key, row.FrozenAt ?? time.GetUtcNow());
         try
         {
             await sender.SendAsync(email, cancellationToken);
@@ -427,19 +427,7 @@ public sealed class DigestSendHandler(
     {
         var now = time.GetUtcNow();
         await digests.FinishAsync(subscription.Id, key, DigestState.Sent, now, messageId, cancellationToken);
-        // Merge only LastDigestAt: replacing the whole row could undo an unsubscribe that landed while we were sending.
-        try
-        {
-            await storage.Table(TableNames.Subscriptions).UpdateEntityAsync(
-                new TableEntity(subscription.Id, SubscriptionRowKey) { ["LastDigestAt"] = now },
-                ETag.All, TableUpdateMode.Merge, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
+        if (!await subscriptions.RecordDigestSentAsync(subscription.Id, now, cancellationToken))
             logger.LogInformation("Subscription {SubscriptionId} was deleted while digest {DigestKey} ({Count} articles) was sent", subscription.Id, key, count);
-        }
     }
-
-    /// <summary>The row key <see cref="SubscriptionStore"/> stores every subscription under.</summary>
-    private const string SubscriptionRowKey = "subscription";
 }

@@ -17,6 +17,7 @@ public static class EmailServices
         // The provider's sending limits across instances (digest-send waits for a token).
         services.AddOptions<SendRateOptions>().BindConfiguration(SendRateOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<SendRateLimiter>();
+        services.TryAddSingleton<EmailWriter>();
         services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
         services.TryAddSingleton<MailtoUnsubscribeHandler>();
         return services;

@@ -19,6 +19,12 @@ public static class FrequencyText
         };
     }
 
+    /// <summary>
+    /// An alert's title in quotes, once: a phrase query (<c>"sanctuary city"</c>) or any title that has quotes of
+    /// its own is shown as typed, so an email never reads <c>""sanctuary city""</c>.
+    /// </summary>
+    public static string Quoted(string title) => title.Contains('"') ? title : "\"" + title + "\"";
+
     /// <summary>The label when the subscriber gave one, else the query, shortened for subject lines.</summary>
     public static string Title(Subscription subscription, int maxLength = 80)
     {

@@ -90,11 +90,7 @@ public sealed class SendingHealth(
 
     private async Task<bool> TrySendAsync(string subject, string text, CancellationToken cancellationToken)
     {
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress(smtp.Value.FromName, smtp.Value.FromAddress));
-        foreach (var address in Recipients())
-            message.To.Add(MailboxAddress.Parse(address));
-        message.Subject = subject;
+        var message = new EmailEnvelope(Recipients(), subject).ToMessage(smtp.Value);
         message.Body = new TextPart("plain") { Text = text };
         try
         {

@@ -63,11 +63,8 @@ public sealed class FeedHealthAlerts(
 
     private async Task SendAsync(string subject, string text, Feed feed, CancellationToken cancellationToken)
     {
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress(smtp.Value.FromName, smtp.Value.FromAddress));
-        foreach (var address in admin.Value.AlertEmail.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            message.To.Add(MailboxAddress.Parse(address));
-        message.Subject = subject;
+        var message = new Email.EmailEnvelope(
+            admin.Value.AlertEmail.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), subject).ToMessage(smtp.Value);
         message.Body = new TextPart("plain") { Text = text };
         try
         {

@@ -40,7 +40,7 @@ public sealed class ArticleMatchHandler(
         var (index, subscriptions) = await indexProvider.GetAsync(cancellationToken);
         var found = new List<(QueryMatch Match, IndexedSubscription? Subscription)>();
         var late = 0;
-        foreach (var match in index.Match(new MatchDocument(article.Title, MatchText.Body(article), article.Site)))
+        foreach (var match in index.Match(MatchedText.Document(article)))
         {
             var subscription = Lookup(subscriptions, match.SubscriptionId);
             // The index knows queries only; a subscription restricted to some sites drops articles from the others here.

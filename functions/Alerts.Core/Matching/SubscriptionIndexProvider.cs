@@ -30,14 +30,8 @@ public sealed class MatchingOptions
 /// seen before it does not alert it.</param>
 public sealed record IndexedSubscription(string Id, Frequency Frequency, IReadOnlyList<string>? Sites, DateTimeOffset? CreatedAt = null)
 {
-    /// <summary>True when the subscription takes articles from <paramref name="site"/> (same rule as Subscription.AllowsSite).</summary>
-    public bool AllowsSite(string? site)
-    {
-        if (Sites is not { Count: > 0 })
-            return true;
-        var host = TextAnalyzer.SiteHost(site).Host;
-        return TextAnalyzer.SiteSuffixes(host).Any(suffix => Sites.Contains(suffix, StringComparer.Ordinal));
-    }
+    /// <summary>True when the subscription takes articles from <paramref name="site"/> (<see cref="SiteFilter"/>).</summary>
+    public bool AllowsSite(string? site) => SiteFilter.Allows(Sites, site);
 }
 
 /// <summary>

@@ -45,7 +45,7 @@ public sealed class ManageHandler(
     AlertsStorage storage,
     IEmailSender email,
     IOptions<SiteOptions> site,
-    IOptions<SmtpOptions> smtp,
+    EmailWriter writer,
     SubscribeRateLimiter limiter,
     TimeProvider time,
     ILogger<ManageHandler> logger)
@@ -92,13 +92,10 @@ public sealed class ManageHandler(
 
     public async Task<int> UnsubscribeAllAsync(ManageContext context, CancellationToken cancellationToken = default)
     {
-        var count = 0;
-        foreach (var s in context.Subscriptions.Where(s => s.Status != SubscriptionStatus.Unsubscribed))
-        {
-            await SetStatusAsync(s, SubscriptionStatus.Unsubscribed, cancellationToken);
-            count++;
-        }
-        return count;
+        var changed = await store.UnsubscribeAllAsync(context.Subscriptions, cancellationToken);
+        foreach (var s in changed)
+            logger.LogInformation("Subscription {SubscriptionId} changed to {To} from the manage page (all of the address)", s.Id, s.Status);
+        return changed.Count;
     }
 
     /// <summary>Erasing is irreversible, so it needs a second link, sent to the address itself.</summary>
@@ -110,7 +107,7 @@ public sealed class ManageHandler(
             logger.LogWarning("Emails to the address of subscription {SubscriptionId} are over today's limit; no erase confirmation sent", context.Anchor.Id);
             return;
         }
-        await email.SendAsync(ManageEmails.DeleteConfirmation(context.Email, links.DeleteAll(context.Anchor.Id), site.Value, smtp.Value), cancellationToken);
+        await email.SendAsync(await ManageEmails.DeleteConfirmationAsync(writer, context.Email, links.DeleteAll(context.Anchor.Id), site.Value), cancellationToken);
         logger.LogInformation("Erase confirmation sent for the address of subscription {SubscriptionId}", context.Anchor.Id);
     }
 
@@ -130,7 +127,7 @@ public sealed class ManageHandler(
             return false;
         }
         // Made after the revocation, so it carries a later issue time and works.
-        await email.SendAsync(ManageEmails.FreshManageLink(context.Email, links.Manage(context.Anchor.Id), site.Value, smtp.Value), cancellationToken);
+        await email.SendAsync(await ManageEmails.FreshManageLinkAsync(writer, context.Email, links.Manage(context.Anchor.Id), site.Value), cancellationToken);
         logger.LogInformation("Fresh manage link sent for the address of subscription {SubscriptionId}", context.Anchor.Id);
         return true;
     }

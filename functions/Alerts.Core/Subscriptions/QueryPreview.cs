@@ -51,7 +51,7 @@ public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogg
         foreach (var article in window)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var body = MatchText.Body(article);
+            var body = MatchedText.Body(article);
             work += article.Title.Length + body.Length;
             if (work > workBudget && scanned > 0)
             {
@@ -70,11 +70,11 @@ public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogg
             .Take(MaxShown)
             .Select(g => new PreviewArticle(
                 g.Lead.Article.Title,
-                DigestComposer.SafeLink(g.Lead.Article.Link),
+                MatchedText.SafeLink(g.Lead.Article.Link),
                 g.Lead.Article.FeedTitle,
                 g.Lead.Article.Site,
                 g.Lead.Article.PublishedAt,
-                string.Concat(DigestComposer.Snippet(g.Lead).Select(r => r.Text)),
+                string.Concat(MatchedText.Snippet(g.Lead.Article, g.Lead.Hits).Select(r => r.Text)),
                 g.Others.Count))
             .ToList();
         logger.LogInformation("Preview of {QueryLength}-character query: {Count} stories in {Scanned} of {Window} articles", queryText.Length, groups.Count, scanned, window.Count);

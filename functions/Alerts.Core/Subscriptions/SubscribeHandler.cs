@@ -11,10 +11,11 @@ public sealed class SubscribeHandler(
     SubscriptionLinks links,
     IEmailSender email,
     IOptions<SiteOptions> site,
-    IOptions<SmtpOptions> smtp,
+    EmailWriter writer,
     SubscribeRateLimiter limiter,
     TimeProvider time,
-    ILogger<SubscribeHandler> logger)
+    ILogger<SubscribeHandler> logger,
+    Digests.DigestStore digests)
 {
     /// <summary>
     /// Stores a pending subscription and emails the confirmation link. An address that already follows the same
@@ -52,7 +53,7 @@ public sealed class SubscribeHandler(
         // A second request while still pending replaces the draft's settings and re-sends the link.
         var subscription = existing is null ? draft : draft with { Id = existing.Id, CreatedAt = existing.CreatedAt };
         await store.UpsertAsync(subscription, cancellationToken);
-        var message = ConfirmationEmail.Compose(subscription, links.Confirm(subscription.Id), site.Value, smtp.Value);
+        var message = await ConfirmationEmail.ComposeAsync(writer, subscription, links.Confirm(subscription.Id), site.Value);
         await email.SendAsync(message, cancellationToken);
         logger.LogInformation("Pending subscription {SubscriptionId} stored; confirmation sent", subscription.Id);
     }
@@ -76,15 +77,33 @@ public sealed class SubscribeHandler(
     public async Task<Subscription?> FindPendingAsync(string? token, CancellationToken cancellationToken = default) =>
         await FindAsync(token, TokenPurpose.Confirm, cancellationToken) is { Status: SubscriptionStatus.Pending } pending ? pending : null;
 
+    /// <summary>
+    /// Stops what the token names: its subscription, or for a grouped digest's List-Unsubscribe every alert that
+    /// email carried (read from the lead's Digests row). Returns the token's subscription (the lead for an email).
+    /// </summary>
     public async Task<Subscription?> UnsubscribeAsync(string? token, CancellationToken cancellationToken = default)
     {
         if (await FindAsync(token, TokenPurpose.Unsubscribe, cancellationToken) is not { } subscription)
             return null;
-        if (subscription.Status != SubscriptionStatus.Unsubscribed)
+        var ids = new List<string> { subscription.Id };
+        if (EmailUnsubscribe.Parse(links.Tokens.Read(token, TokenPurpose.Unsubscribe)!.SubscriptionId) is (_, { } digestKey)
+            && await digests.GetAsync(subscription.Id, digestKey, cancellationToken) is { } sent)
+            ids.AddRange((sent.SentMembers ?? sent.Members ?? []).Where(id => id != subscription.Id));
+        var lead = subscription;
+        foreach (var id in ids)
         {
-            subscription = subscription with { Status = SubscriptionStatus.Unsubscribed };
-            await store.UpsertAsync(subscription, cancellationToken);
-            logger.LogInformation("Subscription {SubscriptionId} unsubscribed", subscription.Id);
+            // Only alerts of the address the email went to: the row lists the lead's own group, checked anyway.
+            var member = id == lead.Id ? lead : await store.GetAsync(id, cancellationToken);
+            if (member is null || !string.Equals(member.Email, lead.Email, StringComparison.OrdinalIgnoreCase))
+                continue;
+            if (member.Status != SubscriptionStatus.Unsubscribed)
+            {
+                member = member with { Status = SubscriptionStatus.Unsubscribed };
+                await store.UpsertAsync(member, cancellationToken);
+                logger.LogInformation("Subscription {SubscriptionId} unsubscribed", member.Id);
+            }
+            if (id == lead.Id)
+                subscription = member;
         }
         return subscription;
     }
@@ -92,22 +111,16 @@ public sealed class SubscribeHandler(
     /// <summary>Stops every alert of the address (from the unsubscribe page, reached by a link sent to it). Returns how many.</summary>
     public async Task<int> UnsubscribeAllAsync(string email, CancellationToken cancellationToken = default)
     {
-        var count = 0;
-        foreach (var s in await store.ListByEmailAsync(email, cancellationToken))
-        {
-            if (s.Status == SubscriptionStatus.Unsubscribed)
-                continue;
-            await store.UpsertAsync(s with { Status = SubscriptionStatus.Unsubscribed }, cancellationToken);
+        var changed = await store.UnsubscribeAllAsync(await store.ListByEmailAsync(email, cancellationToken), cancellationToken);
+        foreach (var s in changed)
             logger.LogInformation("Subscription {SubscriptionId} unsubscribed (all of the address)", s.Id);
-            count++;
-        }
-        return count;
+        return changed.Count;
     }
 
     /// <summary>The subscription a valid, unrevoked token names; null otherwise.</summary>
     public async Task<Subscription?> FindAsync(string? token, TokenPurpose purpose, CancellationToken cancellationToken = default) =>
         links.Tokens.Read(token, purpose) is { } signed
-            && await store.GetAsync(signed.SubscriptionId, cancellationToken) is { } subscription
+            && await store.GetAsync(EmailUnsubscribe.Parse(signed.SubscriptionId).SubscriptionId, cancellationToken) is { } subscription
             && await store.Revocations.IsCurrentAsync(subscription.Email, signed, cancellationToken)
             ? subscription
             : null;

@@ -34,12 +34,5 @@ public sealed record Subscription(
     int? MaxItems = null)
 {
     /// <summary>True when the subscription takes articles from <paramref name="site"/> (a host or URL).</summary>
-    public bool AllowsSite(string? site)
-    {
-        if (Sites is not { Count: > 0 })
-            return true;
-        var host = Matching.TextAnalyzer.SiteHost(site).Host;
-        // "reuters.com" covers "www.reuters.com" but not "notreuters.com".
-        return Matching.TextAnalyzer.SiteSuffixes(host).Any(suffix => Sites.Contains(suffix, StringComparer.Ordinal));
-    }
+    public bool AllowsSite(string? site) => Matching.SiteFilter.Allows(Sites, site);
 }

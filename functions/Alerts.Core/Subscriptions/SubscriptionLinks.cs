@@ -15,6 +15,13 @@ public sealed class SubscriptionLinks(SubscriptionTokens tokens, IOptions<SiteOp
     public string Unsubscribe(string subscriptionId) =>
         site.Value.Url("unsubscribe?token=" + tokens.Create(subscriptionId, TokenPurpose.Unsubscribe));
 
+    /// <summary>
+    /// The one-click target of a grouped digest: its token names the email's send record (the lead subscription and
+    /// the digest key), so a POST stops every alert that email carried, not only the first (issue 15).
+    /// </summary>
+    public string UnsubscribeEmail(string leadId, string digestKey) =>
+        site.Value.Url("unsubscribe?token=" + tokens.Create(EmailUnsubscribe.Subject(leadId, digestKey), TokenPurpose.Unsubscribe));
+
     public string Manage(string subscriptionId) =>
         site.Value.Url("manage?token=" + tokens.Create(subscriptionId, TokenPurpose.Manage));
 

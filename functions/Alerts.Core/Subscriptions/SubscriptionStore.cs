@@ -87,6 +87,39 @@ public sealed class SubscriptionStore(AlertsStorage storage)
         return (indexed, removed);
     }
 
+    /// <summary>
+    /// The one "unsubscribe from all": every given subscription that is not already unsubscribed is stored as
+    /// unsubscribed (the unsubscribe page and the manage page both come here). Returns the ones it changed.
+    /// </summary>
+    public async Task<IReadOnlyList<Subscription>> UnsubscribeAllAsync(IEnumerable<Subscription> subscriptions, CancellationToken cancellationToken = default)
+    {
+        var changed = new List<Subscription>();
+        foreach (var s in subscriptions.Where(s => s.Status != SubscriptionStatus.Unsubscribed))
+        {
+            var unsubscribed = s with { Status = SubscriptionStatus.Unsubscribed };
+            await UpsertAsync(unsubscribed, cancellationToken);
+            changed.Add(unsubscribed);
+        }
+        return changed;
+    }
+
+    /// <summary>
+    /// Records when the subscription's last digest went out, merging only that property: replacing the whole row could
+    /// undo an unsubscribe that landed while the digest was being sent. False when the subscription is gone.
+    /// </summary>
+    public async Task<bool> RecordDigestSentAsync(string id, DateTimeOffset sentAt, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Table.UpdateEntityAsync(new TableEntity(id, Row) { ["LastDigestAt"] = sentAt }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
     public async Task<Subscription?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         if (!IsValidId(id))

@@ -15,13 +15,13 @@ public sealed class DigestCapTests
         [new Hit(DocumentField.Title, 0, 4)]);
 
     [Fact]
-    public void Over_the_cap_the_rest_are_listed_by_title_with_links_and_the_subject_counts_them_all()
+    public async Task Over_the_cap_the_rest_are_listed_by_title_with_links_and_the_subject_counts_them_all()
     {
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), Options.Create(DigestTestData.Smtp()), DigestTestData.Links());
+        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(DigestTestData.Smtp()), DigestTestData.Links());
         var s = DigestTestData.Subscription() with { MaxItems = 2 };
         var items = Enumerable.Range(1, 5).Select(Item).ToList();
 
-        var message = composer.Compose(s, "daily-2026-11-26", items, T0);
+        var message = await composer.ComposeAsync(s, "daily-2026-11-26", items, T0);
 
         Assert.Equal("5 new articles for \"DACA\"", message.Subject);
         var html = message.HtmlBody ?? "";
@@ -35,14 +35,14 @@ public sealed class DigestCapTests
     }
 
     [Fact]
-    public void Under_the_cap_or_without_one_every_story_is_in_full()
+    public async Task Under_the_cap_or_without_one_every_story_is_in_full()
     {
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), Options.Create(DigestTestData.Smtp()), DigestTestData.Links());
+        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(DigestTestData.Smtp()), DigestTestData.Links());
         var items = Enumerable.Range(1, 3).Select(Item).ToList();
 
         foreach (var s in new[] { DigestTestData.Subscription(), DigestTestData.Subscription() with { MaxItems = 3 } })
         {
-            var html = composer.Compose(s, "daily-2026-11-26", items, T0).HtmlBody ?? "";
+            var html = (await composer.ComposeAsync(s, "daily-2026-11-26", items, T0)).HtmlBody ?? "";
             Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(html, "Body text \\d").Count);
             Assert.DoesNotContain(" more</div>", html);
         }

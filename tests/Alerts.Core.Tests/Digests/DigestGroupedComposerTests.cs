@@ -13,14 +13,14 @@ public sealed class DigestGroupedComposerTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 13, 0, 0, TimeSpan.Zero);
     private readonly SubscriptionLinks _links = DigestTestData.Links();
 
-    private DigestComposer Composer() => new(Options.Create(DigestTestData.Site), Options.Create(DigestTestData.Smtp()), _links);
+    private DigestComposer Composer() => new(Options.Create(DigestTestData.Site), DigestTestData.Writer(), _links);
 
     private static DigestItem Item(string key, string title, int minutes = 0) => new(
         DigestTestData.Article(key, title: title, summary: $"Body of {key}.", link: $"https://news.example.com/{key}", published: T0.AddMinutes(minutes)),
         [new Hit(DocumentField.Title, 0, 4)]);
 
     [Fact]
-    public void An_article_matching_two_queries_is_shown_once_in_the_first_section_with_the_other_query_noted()
+    public async Task An_article_matching_two_queries_is_shown_once_in_the_first_section_with_the_other_query_noted()
     {
         var daca = DigestTestData.Subscription(query: "DACA");
         var court = DigestTestData.Subscription(query: "supreme court") with { Label = "Court watch" };
@@ -28,7 +28,7 @@ public sealed class DigestGroupedComposerTests
         var dacaOnly = Item("daca1", "DACA renewals reopen", 2);
         var courtOnly = Item("court1", "Supreme court hears tax case", 3);
 
-        var message = Composer().Compose(daca.Id, [new DigestSection(daca, [shared, dacaOnly]), new DigestSection(court, [courtOnly, shared])],
+        var message = await Composer().ComposeAsync(daca.Id, [new DigestSection(daca, [shared, dacaOnly]), new DigestSection(court, [courtOnly, shared])],
             "daily-2026-11-26", T0);
 
         Assert.Equal("3 new articles for \"DACA\" and \"Court watch\"", message.Subject);
@@ -50,17 +50,18 @@ public sealed class DigestGroupedComposerTests
     }
 
     [Fact]
-    public void One_click_unsubscribe_names_the_first_subscription_and_the_footer_links_every_alert()
+    public async Task One_click_unsubscribe_names_the_whole_email_and_the_footer_links_every_alert()
     {
         var a = DigestTestData.Subscription(query: "DACA");
         var b = DigestTestData.Subscription(query: "asylum");
-        var message = Composer().Compose(a.Id, [new DigestSection(a, [Item("x", "DACA x")]), new DigestSection(b, [Item("y", "asylum y")])],
+        var message = await Composer().ComposeAsync(a.Id, [new DigestSection(a, [Item("x", "DACA x")]), new DigestSection(b, [Item("y", "asylum y")])],
             "daily-2026-11-26", T0);
 
         var header = message.Headers["List-Unsubscribe"] ?? "";
         var url = Regex.Match(header, "<(https[^>]+)>").Groups[1].Value;
         var token = Uri.UnescapeDataString(new Uri(url).Query.Split("token=")[1]);
-        Assert.Equal(a.Id, _links.Tokens.Validate(token, TokenPurpose.Unsubscribe));
+        // The email's send record (lead and digest key), so a one-click POST stops every alert the email carried.
+        Assert.Equal(EmailUnsubscribe.Subject(a.Id, "daily-2026-11-26"), _links.Tokens.Validate(token, TokenPurpose.Unsubscribe));
         Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
         foreach (var s in new[] { a, b })
         {
@@ -70,14 +71,14 @@ public sealed class DigestGroupedComposerTests
     }
 
     [Fact]
-    public void Each_subscription_cap_applies_within_its_own_section()
+    public async Task Each_subscription_cap_applies_within_its_own_section()
     {
         var capped = DigestTestData.Subscription(query: "DACA") with { MaxItems = 1 };
         var open = DigestTestData.Subscription(query: "asylum");
         var dacaItems = Enumerable.Range(1, 3).Select(n => Item($"d{n}", $"DACA story {n}", n)).ToList();
         var asylumItems = Enumerable.Range(1, 3).Select(n => Item($"a{n}", $"asylum story {n}", n)).ToList();
 
-        var message = Composer().Compose(capped.Id, [new DigestSection(capped, dacaItems), new DigestSection(open, asylumItems)], "daily-2026-11-26", T0);
+        var message = await Composer().ComposeAsync(capped.Id, [new DigestSection(capped, dacaItems), new DigestSection(open, asylumItems)], "daily-2026-11-26", T0);
 
         Assert.StartsWith("6 new articles for", message.Subject);
         var html = message.HtmlBody ?? "";
@@ -95,13 +96,13 @@ public sealed class DigestGroupedComposerTests
     }
 
     [Fact]
-    public void A_section_whose_articles_all_appear_earlier_is_left_out_but_noted()
+    public async Task A_section_whose_articles_all_appear_earlier_is_left_out_but_noted()
     {
         var a = DigestTestData.Subscription(query: "DACA");
         var b = DigestTestData.Subscription(query: "dreamers");
         var shared = Item("s", "DACA dreamers ruling");
 
-        var message = Composer().Compose(a.Id, [new DigestSection(a, [shared]), new DigestSection(b, [shared])], "daily-2026-11-26", T0);
+        var message = await Composer().ComposeAsync(a.Id, [new DigestSection(a, [shared]), new DigestSection(b, [shared])], "daily-2026-11-26", T0);
 
         Assert.Equal("1 new article for \"DACA\" and \"dreamers\"", message.Subject);
         Assert.DoesNotContain("== dreamers", message.TextBody);

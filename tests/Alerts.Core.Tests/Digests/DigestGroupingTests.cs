@@ -52,15 +52,15 @@ public sealed class DigestGroupingTests
     }
 
     [Fact]
-    public void The_digest_lists_a_grouped_story_once_with_the_other_sources()
+    public async Task The_digest_lists_a_grouped_story_once_with_the_other_sources()
     {
         var links = DigestTestData.Links();
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), Options.Create(DigestTestData.Smtp()), links);
+        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(DigestTestData.Smtp()), links);
         var wire = Item("a", "Supreme Court agrees to hear DACA case", "https://wire.example/1", "Wire <Service>", 0);
         var paper = Item("b", "Supreme Court agrees to hear DACA case", "javascript:alert(1)", "Paper", 30, hits: 2);
         var s = DigestTestData.Subscription(Frequency.Daily);
 
-        var message = composer.Compose(s, "daily-2026-11-26", [wire, paper], T0);
+        var message = await composer.ComposeAsync(s, "daily-2026-11-26", [wire, paper], T0);
 
         Assert.Equal("1 new article for \"DACA\"", message.Subject);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(message.HtmlBody ?? "", "upreme Court agrees"));

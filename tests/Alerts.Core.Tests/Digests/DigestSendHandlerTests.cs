@@ -36,7 +36,7 @@ public sealed class DigestSendHandlerTests(AzuriteFixture fixture) : IAsyncLifet
         _articles = new ArticleStore(storage);
         _digests = new DigestStore(storage);
         var smtpOptions = _smtp.Options("alerts@alerts.example.org");
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), Options.Create(smtpOptions), DigestTestData.Links(_time));
+        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(smtpOptions), DigestTestData.Links(_time));
         var sender = new SmtpEmailSender(Options.Create(smtpOptions), NullLogger<SmtpEmailSender>.Instance);
         _handler = new DigestSendHandler(_digests, _subscriptions, _matches, _articles, composer, sender, storage, _time,
             NullLogger<DigestSendHandler>.Instance);

@@ -15,6 +15,12 @@ internal static class DigestTestData
         new SubscriptionTokens(Options.Create(new TokenOptions { SigningKey = "test-signing-key-that-is-long-enough-0123456789" }), time ?? TimeProvider.System),
         Options.Create(Site));
 
+    /// <summary>The renderer the hosts register as a singleton; emails render through it.</summary>
+    public static readonly ComponentRenderer Renderer =
+        new(Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+
+    public static EmailWriter Writer(SmtpOptions? smtp = null) => new(Renderer, Options.Create(smtp ?? Smtp()));
+
     public static SmtpOptions Smtp(string unsubscribeMailbox = "") => new()
     {
         FromAddress = "alerts@alerts.example.org",

@@ -38,7 +38,7 @@ public sealed class GroupedDigestTests(AzuriteFixture fixture) : IAsyncLifetime
         _articles = new ArticleStore(_storage);
         _digests = new DigestStore(_storage);
         var smtpOptions = _smtp.Options("alerts@alerts.example.org");
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), Options.Create(smtpOptions), DigestTestData.Links(_time));
+        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(smtpOptions), DigestTestData.Links(_time));
         var sender = new SmtpEmailSender(Options.Create(smtpOptions), NullLogger<SmtpEmailSender>.Instance);
         _scheduler = new DigestScheduler(_subscriptions, _digests, _storage, _time, NullLogger<DigestScheduler>.Instance);
         _handler = new DigestSendHandler(_digests, _subscriptions, _matches, _articles, composer, sender, _storage, _time,

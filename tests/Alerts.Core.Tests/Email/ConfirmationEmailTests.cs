@@ -10,13 +10,13 @@ public sealed class ConfirmationEmailTests
     private const string ConfirmUrl = "https://alerts.example.org/confirm?token=abc.def";
 
     [Fact]
-    public void Explains_the_request_and_carries_the_confirm_link_in_both_parts()
+    public async Task Explains_the_request_and_carries_the_confirm_link_in_both_parts()
     {
         var subscription = DigestTestData.Subscription(Frequency.Daily, SubscriptionStatus.Pending, query: "DACA AND court");
 
-        var message = ConfirmationEmail.Compose(subscription, ConfirmUrl, DigestTestData.Site, DigestTestData.Smtp());
+        var message = await ConfirmationEmail.ComposeAsync(DigestTestData.Writer(), subscription, ConfirmUrl, DigestTestData.Site);
 
-        Assert.Equal("Confirm your Alerts alert", message.Subject); // our words only: anyone can have this sent to anyone
+        Assert.Equal("Confirm your Alerts subscription", message.Subject); // our words only: anyone can have this sent to anyone
         Assert.Equal("reader@example.com", message.To.Mailboxes.Single().Address);
         Assert.Equal("alerts@alerts.example.org", message.From.Mailboxes.Single().Address);
         var body = Assert.IsType<MultipartAlternative>(message.Body);
@@ -34,12 +34,12 @@ public sealed class ConfirmationEmailTests
     }
 
     [Fact]
-    public void Escapes_the_query_in_html()
+    public async Task Escapes_the_query_in_html()
     {
         var subscription = DigestTestData.Subscription(Frequency.Instant, SubscriptionStatus.Pending,
             query: "<script>alert(1)</script> \"x\" & y");
 
-        var message = ConfirmationEmail.Compose(subscription, ConfirmUrl, DigestTestData.Site, DigestTestData.Smtp());
+        var message = await ConfirmationEmail.ComposeAsync(DigestTestData.Writer(), subscription, ConfirmUrl, DigestTestData.Site);
 
         Assert.DoesNotContain("<script>", message.HtmlBody);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt; &quot;x&quot; &amp; y", message.HtmlBody);
@@ -47,11 +47,11 @@ public sealed class ConfirmationEmailTests
     }
 
     [Fact]
-    public void Escapes_the_confirm_url_attribute()
+    public async Task Escapes_the_confirm_url_attribute()
     {
         var subscription = DigestTestData.Subscription(Frequency.Weekly, SubscriptionStatus.Pending, digestDay: DayOfWeek.Friday);
 
-        var message = ConfirmationEmail.Compose(subscription, "https://alerts.example.org/confirm?token=a\"onclick=\"x", DigestTestData.Site, DigestTestData.Smtp());
+        var message = await ConfirmationEmail.ComposeAsync(DigestTestData.Writer(), subscription, "https://alerts.example.org/confirm?token=a\"onclick=\"x", DigestTestData.Site);
 
         Assert.DoesNotContain("\"onclick=\"", message.HtmlBody);
         Assert.Contains("once a week, on Friday at 08:00", message.HtmlBody);

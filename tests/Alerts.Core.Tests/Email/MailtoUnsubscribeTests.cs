@@ -37,9 +37,9 @@ public sealed class MailtoUnsubscribeTests(AzuriteFixture storageFixture, Smtp4d
         var smtp = SmtpOptions();
         _subscribe = new SubscribeHandler(_subscriptions, _links,
             new SmtpEmailSender(Options.Create(smtp), NullLogger<SmtpEmailSender>.Instance),
-            Options.Create(DigestTestData.Site), Options.Create(smtp),
+            Options.Create(DigestTestData.Site), DigestTestData.Writer(smtp),
             new SubscribeRateLimiter(storage, Options.Create(new SubscribeLimitOptions()), Options.Create(new FrontEndOptions()), Options.Create(new TokenOptions { SigningKey = "mailto-test-signing-key-0123456789abcdef" }), _time, NullLogger<SubscribeRateLimiter>.Instance),
-            _time, NullLogger<SubscribeHandler>.Instance);
+            _time, NullLogger<SubscribeHandler>.Instance, new DigestStore(storage));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -64,11 +64,11 @@ public sealed class MailtoUnsubscribeTests(AzuriteFixture storageFixture, Smtp4d
     }
 
     /// <summary>The mailto: URI of the digest the composer builds for the subscription.</summary>
-    private (string To, string Subject) MailtoOf(Subscription s)
+    private async Task<(string To, string Subject)> MailtoOf(Subscription s)
     {
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), Options.Create(SmtpOptions()), _links,
+        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(SmtpOptions()), _links,
             Options.Create(smtp4dev.MailboxOptions()));
-        var digest = composer.Compose(s, "daily-2026-11-26", [new DigestItem(DigestTestData.Article("a"), [])], Now);
+        var digest = await composer.ComposeAsync(s, "daily-2026-11-26", [new DigestItem(DigestTestData.Article("a"), [])], Now);
         var header = (digest.Headers["List-Unsubscribe"] ?? "").Replace("\r\n", "").Replace("\n", "");
         var mailto = header.Split(',').Select(x => x.Trim().Trim('<', '>')).Single(x => x.StartsWith("mailto:", StringComparison.Ordinal));
         // RFC 6068 by hand (System.Uri puts a mailto address in UserInfo/Host): address, then hfields.
@@ -107,7 +107,7 @@ public sealed class MailtoUnsubscribeTests(AzuriteFixture storageFixture, Smtp4d
     {
         var s = await SubscriptionAsync();
         var other = await SubscriptionAsync();
-        var mailto = MailtoOf(s);
+        var mailto = await MailtoOf(s);
         Assert.Equal(Mailbox, mailto.To);
         Assert.StartsWith("unsubscribe ", mailto.Subject);
         await SendMailtoAsync(mailto);
@@ -163,9 +163,9 @@ public sealed class MailtoUnsubscribeTests(AzuriteFixture storageFixture, Smtp4d
         Assert.Equal((1, 1), await InboxAsync());
         Assert.Equal(SubscriptionStatus.Active, (await _subscriptions.GetAsync(s.Id))!.Status);
 
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), Options.Create(SmtpOptions()), _links,
+        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(SmtpOptions()), _links,
             Options.Create(new UnsubscribeMailboxOptions()));
-        var digest = composer.Compose(s, "daily-2026-11-26", [new DigestItem(DigestTestData.Article("a"), [])], Now);
+        var digest = await composer.ComposeAsync(s, "daily-2026-11-26", [new DigestItem(DigestTestData.Article("a"), [])], Now);
         Assert.DoesNotContain("mailto:", digest.Headers["List-Unsubscribe"] ?? "");
     }
 

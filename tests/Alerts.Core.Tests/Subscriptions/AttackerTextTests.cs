@@ -13,14 +13,14 @@ public sealed class AttackerTextTests
     private const string ConfirmUrl = "https://alerts.example.org/confirm?token=abc.def";
 
     [Fact]
-    public void The_label_never_reaches_the_confirmation_subject()
+    public async Task The_label_never_reaches_the_confirmation_subject()
     {
         var subscription = DigestTestData.Subscription(Frequency.Daily, SubscriptionStatus.Pending, query: "DACA") with
         {
             Label = "Your account is suspended, call +1 555 0100",
         };
 
-        var message = ConfirmationEmail.Compose(subscription, ConfirmUrl, DigestTestData.Site, DigestTestData.Smtp());
+        var message = await ConfirmationEmail.ComposeAsync(DigestTestData.Writer(), subscription, ConfirmUrl, DigestTestData.Site);
 
         Assert.DoesNotContain("suspended", message.Subject);
         Assert.DoesNotContain("suspended", message.TextBody);
@@ -28,13 +28,13 @@ public sealed class AttackerTextTests
     }
 
     [Fact]
-    public void A_query_with_line_breaks_is_shown_on_one_line()
+    public async Task A_query_with_line_breaks_is_shown_on_one_line()
     {
         var request = new SubscribeRequest("jane@example.test", "DACA\r\n\r\nYour password expired. Reset it at evil.test\n", "daily");
         Assert.Empty(request.Validate());
         var subscription = request.ToPendingSubscription(SubscriptionStore.NewId(), DateTimeOffset.UnixEpoch);
 
-        var message = ConfirmationEmail.Compose(subscription, ConfirmUrl, DigestTestData.Site, DigestTestData.Smtp());
+        var message = await ConfirmationEmail.ComposeAsync(DigestTestData.Writer(), subscription, ConfirmUrl, DigestTestData.Site);
 
         Assert.Equal("DACA Your password expired. Reset it at evil.test", subscription.Query);
         Assert.Contains(message.TextBody!.Split('\n'), line => line.Trim() == subscription.Query);

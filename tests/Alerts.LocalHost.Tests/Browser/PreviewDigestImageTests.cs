@@ -5,6 +5,7 @@ using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
 using Alerts.Core.Web;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 
@@ -23,7 +24,7 @@ public sealed class PreviewDigestImageTests(BrowserFixture browser)
     [Fact]
     public async Task The_example_digest_renders_in_chromium_as_the_picture_in_the_readme()
     {
-        var html = ExampleDigest().HtmlBody!;
+        var html = (await ExampleDigest()).HtmlBody!;
         var page = await browser.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 680, Height = 900 } });
         await page.SetContentAsync(html);
 
@@ -38,11 +39,36 @@ public sealed class PreviewDigestImageTests(BrowserFixture browser)
         await page.CloseAsync();
     }
 
-    private static MimeKit.MimeMessage ExampleDigest()
+    [Fact]
+    public async Task An_email_item_says_why_it_matched_as_the_picture_in_the_docs()
+    {
+        var html = (await ExampleDigest()).HtmlBody!;
+        var page = await browser.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 680, Height = 900 } });
+        await page.SetContentAsync(html);
+
+        var why = page.GetByText("Why: DACA in the title and the text").First;
+        await Assertions.Expect(why).ToBeVisibleAsync();
+        var item = why.Locator("xpath=ancestor::td[1]");
+        await Assertions.Expect(item.Locator("mark").First).ToBeVisibleAsync();
+        var png = await item.ScreenshotAsync(new() { Type = ScreenshotType.Png });
+        Assert.True(png.Length > 3_000, "the screenshot should show a rendered item");
+
+        var target = Path.Combine(RepositoryRoot.Path, "docs", "screenshots", "email-why.png");
+        if (Environment.GetEnvironmentVariable("ALERTS_WRITE_DOCS") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await File.WriteAllBytesAsync(target, png);
+        }
+        Assert.True(File.Exists(target), "run with ALERTS_WRITE_DOCS=1 to write docs/screenshots/email-why.png");
+        await page.CloseAsync();
+    }
+
+    private static async Task<MimeKit.MimeMessage> ExampleDigest()
     {
         var site = new SiteOptions { PublicBaseUrl = "https://alerts.example.org", Name = "Alerts" };
         var tokens = new SubscriptionTokens(Options.Create(new TokenOptions { SigningKey = "example-digest-signing-key-0123456789abcdef" }), TimeProvider.System);
-        var composer = new DigestComposer(Options.Create(site), Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.example.org", FromName = "Alerts" }),
+        var composer = new DigestComposer(Options.Create(site), new EmailWriter(new ComponentRenderer(new ServiceCollection().BuildServiceProvider(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance),
+                Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.example.org", FromName = "Alerts" })),
             new SubscriptionLinks(tokens, Options.Create(site)));
         const string query = "DACA OR \"sanctuary city\"";
         var subscription = new Subscription(SubscriptionStore.NewId(), "jane@example.com", query, Frequency.Daily, SubscriptionStatus.Active, Now,
@@ -52,7 +78,7 @@ public sealed class PreviewDigestImageTests(BrowserFixture browser)
         DigestItem Item(string key, string title, string summary, string feed, string site, int hoursAgo, string? link = null)
         {
             var article = new Article("feed" + feed.Length, key, title, link ?? $"https://{site}/{key}", summary, "", Now.AddHours(-hoursAgo), Now.AddHours(-hoursAgo), feed, site);
-            var hits = QueryEvaluator.Evaluate(parsed, new MatchDocument(title, MatchText.Body(article), site)) ?? [];
+            var hits = QueryEvaluator.Evaluate(parsed, new MatchDocument(title, MatchedText.Body(article), site)) ?? [];
             return new DigestItem(article, hits);
         }
 
@@ -65,6 +91,6 @@ public sealed class PreviewDigestImageTests(BrowserFixture browser)
             Item("5", "Governors react to sanctuary city funding threat", "Several governors said they would challenge any cut.", "Statehouse News", "statehouse.example", 11),
             Item("6", "DACA renewals: a step-by-step guide", "How to renew before the deadline.", "Lakefront Times", "lakefront.example", 14),
         ];
-        return composer.Compose(subscription, "daily-2026-11-26", items, Now);
+        return await composer.ComposeAsync(subscription, "daily-2026-11-26", items, Now);
     }
 }
