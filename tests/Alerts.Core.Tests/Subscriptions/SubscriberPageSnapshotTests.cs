@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Subscriptions.Pages;
+using Alerts.Core.Tests.Infrastructure;
+
+namespace Alerts.Core.Tests.Subscriptions;
+
+/// <summary>
+/// Every subscriber page rendered from fixed inputs and compared with a golden file under <c>Snapshots/</c>, so the
+/// move from C# strings to components (and any later change) shows up as a diff. The inputs carry markup and quotes
+/// so that the snapshots also pin the encoding. Set ALERTS_UPDATE_SNAPSHOTS=1 to rewrite the files on purpose.
+/// </summary>
+public sealed partial class SubscriberPageSnapshotTests
+{
+    private const string Site = "Alerts <Dev>";
+    private const string Token = "tok\"en<&>.sig";
+    private static readonly DateTimeOffset Created = new(2026, 3, 2, 9, 30, 0, TimeSpan.Zero);
+
+    private static Subscription Sub(string id, string query, Frequency frequency, SubscriptionStatus status, string? label = null,
+        IReadOnlyList<string>? sites = null, int? maxItems = null) =>
+        new(id, "jane+<b>@example.test", query, frequency, status, Created, Created, "Europe/Berlin", 7, DayOfWeek.Friday, label,
+            Sites: sites, MaxItems: maxItems);
+
+    private static readonly Subscription Daily = Sub("sub1", "\"sanctuary city\" AND <Chicago>", Frequency.Daily, SubscriptionStatus.Active);
+
+    private static readonly PreviewResult Preview = new("DACA", Created.AddDays(-7), 23, 180,
+    [
+        new PreviewArticle("Court rules on <DACA> & \"Dreamers\"", "https://news.example.com/a?x=1&y=2", "Example <News>", "news.example.com",
+            new DateTimeOffset(2026, 3, 1, 14, 5, 0, TimeSpan.Zero), "snippet", 2),
+        new PreviewArticle("", null, "Wire", "wire.example", new DateTimeOffset(2026, 2, 28, 23, 59, 0, TimeSpan.Zero), "", 0),
+    ], Complete: false);
+
+    public static TheoryData<string> Pages => new(Models.Keys);
+
+    private static readonly Dictionary<string, object> Models = new(StringComparer.Ordinal)
+    {
+        ["subscribe-empty"] = new SubscribePageModel(Site, new SubscribeRequest(null, "DACA", "daily"), new Dictionary<string, string[]>()),
+        ["subscribe-errors"] = new SubscribePageModel(Site,
+            new SubscribeRequest("not-an-address", "\"sanctuary city AND <x>", "weekly", "Mars/Olympus", 25, "Funday", "My <label>", ["bad site"], 0),
+            new SubscribeRequest("not-an-address", "\"sanctuary city AND <x>", "weekly", "Mars/Olympus", 25, "Funday", "My <label>", ["bad site"], 0).Validate()),
+        ["subscribe-preview"] = new SubscribePageModel(Site, new SubscribeRequest("a@example.test", "DACA", "instant", "UTC", 8, "Monday", null, ["reuters.com"], 5),
+            new Dictionary<string, string[]>(), Preview),
+        ["subscribe-preview-none"] = new SubscribePageModel(Site, new SubscribeRequest("a@example.test", "zzz", "hourly"),
+            new Dictionary<string, string[]>(), Preview with { Count = 0, Articles = [], Complete = true }),
+        ["subscribe-message"] = new SubscribePageModel(Site, new SubscribeRequest("a@example.test", "DACA", "daily"),
+            new Dictionary<string, string[]>(), null, "Too many previews; wait a minute and try again."),
+        ["check-email"] = new CheckEmailPageModel(Site, LegacySubscriberPages.PendingMessage),
+        ["confirm"] = new ConfirmPageModel(Site, Daily with { Status = SubscriptionStatus.Pending }, Token),
+        ["confirmed"] = new ConfirmedPageModel(Site, Daily, "https://alerts.example.org/manage?token=a&b=\"c\""),
+        ["unsubscribe"] = new UnsubscribePageModel(Site, Daily, Token),
+        ["unsubscribed-one"] = new UnsubscribedPageModel(Site, Daily, false, "https://alerts.example.org/manage?token=a&b"),
+        ["unsubscribed-all"] = new UnsubscribedPageModel(Site, Daily, true, "https://alerts.example.org/manage?token=a&b"),
+        ["invalid-confirm"] = new InvalidLinkPageModel(Site, "confirm"),
+        ["invalid-manage"] = new InvalidLinkPageModel(Site, null),
+        ["manage"] = new ManagePageModel(Site, ManageContext(), Token, "Your changes are saved.", null, null),
+        ["manage-edit-error"] = new ManagePageModel(Site, ManageContext(), Token, null, "That alert is not one of this address's alerts.",
+            new ManageEdit("sub2", new SubscribeRequest(null, "immigra* (", "daily", "Nowhere/City"),
+                new SubscribeRequest("jane@example.test", "immigra* (", "daily", "Nowhere/City").Validate())),
+        ["links-revoked"] = new LinksRevokedPageModel(Site, "jane+<b>@example.test", true),
+        ["links-revoked-unsent"] = new LinksRevokedPageModel(Site, "jane+<b>@example.test", false),
+        ["delete-confirm"] = new DeleteConfirmPageModel(Site, "jane+<b>@example.test", 3, Token),
+        ["deleted"] = new DeletedPageModel(Site, "jane+<b>@example.test", 1),
+    };
+
+    private static ManageContext ManageContext()
+    {
+        var subs = new[]
+        {
+            Daily,
+            Sub("sub2", "immigra* -sports", Frequency.Weekly, SubscriptionStatus.Paused, label: "Immigration <weekly>", sites: ["reuters.com", "apnews.com"], maxItems: 1),
+            Sub("sub3", "DACA", Frequency.Instant, SubscriptionStatus.Pending, maxItems: 10),
+            Sub("sub4", "old news", Frequency.Hourly, SubscriptionStatus.Unsubscribed),
+        };
+        return new ManageContext(subs[0], subs);
+    }
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public async Task Each_subscriber_page_renders_as_its_golden_file(string name)
+    {
+        var html = await RenderAsync(Models[name]);
+        var path = Path.Combine(RepositoryRoot.Path, "tests", "Alerts.Core.Tests", "Subscriptions", "Snapshots", name + ".html");
+        if (Environment.GetEnvironmentVariable("ALERTS_UPDATE_SNAPSHOTS") == "1")
+            await File.WriteAllTextAsync(path, WithoutZoneList(html));
+        Assert.True(File.Exists(path), $"No golden file {path}: run once with ALERTS_UPDATE_SNAPSHOTS=1 and review it.");
+        Assert.Equal(Normalise(await File.ReadAllTextAsync(path)), Normalise(WithoutZoneList(html)));
+    }
+
+    private static Task<string> RenderAsync(object model) => Task.FromResult(model switch
+    {
+        SubscribePageModel m => LegacySubscriberPages.Subscribe(m),
+        CheckEmailPageModel m => LegacySubscriberPages.CheckEmail(m),
+        ConfirmPageModel m => LegacySubscriberPages.Confirm(m),
+        ConfirmedPageModel m => LegacySubscriberPages.Confirmed(m),
+        UnsubscribePageModel m => LegacySubscriberPages.Unsubscribe(m),
+        UnsubscribedPageModel m => LegacySubscriberPages.Unsubscribed(m),
+        InvalidLinkPageModel m => LegacySubscriberPages.InvalidLink(m),
+        ManagePageModel m => LegacySubscriberPages.Manage(m),
+        LinksRevokedPageModel m => LegacySubscriberPages.LinksRevoked(m),
+        DeleteConfirmPageModel m => LegacySubscriberPages.DeleteConfirm(m),
+        DeletedPageModel m => LegacySubscriberPages.Deleted(m),
+        _ => throw new ArgumentOutOfRangeException(nameof(model)),
+    });
+
+    /// <summary>The time-zone suggestions come from the machine's zone database, which differs between machines.</summary>
+    private static string WithoutZoneList(string html)
+    {
+        var match = ZoneList().Match(html);
+        if (!match.Success)
+            return html;
+        Assert.Contains("<option value=\"Europe/Berlin\">", match.Value);
+        return ZoneList().Replace(html, "<datalist id=\"time-zones\">(zones)</datalist>");
+    }
+
+    [GeneratedRegex("<datalist id=\"time-zones\">.*?</datalist>", RegexOptions.Singleline)]
+    private static partial Regex ZoneList();
+
+    /// <summary>As PageLayoutTests: decoded text and tags with whitespace collapsed (the encoders differ in which safe characters they escape).</summary>
+    private static string Normalise(string html) => Web.PageLayoutTests.Normalise(html);
+}
