@@ -98,7 +98,7 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
                     emailed = false;
                 }
                 // This page's own link is revoked too, so there is no page to redirect back to.
-                return Html(LegacySubscriberPages.LinksRevoked(new LinksRevokedPageModel(SiteName, ctx.Email, emailed)));
+                return ComponentPage.For<LinksRevokedPage>(new LinksRevokedPageModel(SiteName, ctx.Email, emailed));
             default:
                 // A stale page (pause on an already paused alert): show the current state rather than an error.
                 return Done(formToken, "");
@@ -128,24 +128,21 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
             return InvalidLink();
 
         if (!HttpMethods.IsPost(request.Method))
-            return Html(LegacySubscriberPages.DeleteConfirm(new DeleteConfirmPageModel(SiteName, context.Email, context.Subscriptions.Count, token!)));
+            return ComponentPage.For<DeleteConfirmPage>(new DeleteConfirmPageModel(SiteName, context.Email, context.Subscriptions.Count, token!));
 
         var count = await handler.DeleteAllAsync(context, cancellationToken);
-        return Html(LegacySubscriberPages.Deleted(new DeletedPageModel(SiteName, context.Email, count)));
+        return ComponentPage.For<DeletedPage>(new DeletedPageModel(SiteName, context.Email, count));
     }
 
     private static IResult Done(string token, string notice) =>
         Results.Redirect($"/{Routes.Manage}?token={Uri.EscapeDataString(token)}" + (notice.Length > 0 ? "&done=" + notice : ""), permanent: false, preserveMethod: false);
 
     private IResult InvalidLink() =>
-        Html(LegacySubscriberPages.InvalidLink(new InvalidLinkPageModel(SiteName, null)), StatusCodes.Status400BadRequest);
-
-    private static IResult Html(string html, int status = StatusCodes.Status200OK) =>
-        Results.Content(html, "text/html; charset=utf-8", statusCode: status);
+        ComponentPage.For<InvalidLinkPage>(new InvalidLinkPageModel(SiteName, null), StatusCodes.Status400BadRequest);
 
     private IResult Page(
         ManageContext context, string token, string? notice, string? error = null,
         (string Id, SubscribeRequest Values, Dictionary<string, string[]> Errors)? editing = null, int status = StatusCodes.Status200OK) =>
-        Html(LegacySubscriberPages.Manage(new ManagePageModel(SiteName, context, token, notice, error,
-            editing is { } e ? new ManageEdit(e.Id, e.Values, e.Errors) : null)), status);
+        ComponentPage.For<ManagePage>(new ManagePageModel(SiteName, context, token, notice, error,
+            editing is { } e ? new ManageEdit(e.Id, e.Values, e.Errors) : null), status);
 }

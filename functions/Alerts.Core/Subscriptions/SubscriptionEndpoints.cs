@@ -23,7 +23,8 @@ public sealed class SubscriptionEndpoints(
     ILogger<SubscriptionEndpoints> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private const string PendingMessage = LegacySubscriberPages.PendingMessage;
+    internal const string PendingMessage =
+        "If this address can receive alerts, a confirmation email is on its way. Open the link in it to start your alerts.";
 
     private string SiteName => site.Value.Name;
 
@@ -94,7 +95,7 @@ public sealed class SubscriptionEndpoints(
         if (await TrySubscribeAsync(body, cancellationToken) is not null)
             return SubscribePage(body, [], message: "We could not take your request just now. Please try again in a few minutes.",
                 status: StatusCodes.Status503ServiceUnavailable);
-        return Page(LegacySubscriberPages.CheckEmail(new CheckEmailPageModel(SiteName, PendingMessage)));
+        return ComponentPage.For<CheckEmailPage>(new CheckEmailPageModel(SiteName, PendingMessage));
     }
 
     /// <summary>
@@ -139,13 +140,13 @@ public sealed class SubscriptionEndpoints(
             var pending = await handler.FindPendingAsync(token, request.HttpContext.RequestAborted);
             if (pending is null)
                 return InvalidLink("confirm");
-            return Page(LegacySubscriberPages.Confirm(new ConfirmPageModel(SiteName, pending, token!)));
+            return ComponentPage.For<ConfirmPage>(new ConfirmPageModel(SiteName, pending, token!));
         }
 
         var confirmed = await handler.ConfirmAsync(token, request.HttpContext.RequestAborted);
         if (confirmed is null)
             return InvalidLink("confirm");
-        return Page(LegacySubscriberPages.Confirmed(new ConfirmedPageModel(SiteName, confirmed, links.Manage(confirmed.Id))));
+        return ComponentPage.For<ConfirmedPage>(new ConfirmedPageModel(SiteName, confirmed, links.Manage(confirmed.Id)));
     }
 
     /// <summary>
@@ -160,7 +161,7 @@ public sealed class SubscriptionEndpoints(
             var subscription = await handler.FindAsync(token, TokenPurpose.Unsubscribe, request.HttpContext.RequestAborted);
             if (subscription is null)
                 return InvalidLink("unsubscribe");
-            return Page(LegacySubscriberPages.Unsubscribe(new UnsubscribePageModel(SiteName, subscription, token!)));
+            return ComponentPage.For<UnsubscribePage>(new UnsubscribePageModel(SiteName, subscription, token!));
         }
 
         var done = await handler.UnsubscribeAsync(token, request.HttpContext.RequestAborted);
@@ -170,7 +171,7 @@ public sealed class SubscriptionEndpoints(
         var all = request.HasFormContentType && (await RequestBody.ReadFormAsync(request))["scope"] == "all";
         if (all)
             await handler.UnsubscribeAllAsync(done.Email, request.HttpContext.RequestAborted);
-        return Page(LegacySubscriberPages.Unsubscribed(new UnsubscribedPageModel(SiteName, done, all, links.Manage(done.Id))));
+        return ComponentPage.For<UnsubscribedPage>(new UnsubscribedPageModel(SiteName, done, all, links.Manage(done.Id)));
     }
 
     /// <summary>
@@ -206,15 +207,12 @@ public sealed class SubscriptionEndpoints(
     }
 
     private IResult InvalidLink(string action) =>
-        Page(LegacySubscriberPages.InvalidLink(new InvalidLinkPageModel(SiteName, action)), StatusCodes.Status400BadRequest);
-
-    private static IResult Page(string html, int status = StatusCodes.Status200OK) =>
-        Results.Content(html, "text/html; charset=utf-8", statusCode: status);
+        ComponentPage.For<InvalidLinkPage>(new InvalidLinkPageModel(SiteName, action), StatusCodes.Status400BadRequest);
 
     private static string[]? NormalizedSites(string[]? sites) =>
         sites is { Length: > 0 } ? sites.Select(x => SubscribeRequest.NormalizeSite(x)!).Distinct(StringComparer.Ordinal).ToArray() : null;
 
     private IResult SubscribePage(SubscribeRequest values, Dictionary<string, string[]> errors, PreviewResult? result = null, string? message = null,
         int status = StatusCodes.Status200OK) =>
-        Page(LegacySubscriberPages.Subscribe(new SubscribePageModel(SiteName, values, errors, result, message)), status);
+        ComponentPage.For<SubscribePage>(new SubscribePageModel(SiteName, values, errors, result, message), status);
 }
