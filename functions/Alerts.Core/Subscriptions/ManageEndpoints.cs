@@ -13,7 +13,8 @@ namespace Alerts.Core.Subscriptions;
 /// edit, pause/resume and unsubscribe, plus unsubscribe-all, export and delete-all. Every change is a POST with the
 /// token in the form, answered with a redirect to the page (so a reload never repeats it); GETs change nothing.
 /// </summary>
-public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions> site, ILogger<ManageEndpoints> logger)
+public sealed class ManageEndpoints(
+    ManageHandler handler, ArticleExplainer explainer, SubscribeRateLimiter limiter, IOptions<SiteOptions> site, ILogger<ManageEndpoints> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -47,7 +48,7 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
             return InvalidLink();
         var action = form["action"].ToString();
         var target = ctx.Find(form["id"]);
-        if (action is "pause" or "resume" or "unsubscribe" or "update" && target is null)
+        if (action is "pause" or "resume" or "unsubscribe" or "update" or "explain" && target is null)
             return Page(ctx, formToken, null, error: "That alert is not one of this address's alerts.", status: StatusCodes.Status400BadRequest);
 
         switch (action)
@@ -69,6 +70,16 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
                     return Page(ctx, formToken, null, editing: (target.Id, settings, errors), status: StatusCodes.Status400BadRequest);
                 await handler.UpdateAsync(target, settings, cancellationToken);
                 return Done(formToken, "updated");
+            }
+            case "explain":
+            {
+                // Changes nothing, so it answers with the page itself rather than a redirect.
+                var article = new ArticleTest(form["articleUrl"], form["articleText"], null);
+                var explanation = await limiter.CheckPreviewAsync(request, cancellationToken) is not null
+                    ? ArticleExplanation.Failed("Too many tests; wait a minute and try again.")
+                    : await explainer.ExplainAsync(target!.Query, target.Sites, article.Url, article.Text, cancellationToken);
+                return Page(ctx, formToken, null, tested: new ManageArticleTest(target!.Id, article with { Explanation = explanation }),
+                    status: explanation.Problem is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
             }
             case "unsubscribe-all":
                 await handler.UnsubscribeAllAsync(ctx, cancellationToken);
@@ -142,7 +153,8 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
 
     private IResult Page(
         ManageContext context, string token, string? notice, string? error = null,
-        (string Id, SubscribeRequest Values, Dictionary<string, string[]> Errors)? editing = null, int status = StatusCodes.Status200OK) =>
+        (string Id, SubscribeRequest Values, Dictionary<string, string[]> Errors)? editing = null, ManageArticleTest? tested = null,
+        int status = StatusCodes.Status200OK) =>
         ComponentPage.For<ManagePage>(new ManagePageModel(SiteName, context, token, notice, error,
-            editing is { } e ? new ManageEdit(e.Id, e.Values, e.Errors) : null), status);
+            editing is { } e ? new ManageEdit(e.Id, e.Values, e.Errors) : null, tested), status);
 }

@@ -17,6 +17,7 @@ public sealed class SubscriptionEndpoints(
     SubscribeHandler handler,
     SubscriptionLinks links,
     QueryPreview preview,
+    ArticleExplainer explainer,
     SubscribeRateLimiter limiter,
     AlertsStorage storage,
     IOptions<SiteOptions> site,
@@ -81,6 +82,20 @@ public sealed class SubscriptionEndpoints(
                 return SubscribePage(body, queryErrors, status: StatusCodes.Status400BadRequest);
             var result = await preview.RunAsync(body.Query!.Trim(), NormalizedSites(body.Sites), cancellationToken);
             return SubscribePage(body, [], result);
+        }
+
+        if (form["action"] == "explain")
+        {
+            var article = new ArticleTest(form["articleUrl"], form["articleText"], null);
+            if (await limiter.CheckPreviewAsync(request, cancellationToken) is not null)
+                return SubscribePage(body, [], article: article with { Explanation = ArticleExplanation.Failed("Too many tests; wait a minute and try again.") },
+                    status: StatusCodes.Status429TooManyRequests);
+            var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
+            if (queryErrors.Count > 0)
+                return SubscribePage(body, queryErrors, article: article, status: StatusCodes.Status400BadRequest);
+            var explanation = await explainer.ExplainAsync(body.Query!.Trim(), NormalizedSites(body.Sites), article.Url, article.Text, cancellationToken);
+            return SubscribePage(body, [], article: article with { Explanation = explanation },
+                status: explanation.Problem is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
         }
 
         var errors = body.Validate();
@@ -213,6 +228,6 @@ public sealed class SubscriptionEndpoints(
         sites is { Length: > 0 } ? sites.Select(x => SubscribeRequest.NormalizeSite(x)!).Distinct(StringComparer.Ordinal).ToArray() : null;
 
     private IResult SubscribePage(SubscribeRequest values, Dictionary<string, string[]> errors, PreviewResult? result = null, string? message = null,
-        int status = StatusCodes.Status200OK) =>
-        ComponentPage.For<SubscribePage>(new SubscribePageModel(SiteName, values, errors, result, message), status);
+        ArticleTest? article = null, int status = StatusCodes.Status200OK) =>
+        ComponentPage.For<SubscribePage>(new SubscribePageModel(SiteName, values, errors, result, message, article), status);
 }

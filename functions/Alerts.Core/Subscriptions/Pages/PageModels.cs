@@ -5,12 +5,17 @@ namespace Alerts.Core.Subscriptions.Pages;
 /// <summary>The subscribe form, filled in again after a preview or an error.</summary>
 /// <param name="Preview">The server-rendered preview (the no-JavaScript path of the live preview), or null.</param>
 /// <param name="Message">A message in the preview area (too many requests, storage down), or null.</param>
+/// <param name="Article">The article tested with "would this match?", and the answer once tested.</param>
 public sealed record SubscribePageModel(
     string SiteName,
     SubscribeRequest Values,
     IReadOnlyDictionary<string, string[]> Errors,
     PreviewResult? Preview = null,
-    string? Message = null);
+    string? Message = null,
+    ArticleTest? Article = null);
+
+/// <summary>What the subscriber gave to "would this article match?" and, once tested, the answer.</summary>
+public sealed record ArticleTest(string? Url, string? Text, ArticleExplanation? Explanation);
 
 /// <summary>"Check your email" after a subscribe request was queued.</summary>
 public sealed record CheckEmailPageModel(string SiteName, string Message);
@@ -39,7 +44,11 @@ public sealed record ManagePageModel(
     string Token,
     string? Notice = null,
     string? Error = null,
-    ManageEdit? Editing = null);
+    ManageEdit? Editing = null,
+    ManageArticleTest? Tested = null);
+
+/// <summary>An alert's "would this article match?" form shown again with its answer.</summary>
+public sealed record ManageArticleTest(string Id, ArticleTest Article);
 
 /// <summary>An edit form shown again with the subscriber's input and the validation errors.</summary>
 public sealed record ManageEdit(string Id, SubscribeRequest Values, IReadOnlyDictionary<string, string[]> Errors);
