@@ -99,4 +99,58 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
         Assert.Equal(SubscriptionStatus.Unsubscribed, (await store.GetAsync(other.Id))!.Status);
         Assert.Equal(SubscriptionStatus.Active, (await store.GetAsync(bob.Id))!.Status);
     }
+
+    [Fact]
+    public async Task The_subscribe_page_says_whether_an_article_address_or_pasted_text_would_match_and_why_not()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        host.Feeds.Respond("/chicago.html", 200, ArticlePage.Story("Chicago council backs sanctuary city rules",
+            "The sanctuary city ordinance passed by a wide margin after a long debate in the council chamber."));
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(host.BaseUrl + "/subscribe");
+        await page.GetByLabel("Query").FillAsync("\"sanctuary city\" AND Chicago -sports");
+        await page.GetByLabel("Article address").FillAsync(host.Feeds.Url("/chicago.html"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test this article" }).ClickAsync();
+
+        var answer = page.Locator("#explanation");
+        await Assertions.Expect(answer).ToContainTextAsync("Would match");
+        await Assertions.Expect(answer).ToContainTextAsync("Chicago in the title");
+        Assert.Equal(1, host.Feeds.RequestCount("/chicago.html"));
+
+        await page.GetByLabel("Article address").FillAsync("");
+        await page.GetByLabel("Or paste the article").FillAsync("Chicago sports roundup\nThe Cubs won again, and the sanctuary city debate went on.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test this article" }).ClickAsync();
+        await Assertions.Expect(answer).ToContainTextAsync("Would not match");
+        await Assertions.Expect(answer).ToContainTextAsync("because -sports excluded it");
+        await Assertions.Expect(page.GetByLabel("Query")).ToHaveValueAsync("\"sanctuary city\" AND Chicago -sports");
+
+        await page.GetByLabel("Or paste the article").FillAsync("Denver weighs new rules\nThe sanctuary city debate reached Denver.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test this article" }).ClickAsync();
+        await Assertions.Expect(answer).ToContainTextAsync("chicago is not in it");
+
+        await answer.ScrollIntoViewIfNeededAsync();
+        var png = await page.ScreenshotAsync(new() { FullPage = true, Type = ScreenshotType.Png });
+        var target = Path.Combine(RepositoryRoot.Path, "docs", "screenshots", "subscribe-explanation.png");
+        if (Environment.GetEnvironmentVariable("ALERTS_WRITE_DOCS") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await File.WriteAllBytesAsync(target, png);
+        }
+        Assert.True(File.Exists(target), "run with ALERTS_WRITE_DOCS=1 to write docs/screenshots/subscribe-explanation.png");
+    }
+
+    [Fact]
+    public async Task The_subscribe_page_will_not_fetch_an_address_on_the_services_own_network()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(host.BaseUrl + "/subscribe");
+        await page.GetByLabel("Query").FillAsync("DACA");
+        await page.GetByLabel("Article address").FillAsync("http://169.254.169.254/metadata/instance");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test this article" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#explanation")).ToContainTextAsync("not on the public internet");
+    }
 }
