@@ -18,6 +18,7 @@ public sealed class SubscriptionEndpoints(
     SubscriptionLinks links,
     QueryPreview preview,
     ArticleExplainer explainer,
+    TimeProvider time,
     SubscribeRateLimiter limiter,
     AlertsStorage storage,
     IOptions<SiteOptions> site,
@@ -161,7 +162,8 @@ public sealed class SubscriptionEndpoints(
         var confirmed = await handler.ConfirmAsync(token, request.HttpContext.RequestAborted);
         if (confirmed is null)
             return InvalidLink("confirm");
-        return ComponentPage.For<ConfirmedPage>(new ConfirmedPageModel(SiteName, confirmed, links.Manage(confirmed.Id)));
+        return ComponentPage.For<ConfirmedPage>(new ConfirmedPageModel(SiteName, confirmed, links.Manage(confirmed.Id),
+            FirstEmail.Describe(confirmed, time.GetUtcNow())));
     }
 
     /// <summary>
@@ -176,6 +178,8 @@ public sealed class SubscriptionEndpoints(
             var subscription = await handler.FindAsync(token, TokenPurpose.Unsubscribe, request.HttpContext.RequestAborted);
             if (subscription is null)
                 return InvalidLink("unsubscribe");
+            if (subscription.Status == SubscriptionStatus.Unsubscribed)
+                return ComponentPage.For<UnsubscribedPage>(new UnsubscribedPageModel(SiteName, subscription, false, links.Manage(subscription.Id), Already: true));
             return ComponentPage.For<UnsubscribePage>(new UnsubscribePageModel(SiteName, subscription, token!));
         }
 

@@ -153,4 +153,43 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
 
         await Assertions.Expect(page.Locator("#explanation")).ToContainTextAsync("not on the public internet");
     }
+
+    [Fact]
+    public async Task An_unsubscribe_link_opened_again_says_plainly_that_the_alert_is_already_stopped()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, "jane@example.test");
+        var link = host.Service<SubscriptionLinks>().Unsubscribe(daca.Id);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(link);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You're unsubscribed" })).ToBeVisibleAsync();
+
+        await page.GotoAsync(link);
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You're already unsubscribed" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("nothing else to do");
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button).CountAsync());
+    }
+
+    [Fact]
+    public async Task The_confirmed_page_says_when_the_first_digest_comes_in_the_subscribers_zone()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var page = await browser.NewPageAsync(timeZone: "Asia/Tokyo");
+
+        await page.GotoAsync(host.BaseUrl + "/subscribe");
+        await page.GetByLabel("Email address").FillAsync("kenji@example.test");
+        await page.GetByLabel("Query").FillAsync("DACA");
+        await page.GetByLabel("How often").SelectOptionAsync("daily");
+        await page.GetByLabel("Time (daily and weekly)").SelectOptionAsync("7");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+        var email = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == "kenji@example.test"), TimeSpan.FromSeconds(10));
+        await page.GotoAsync(System.Text.RegularExpressions.Regex.Match(email.TextBody ?? "", @"https?://\S+/confirm\?token=\S+").Value);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm subscription" }).ClickAsync();
+
+        var expected = FirstEmail.Describe((await host.Service<SubscriptionStore>().ListByEmailAsync("kenji@example.test")).Single(), host.Clock.GetUtcNow());
+        Assert.Contains("at 07:00 (Asia/Tokyo)", expected);
+        await Assertions.Expect(page.GetByText(expected)).ToBeVisibleAsync();
+    }
 }

@@ -24,13 +24,15 @@ public sealed record CheckEmailPageModel(string SiteName, string Message);
 public sealed record ConfirmPageModel(string SiteName, Subscription Pending, string Token);
 
 /// <summary>After confirming.</summary>
-public sealed record ConfirmedPageModel(string SiteName, Subscription Confirmed, string ManageLink);
+/// <param name="FirstEmail">When the first email can come, in the subscriber's zone (<see cref="Subscriptions.FirstEmail"/>).</param>
+public sealed record ConfirmedPageModel(string SiteName, Subscription Confirmed, string ManageLink, string? FirstEmail = null);
 
 /// <summary>The unsubscribe link's page: one button for this alert, one for all alerts of the address.</summary>
 public sealed record UnsubscribePageModel(string SiteName, Subscription Subscription, string Token);
 
 /// <summary>After unsubscribing from one alert, or from all of them (<paramref name="All"/>).</summary>
-public sealed record UnsubscribedPageModel(string SiteName, Subscription Done, bool All, string ManageLink);
+/// <param name="Already">The link was opened for an alert that was already stopped: say so, ask nothing.</param>
+public sealed record UnsubscribedPageModel(string SiteName, Subscription Done, bool All, string ManageLink, bool Already = false);
 
 /// <summary>A confirm, unsubscribe or manage link that does not verify.</summary>
 /// <param name="Action">"confirm" or "unsubscribe"; null for a manage link.</param>
