@@ -39,7 +39,8 @@ public sealed class ManageEndpoints(
             var token = request.Query["token"].ToString();
             if (await handler.OpenAsync(token, cancellationToken) is not { } context)
                 return InvalidLink();
-            return Page(context, token, Notices.GetValueOrDefault(request.Query["done"].ToString()));
+            return Page(context, token, Notices.GetValueOrDefault(request.Query["done"].ToString()),
+                delivery: await handler.DeliveryAsync(context, cancellationToken));
         }
 
         var form = await RequestBody.ReadFormAsync(request);
@@ -154,7 +155,7 @@ public sealed class ManageEndpoints(
     private IResult Page(
         ManageContext context, string token, string? notice, string? error = null,
         (string Id, SubscribeRequest Values, Dictionary<string, string[]> Errors)? editing = null, ManageArticleTest? tested = null,
-        int status = StatusCodes.Status200OK) =>
+        AddressBounces? delivery = null, int status = StatusCodes.Status200OK) =>
         ComponentPage.For<ManagePage>(new ManagePageModel(SiteName, context, token, notice, error,
-            editing is { } e ? new ManageEdit(e.Id, e.Values, e.Errors) : null, tested), status);
+            editing is { } e ? new ManageEdit(e.Id, e.Values, e.Errors) : null, tested, delivery), status);
 }

@@ -74,6 +74,8 @@ public sealed partial class SubscriberPageSnapshotTests
                 Errors("query", "timeZone"))),
         ["manage-explained"] = new ManagePageModel(Site, ManageContext(), Token, Tested: new ManageArticleTest("sub2",
             new ArticleTest(null, "Immigration <news>", new ArticleExplanation(false, ["it is not from reuters.com"], "")))),
+        ["manage-suppressed"] = new ManagePageModel(Site, ManageContext(), Token, Delivery: new Alerts.Core.Email.AddressBounces(
+            "jane+<b>@example.test", 3, new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero), "550 <no such user>", true)),
         ["links-revoked"] = new LinksRevokedPageModel(Site, "jane+<b>@example.test", true),
         ["links-revoked-unsent"] = new LinksRevokedPageModel(Site, "jane+<b>@example.test", false),
         ["delete-confirm"] = new DeleteConfirmPageModel(Site, "jane+<b>@example.test", 3, Token),

@@ -192,4 +192,40 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
         Assert.Contains("at 07:00 (Asia/Tokyo)", expected);
         await Assertions.Expect(page.GetByText(expected)).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task After_a_server_side_error_a_focused_summary_at_the_top_links_to_each_field()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.BaseUrl + "/subscribe");
+        await page.GetByLabel("Email address").FillAsync("not-an-address");
+        await page.GetByLabel("Query").FillAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+
+        var summary = page.Locator("#error-summary");
+        await Assertions.Expect(summary).ToBeFocusedAsync();
+        await Assertions.Expect(summary.GetByRole(AriaRole.Heading)).ToHaveTextAsync("There are 2 problems");
+        await summary.GetByRole(AriaRole.Link, new() { Name = "This is not a valid email address." }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#email$"));
+        Assert.Equal("#query", await summary.GetByRole(AriaRole.Link).Nth(1).GetAttributeAsync("href"));
+    }
+
+    [Theory]
+    [InlineData("/subscribe")]
+    [InlineData("manage")]
+    public async Task The_subscriber_pages_fit_a_360_pixel_screen_with_no_sideways_scrolling(string which)
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "\"sanctuary city\" AND Chicago -sports", Frequency.Weekly, "jane@example.test");
+        var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 360, Height = 740 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(which == "manage" ? host.Service<SubscriptionLinks>().Manage(daca.Id) : host.BaseUrl + which);
+        foreach (var details in await page.Locator("details").AllAsync())
+            await details.EvaluateAsync("d => d.open = true");
+
+        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(width <= 360, $"{which} is {width} px wide at 360 px");
+        await context.CloseAsync();
+    }
 }

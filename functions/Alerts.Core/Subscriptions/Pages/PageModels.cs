@@ -40,6 +40,7 @@ public sealed record InvalidLinkPageModel(string SiteName, string? Action);
 
 /// <summary>The manage page: every alert of the address, each with its actions and edit form.</summary>
 /// <param name="Editing">The alert whose edit form failed validation, with what was typed and the errors.</param>
+/// <param name="Delivery">What the mail relay said about the address; the page says so when it is suppressed.</param>
 public sealed record ManagePageModel(
     string SiteName,
     ManageContext Context,
@@ -47,7 +48,8 @@ public sealed record ManagePageModel(
     string? Notice = null,
     string? Error = null,
     ManageEdit? Editing = null,
-    ManageArticleTest? Tested = null);
+    ManageArticleTest? Tested = null,
+    Email.AddressBounces? Delivery = null);
 
 /// <summary>An alert's "would this article match?" form shown again with its answer.</summary>
 public sealed record ManageArticleTest(string Id, ArticleTest Article);
