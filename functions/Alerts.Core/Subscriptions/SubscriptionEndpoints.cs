@@ -19,6 +19,7 @@ public sealed class SubscriptionEndpoints(
     QueryPreview preview,
     ArticleExplainer explainer,
     TimeProvider time,
+    SubscriptionStore store,
     SubscribeRateLimiter limiter,
     AlertsStorage storage,
     IOptions<SiteOptions> site,
@@ -180,9 +181,26 @@ public sealed class SubscriptionEndpoints(
                 return InvalidLink("unsubscribe");
             if (subscription.Status == SubscriptionStatus.Unsubscribed)
                 return ComponentPage.For<UnsubscribedPage>(new UnsubscribedPageModel(SiteName, subscription, false, links.Manage(subscription.Id), Already: true));
-            return ComponentPage.For<UnsubscribePage>(new UnsubscribePageModel(SiteName, subscription, token!));
+            return ComponentPage.For<UnsubscribePage>(new UnsubscribePageModel(SiteName, subscription, token!,
+                await CarriedWithAsync(subscription, request.HttpContext.RequestAborted)));
         }
 
+        if (request.HasFormContentType && (await RequestBody.ReadFormAsync(request)) is { } choice && choice["scope"] == "email")
+        {
+            // "Stop this email, keep the ticked ones": every alert the email carried, except those kept.
+            if (await handler.FindAsync(token, TokenPurpose.Unsubscribe, request.HttpContext.RequestAborted) is not { } anchor)
+                return InvalidLink("unsubscribe");
+            var keep = choice["keep"].ToHashSet(StringComparer.Ordinal);
+            var carried = await CarriedWithAsync(anchor, request.HttpContext.RequestAborted);
+            foreach (var s in carried.Where(s => !keep.Contains(s.Id) && s.Status != SubscriptionStatus.Unsubscribed))
+                await store.UpsertAsync(s with { Status = SubscriptionStatus.Unsubscribed }, request.HttpContext.RequestAborted);
+            var stopped = carried.Where(s => !keep.Contains(s.Id)).ToList();
+            logger.LogInformation("Unsubscribe page: {Stopped} of {Carried} alerts of one email stopped", stopped.Count, carried.Count);
+            if (stopped.Count == 0)
+                return ComponentPage.For<UnsubscribePage>(new UnsubscribePageModel(SiteName, anchor, token!, carried));
+            return ComponentPage.For<UnsubscribedPage>(new UnsubscribedPageModel(SiteName, stopped[0], false,
+                links.Manage(anchor.Id), Kept: carried.Where(s => keep.Contains(s.Id)).ToList(), Stopped: stopped));
+        }
         var done = await handler.UnsubscribeAsync(token, request.HttpContext.RequestAborted);
         if (done is null)
             return InvalidLink("unsubscribe");
@@ -227,6 +245,23 @@ public sealed class SubscriptionEndpoints(
 
     private IResult InvalidLink(string action) =>
         ComponentPage.For<InvalidLinkPage>(new InvalidLinkPageModel(SiteName, action), StatusCodes.Status400BadRequest);
+
+    /// <summary>
+    /// The alerts a digest email of <paramref name="subscription"/> carries: the active alerts of the same address
+    /// whose current digest period is the same (the scheduler's grouping), the given one first. Instant alerts are
+    /// one email per article, so only itself.
+    /// </summary>
+    private async Task<IReadOnlyList<Subscription>> CarriedWithAsync(Subscription subscription, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (subscription.Frequency == Frequency.Instant || Digests.DigestSchedule.Current(subscription, now) is not { } period)
+            return [subscription];
+        var others = (await store.ListByEmailAsync(subscription.Email, cancellationToken))
+            .Where(s => s.Id != subscription.Id && s.Status == SubscriptionStatus.Active && s.Frequency == subscription.Frequency
+                && Digests.DigestSchedule.Current(s, now) is { } p && p.Key == period.Key && p.DueAt == period.DueAt)
+            .OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal);
+        return [subscription, .. others];
+    }
 
     private static string[]? NormalizedSites(string[]? sites) =>
         sites is { Length: > 0 } ? sites.Select(x => SubscribeRequest.NormalizeSite(x)!).Distinct(StringComparer.Ordinal).ToArray() : null;

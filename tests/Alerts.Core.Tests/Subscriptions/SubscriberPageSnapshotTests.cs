@@ -63,6 +63,8 @@ public sealed partial class SubscriberPageSnapshotTests
             "Your first digest comes Tuesday 3 March at 07:00 (Europe/Berlin), with the <stories> that matched until then."),
         ["unsubscribed-already"] = new UnsubscribedPageModel(Site, Daily with { Status = SubscriptionStatus.Unsubscribed }, false,
             "https://alerts.example.org/manage?token=a&b", Already: true),
+        ["unsubscribe-grouped"] = new UnsubscribePageModel(Site, Daily, Token,
+            [Daily, Sub("sub5", "refugees <b>", Frequency.Daily, SubscriptionStatus.Active, label: "Refugee \"news\"")]),
         ["unsubscribe"] = new UnsubscribePageModel(Site, Daily, Token),
         ["unsubscribed-one"] = new UnsubscribedPageModel(Site, Daily, false, "https://alerts.example.org/manage?token=a&b"),
         ["unsubscribed-all"] = new UnsubscribedPageModel(Site, Daily, true, "https://alerts.example.org/manage?token=a&b"),

@@ -228,4 +228,28 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
         Assert.True(width <= 360, $"{which} is {width} px wide at 360 px");
         await context.CloseAsync();
     }
+
+    [Fact]
+    public async Task The_unsubscribe_page_of_a_grouped_digest_stops_every_alert_it_carried_except_the_ones_ticked_to_keep()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, "jane@example.test");
+        var refugees = await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Daily, "jane@example.test");
+        var asylum = await EndToEndTests.ActiveSubscriptionAsync(host, "asylum", Frequency.Daily, "jane@example.test");
+        var weekly = await EndToEndTests.ActiveSubscriptionAsync(host, "border", Frequency.Weekly, "jane@example.test");
+        var store = host.Service<SubscriptionStore>();
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync(host.Service<SubscriptionLinks>().Unsubscribe(daca.Id));
+        await Assertions.Expect(page.GetByText("This email carries 3 alerts")).ToBeVisibleAsync();
+        await page.GetByLabel("Keep refugees").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe from this email's alerts" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You're unsubscribed" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Still on: refugees.")).ToBeVisibleAsync();
+        Assert.Equal(SubscriptionStatus.Unsubscribed, (await store.GetAsync(daca.Id))!.Status);
+        Assert.Equal(SubscriptionStatus.Unsubscribed, (await store.GetAsync(asylum.Id))!.Status);
+        Assert.Equal(SubscriptionStatus.Active, (await store.GetAsync(refugees.Id))!.Status);
+        Assert.Equal(SubscriptionStatus.Active, (await store.GetAsync(weekly.Id))!.Status);
+    }
 }

@@ -28,11 +28,16 @@ public sealed record ConfirmPageModel(string SiteName, Subscription Pending, str
 public sealed record ConfirmedPageModel(string SiteName, Subscription Confirmed, string ManageLink, string? FirstEmail = null);
 
 /// <summary>The unsubscribe link's page: one button for this alert, one for all alerts of the address.</summary>
-public sealed record UnsubscribePageModel(string SiteName, Subscription Subscription, string Token);
+/// <param name="Carried">Every alert a digest of this schedule carries (this one first), when there are several:
+/// the page offers to keep any of them.</param>
+public sealed record UnsubscribePageModel(string SiteName, Subscription Subscription, string Token, IReadOnlyList<Subscription>? Carried = null);
 
 /// <summary>After unsubscribing from one alert, or from all of them (<paramref name="All"/>).</summary>
 /// <param name="Already">The link was opened for an alert that was already stopped: say so, ask nothing.</param>
-public sealed record UnsubscribedPageModel(string SiteName, Subscription Done, bool All, string ManageLink, bool Already = false);
+/// <param name="Kept">Alerts of the same email the subscriber chose to keep.</param>
+/// <param name="Stopped">Every alert stopped, when the page stopped several of one email.</param>
+public sealed record UnsubscribedPageModel(string SiteName, Subscription Done, bool All, string ManageLink, bool Already = false,
+    IReadOnlyList<Subscription>? Kept = null, IReadOnlyList<Subscription>? Stopped = null);
 
 /// <summary>A confirm, unsubscribe or manage link that does not verify.</summary>
 /// <param name="Action">"confirm" or "unsubscribe"; null for a manage link.</param>
