@@ -4,7 +4,7 @@ using Alerts.Core.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using static Alerts.Core.Web.HtmlPage;
+using Alerts.Core.Subscriptions.Pages;
 
 namespace Alerts.Core.Subscriptions;
 
@@ -13,7 +13,8 @@ namespace Alerts.Core.Subscriptions;
 /// edit, pause/resume and unsubscribe, plus unsubscribe-all, export and delete-all. Every change is a POST with the
 /// token in the form, answered with a redirect to the page (so a reload never repeats it); GETs change nothing.
 /// </summary>
-public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions> site, ILogger<ManageEndpoints> logger)
+public sealed class ManageEndpoints(
+    ManageHandler handler, ArticleExplainer explainer, SubscribeRateLimiter limiter, IOptions<SiteOptions> site, ILogger<ManageEndpoints> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -38,7 +39,8 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
             var token = request.Query["token"].ToString();
             if (await handler.OpenAsync(token, cancellationToken) is not { } context)
                 return InvalidLink();
-            return Page(context, token, Notices.GetValueOrDefault(request.Query["done"].ToString()));
+            return Page(context, token, Notices.GetValueOrDefault(request.Query["done"].ToString()),
+                delivery: await handler.DeliveryAsync(context, cancellationToken));
         }
 
         var form = await RequestBody.ReadFormAsync(request);
@@ -47,7 +49,7 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
             return InvalidLink();
         var action = form["action"].ToString();
         var target = ctx.Find(form["id"]);
-        if (action is "pause" or "resume" or "unsubscribe" or "update" && target is null)
+        if (action is "pause" or "resume" or "unsubscribe" or "update" or "explain" && target is null)
             return Page(ctx, formToken, null, error: "That alert is not one of this address's alerts.", status: StatusCodes.Status400BadRequest);
 
         switch (action)
@@ -69,6 +71,16 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
                     return Page(ctx, formToken, null, editing: (target.Id, settings, errors), status: StatusCodes.Status400BadRequest);
                 await handler.UpdateAsync(target, settings, cancellationToken);
                 return Done(formToken, "updated");
+            }
+            case "explain":
+            {
+                // Changes nothing, so it answers with the page itself rather than a redirect.
+                var article = new ArticleTest(form["articleUrl"], form["articleText"], null);
+                var explanation = await limiter.CheckPreviewAsync(request, cancellationToken) is not null
+                    ? ArticleExplanation.Failed("Too many tests; wait a minute and try again.")
+                    : await explainer.ExplainAsync(target!.Query, target.Sites, article.Url, article.Text, cancellationToken);
+                return Page(ctx, formToken, null, tested: new ManageArticleTest(target!.Id, article with { Explanation = explanation }),
+                    status: explanation.Problem is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
             }
             case "unsubscribe-all":
                 await handler.UnsubscribeAllAsync(ctx, cancellationToken);
@@ -98,14 +110,7 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
                     emailed = false;
                 }
                 // This page's own link is revoked too, so there is no page to redirect back to.
-                return Render(SiteName, "Links revoked", $"""
-                    <h1>All your links are revoked</h1>
-                    <p class="notice" role="status">Every earlier manage, unsubscribe and confirm link for <strong>{Encode(ctx.Email)}</strong>
-                    has stopped working, including the one that opened this page. Your alerts are unchanged.</p>
-                    <p>{(emailed
-                        ? "We emailed a new manage link to this address."
-                        : "We could not email a new manage link just now; the next email you get from us carries one that works.")}</p>
-                    """);
+                return ComponentPage.For<LinksRevokedPage>(new LinksRevokedPageModel(SiteName, ctx.Email, emailed));
             default:
                 // A stale page (pause on an already paused alert): show the current state rather than an error.
                 return Done(formToken, "");
@@ -135,100 +140,22 @@ public sealed class ManageEndpoints(ManageHandler handler, IOptions<SiteOptions>
             return InvalidLink();
 
         if (!HttpMethods.IsPost(request.Method))
-            return Render(SiteName, "Delete all your data", $"""
-                <h1>Delete all your data</h1>
-                <p>This deletes all {context.Subscriptions.Count} alert{(context.Subscriptions.Count == 1 ? "" : "s")} for
-                <strong>{Encode(context.Email)}</strong> with their history. It cannot be undone.</p>
-                <form method="post" action="/{Routes.ManageDelete}">
-                  <input type="hidden" name="token" value="{Encode(token)}">
-                  <button type="submit" class="danger">Delete everything</button>
-                </form>
-                """);
+            return ComponentPage.For<DeleteConfirmPage>(new DeleteConfirmPageModel(SiteName, context.Email, context.Subscriptions.Count, token!));
 
         var count = await handler.DeleteAllAsync(context, cancellationToken);
-        return Render(SiteName, "Your data is deleted", $"""
-            <h1>Your data is deleted</h1>
-            <p class="notice" role="status">{count} alert{(count == 1 ? "" : "s")} for <strong>{Encode(context.Email)}</strong>
-            and their history are gone. No more emails will be sent.</p>
-            <p><a href="/{Routes.SubscribePage}">Subscribe again</a></p>
-            """);
+        return ComponentPage.For<DeletedPage>(new DeletedPageModel(SiteName, context.Email, count));
     }
 
     private static IResult Done(string token, string notice) =>
         Results.Redirect($"/{Routes.Manage}?token={Uri.EscapeDataString(token)}" + (notice.Length > 0 ? "&done=" + notice : ""), permanent: false, preserveMethod: false);
 
-    private IResult InvalidLink() => Render(SiteName, "Link not valid", $"""
-        <h1>This link is not valid</h1>
-        <p class="error" role="alert">The link is incomplete, has expired, or was changed. Open the manage link from
-        your most recent alert email, or <a href="/{Routes.SubscribePage}">subscribe again</a>.</p>
-        """, StatusCodes.Status400BadRequest);
+    private IResult InvalidLink() =>
+        ComponentPage.For<InvalidLinkPage>(new InvalidLinkPageModel(SiteName, null), StatusCodes.Status400BadRequest);
 
     private IResult Page(
         ManageContext context, string token, string? notice, string? error = null,
-        (string Id, SubscribeRequest Values, Dictionary<string, string[]> Errors)? editing = null, int status = StatusCodes.Status200OK)
-    {
-        var t = Encode(token);
-        string Hidden(string action, string? id = null) =>
-            $"<input type=\"hidden\" name=\"token\" value=\"{t}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">"
-            + (id is null ? "" : $"<input type=\"hidden\" name=\"id\" value=\"{Encode(id)}\">");
-        string Button(string action, string id, string text, string title, string css = "secondary") =>
-            $"<form method=\"post\" action=\"/{Routes.Manage}\">{Hidden(action, id)}<button type=\"submit\" class=\"{css}\" aria-label=\"{Encode(text + " alert: " + title)}\">{Encode(text)}</button></form>";
-
-        var cards = string.Concat(context.Subscriptions.Select(s =>
-        {
-            var title = FrequencyText.Title(s);
-            var (values, errors) = editing is { } e && e.Id == s.Id ? (e.Values, e.Errors) : (SubscriptionForm.From(s), new Dictionary<string, string[]>());
-            var statusText = s.Status switch
-            {
-                SubscriptionStatus.Pending => "Waiting for confirmation",
-                SubscriptionStatus.Unsubscribed => "Unsubscribed",
-                _ => s.Status.ToString(),
-            };
-            var actions = s.Status switch
-            {
-                SubscriptionStatus.Active => Button("pause", s.Id, "Pause", title) + Button("unsubscribe", s.Id, "Unsubscribe", title),
-                SubscriptionStatus.Paused => Button("resume", s.Id, "Resume", title, "") + Button("unsubscribe", s.Id, "Unsubscribe", title),
-                SubscriptionStatus.Pending => Button("unsubscribe", s.Id, "Cancel", title),
-                _ => Button("resume", s.Id, "Subscribe again", title),
-            };
-            var restrictions = (s.Sites is { Count: > 0 } sites ? $"<br>Only from: {Encode(string.Join(", ", sites))}" : "")
-                + (s.MaxItems is { } max ? $"<br>Shows {max} article{(max == 1 ? "" : "s")} in full per email; the rest by title." : "");
-            var suffix = "-" + s.Id;
-            return $"""
-                <section class="card" aria-labelledby="title{suffix}">
-                <h2 id="title{suffix}">{Encode(title)} <span class="status status-{s.Status.ToString().ToLowerInvariant()}">{Encode(statusText)}</span></h2>
-                <p>Query <code>{Encode(s.Query)}</code><br>Sent {Encode(FrequencyText.Describe(s))}.{restrictions}</p>
-                <div class="actions">{actions}</div>
-                <details{(errors.Count > 0 ? " open" : "")}><summary>Edit</summary>
-                <form method="post" action="/{Routes.Manage}" novalidate>
-                  {Hidden("update", s.Id)}
-                  {SubscriptionForm.QueryField(values, errors, suffix)}
-                  {SubscriptionForm.SettingsFields(values, errors, suffix)}
-                  <button type="submit" aria-label="{Encode("Save changes to alert: " + title)}">Save changes</button>
-                </form>
-                </details>
-                </section>
-                """;
-        }));
-
-        var body = $"""
-            <h1>Your alerts</h1>
-            <p>Alerts sent to <strong>{Encode(context.Email)}</strong>. This page opens from the link in your emails; anyone with the link can change your alerts, so don't forward it.</p>
-            {(notice is null ? "" : $"<p class=\"notice\" role=\"status\">{Encode(notice)}</p>")}
-            {(error is null ? "" : $"<p class=\"error\" role=\"alert\">{Encode(error)}</p>")}
-            {cards}
-            <h2>All alerts for this address</h2>
-            <div class="actions">
-              <form method="post" action="/{Routes.Manage}">{Hidden("unsubscribe-all")}<button type="submit" class="secondary">Unsubscribe from all</button></form>
-              <a href="/{Routes.ManageExport}?token={Uri.EscapeDataString(token)}" download>Download my data (JSON)</a>
-              <form method="post" action="/{Routes.Manage}">{Hidden("delete-request")}<button type="submit" class="danger" aria-describedby="delete-hint">Delete all my data</button></form>
-            </div>
-            <p class="hint" id="delete-hint">Deleting is confirmed by a link we email to this address.</p>
-            <form method="post" action="/{Routes.Manage}">{Hidden("revoke-links")}<button type="submit" class="secondary" aria-describedby="revoke-hint">Revoke all my links</button></form>
-            <p class="hint" id="revoke-hint">If you forwarded an email or think someone else has one of your links: every earlier link stops working and we email you a new manage link.</p>
-            <p><a href="/{Routes.SubscribePage}">Add another alert</a></p>
-            {SubscriptionForm.TimeZoneList()}
-            """;
-        return Render(SiteName, "Your alerts", body, status);
-    }
+        (string Id, SubscribeRequest Values, Dictionary<string, string[]> Errors)? editing = null, ManageArticleTest? tested = null,
+        AddressBounces? delivery = null, int status = StatusCodes.Status200OK) =>
+        ComponentPage.For<ManagePage>(new ManagePageModel(SiteName, context, token, notice, error,
+            editing is { } e ? new ManageEdit(e.Id, e.Values, e.Errors) : null, tested, delivery), status);
 }

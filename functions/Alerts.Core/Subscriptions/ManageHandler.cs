@@ -154,6 +154,20 @@ public sealed class ManageHandler(
         return context.Subscriptions.Count;
     }
 
+    /// <summary>The address's bounce record (the manage page says when it is suppressed), or null when there is none.</summary>
+    public async Task<AddressBounces?> DeliveryAsync(ManageContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await new DeliveryStore(storage).GetBouncesAsync(context.Email, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No bounce was ever recorded, so the table may not exist yet.
+            return null;
+        }
+    }
+
     public async Task<DataExport> ExportAsync(ManageContext context, CancellationToken cancellationToken = default)
     {
         var list = new List<SubscriptionExport>();

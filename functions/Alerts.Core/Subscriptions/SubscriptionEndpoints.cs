@@ -5,7 +5,7 @@ using Alerts.Core.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using static Alerts.Core.Web.HtmlPage;
+using Alerts.Core.Subscriptions.Pages;
 
 namespace Alerts.Core.Subscriptions;
 
@@ -17,13 +17,16 @@ public sealed class SubscriptionEndpoints(
     SubscribeHandler handler,
     SubscriptionLinks links,
     QueryPreview preview,
+    ArticleExplainer explainer,
+    TimeProvider time,
+    SubscriptionStore store,
     SubscribeRateLimiter limiter,
     AlertsStorage storage,
     IOptions<SiteOptions> site,
     ILogger<SubscriptionEndpoints> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private const string PendingMessage =
+    internal const string PendingMessage =
         "If this address can receive alerts, a confirmation email is on its way. Open the link in it to start your alerts.";
 
     private string SiteName => site.Value.Name;
@@ -68,35 +71,48 @@ public sealed class SubscriptionEndpoints(
     {
         var cancellationToken = request.HttpContext.RequestAborted;
         if (!HttpMethods.IsPost(request.Method))
-            return SubscribePage(new SubscribeRequest(null, request.Query["q"], "daily"), [], "");
+            return SubscribePage(new SubscribeRequest(null, request.Query["q"], "daily"), []);
 
         var form = await RequestBody.ReadFormAsync(request);
         var body = SubscriptionForm.Read(form, form["email"]);
         if (form["action"] == "preview")
         {
             if (await limiter.CheckPreviewAsync(request, cancellationToken) is not null)
-                return SubscribePage(body, [], "<p class=\"error\" role=\"alert\">Too many previews; wait a minute and try again.</p>", StatusCodes.Status429TooManyRequests);
+                return SubscribePage(body, [], message: "Too many previews; wait a minute and try again.", status: StatusCodes.Status429TooManyRequests);
             var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
             if (queryErrors.Count > 0)
-                return SubscribePage(body, queryErrors, "", StatusCodes.Status400BadRequest);
+                return SubscribePage(body, queryErrors, status: StatusCodes.Status400BadRequest);
             var result = await preview.RunAsync(body.Query!.Trim(), NormalizedSites(body.Sites), cancellationToken);
-            return SubscribePage(body, [], PreviewHtml(result));
+            return SubscribePage(body, [], result);
+        }
+
+        if (form["action"] == "explain")
+        {
+            var article = new ArticleTest(form["articleUrl"], form["articleText"], null);
+            if (await limiter.CheckPreviewAsync(request, cancellationToken) is not null)
+                return SubscribePage(body, [], article: article with { Explanation = ArticleExplanation.Failed("Too many tests; wait a minute and try again.") },
+                    status: StatusCodes.Status429TooManyRequests);
+            var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
+            if (queryErrors.Count > 0)
+                return SubscribePage(body, queryErrors, article: article, status: StatusCodes.Status400BadRequest);
+            var explanation = await explainer.ExplainAsync(body.Query!.Trim(), NormalizedSites(body.Sites), article.Url, article.Text, cancellationToken);
+            return SubscribePage(body, [], article: article with { Explanation = explanation },
+                status: explanation.Problem is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
         }
 
         var errors = body.Validate();
         if (errors.Count > 0)
-            return SubscribePage(body, errors, "", StatusCodes.Status400BadRequest);
+            return SubscribePage(body, errors, status: StatusCodes.Status400BadRequest);
         if (await limiter.CheckClientAsync(request, request.HttpContext.RequestAborted) is { } retryAfter)
         {
             request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return SubscribePage(body, [], $"<p class=\"error\" role=\"alert\">Too many subscription requests from your network. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} minutes.</p>", StatusCodes.Status429TooManyRequests);
+            return SubscribePage(body, [], message: $"Too many subscription requests from your network. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} minutes.",
+                status: StatusCodes.Status429TooManyRequests);
         }
         if (await TrySubscribeAsync(body, cancellationToken) is not null)
-            return SubscribePage(body, [],
-                "<p class=\"error\" role=\"alert\">We could not take your request just now. Please try again in a few minutes.</p>",
-                StatusCodes.Status503ServiceUnavailable);
-        return Render(SiteName, "Check your email",
-            $"<h1>Check your email</h1><p class=\"notice\" role=\"status\">{Encode(PendingMessage)}</p>");
+            return SubscribePage(body, [], message: "We could not take your request just now. Please try again in a few minutes.",
+                status: StatusCodes.Status503ServiceUnavailable);
+        return ComponentPage.For<CheckEmailPage>(new CheckEmailPageModel(SiteName, PendingMessage));
     }
 
     /// <summary>
@@ -141,27 +157,14 @@ public sealed class SubscriptionEndpoints(
             var pending = await handler.FindPendingAsync(token, request.HttpContext.RequestAborted);
             if (pending is null)
                 return InvalidLink("confirm");
-            return Render(SiteName, "Confirm your alert", $"""
-                <h1>Confirm your alert</h1>
-                <p>Send <strong>{Encode(pending.Frequency.ToString().ToLowerInvariant())}</strong> alerts for
-                <code>{Encode(pending.Query)}</code> to <strong>{Encode(pending.Email)}</strong>?</p>
-                <form method="post" action="/{Routes.Confirm}">
-                  <input type="hidden" name="token" value="{Encode(token)}">
-                  <button type="submit">Confirm subscription</button>
-                </form>
-                """);
+            return ComponentPage.For<ConfirmPage>(new ConfirmPageModel(SiteName, pending, token!));
         }
 
         var confirmed = await handler.ConfirmAsync(token, request.HttpContext.RequestAborted);
         if (confirmed is null)
             return InvalidLink("confirm");
-        return Render(SiteName, "Subscription confirmed", $"""
-            <h1>You're subscribed</h1>
-            <p class="notice" role="status">Alerts for <code>{Encode(confirmed.Query)}</code> will go to
-            <strong>{Encode(confirmed.Email)}</strong> ({Encode(confirmed.Frequency.ToString().ToLowerInvariant())}).
-            Every email has a link to unsubscribe.</p>
-            <p><a href="{Encode(links.Manage(confirmed.Id))}">Manage your alerts</a> (change the time, pause, add sites; the same link is in every email)</p>
-            """);
+        return ComponentPage.For<ConfirmedPage>(new ConfirmedPageModel(SiteName, confirmed, links.Manage(confirmed.Id),
+            FirstEmail.Describe(confirmed, time.GetUtcNow())));
     }
 
     /// <summary>
@@ -176,21 +179,28 @@ public sealed class SubscriptionEndpoints(
             var subscription = await handler.FindAsync(token, TokenPurpose.Unsubscribe, request.HttpContext.RequestAborted);
             if (subscription is null)
                 return InvalidLink("unsubscribe");
-            return Render(SiteName, "Unsubscribe", $"""
-                <h1>Unsubscribe</h1>
-                <p>Stop alerts for <code>{Encode(subscription.Query)}</code> to <strong>{Encode(subscription.Email)}</strong>?</p>
-                <form method="post" action="/{Routes.Unsubscribe}">
-                  <input type="hidden" name="token" value="{Encode(token)}">
-                  <button type="submit">Unsubscribe</button>
-                </form>
-                <form method="post" action="/{Routes.Unsubscribe}">
-                  <input type="hidden" name="token" value="{Encode(token)}">
-                  <input type="hidden" name="scope" value="all">
-                  <button type="submit" class="secondary">Unsubscribe from all alerts to this address</button>
-                </form>
-                """);
+            if (subscription.Status == SubscriptionStatus.Unsubscribed)
+                return ComponentPage.For<UnsubscribedPage>(new UnsubscribedPageModel(SiteName, subscription, false, links.Manage(subscription.Id), Already: true));
+            return ComponentPage.For<UnsubscribePage>(new UnsubscribePageModel(SiteName, subscription, token!,
+                await CarriedWithAsync(subscription, request.HttpContext.RequestAborted)));
         }
 
+        if (request.HasFormContentType && (await RequestBody.ReadFormAsync(request)) is { } choice && choice["scope"] == "email")
+        {
+            // "Stop this email, keep the ticked ones": every alert the email carried, except those kept.
+            if (await handler.FindAsync(token, TokenPurpose.Unsubscribe, request.HttpContext.RequestAborted) is not { } anchor)
+                return InvalidLink("unsubscribe");
+            var keep = choice["keep"].ToHashSet(StringComparer.Ordinal);
+            var carried = await CarriedWithAsync(anchor, request.HttpContext.RequestAborted);
+            foreach (var s in carried.Where(s => !keep.Contains(s.Id) && s.Status != SubscriptionStatus.Unsubscribed))
+                await store.UpsertAsync(s with { Status = SubscriptionStatus.Unsubscribed }, request.HttpContext.RequestAborted);
+            var stopped = carried.Where(s => !keep.Contains(s.Id)).ToList();
+            logger.LogInformation("Unsubscribe page: {Stopped} of {Carried} alerts of one email stopped", stopped.Count, carried.Count);
+            if (stopped.Count == 0)
+                return ComponentPage.For<UnsubscribePage>(new UnsubscribePageModel(SiteName, anchor, token!, carried));
+            return ComponentPage.For<UnsubscribedPage>(new UnsubscribedPageModel(SiteName, stopped[0], false,
+                links.Manage(anchor.Id), Kept: carried.Where(s => keep.Contains(s.Id)).ToList(), Stopped: stopped));
+        }
         var done = await handler.UnsubscribeAsync(token, request.HttpContext.RequestAborted);
         if (done is null)
             return InvalidLink("unsubscribe");
@@ -198,13 +208,7 @@ public sealed class SubscriptionEndpoints(
         var all = request.HasFormContentType && (await RequestBody.ReadFormAsync(request))["scope"] == "all";
         if (all)
             await handler.UnsubscribeAllAsync(done.Email, request.HttpContext.RequestAborted);
-        var what = all ? "No more alerts" : $"No more alerts for <code>{Encode(done.Query)}</code>";
-        return Render(SiteName, "Unsubscribed", $"""
-            <h1>You're unsubscribed</h1>
-            <p class="notice" role="status">{what} will go to
-            <strong>{Encode(done.Email)}</strong>.</p>
-            <p><a href="{Encode(links.Manage(done.Id))}">Manage your other alerts</a> · <a href="/{Routes.SubscribePage}">Subscribe to something else</a></p>
-            """);
+        return ComponentPage.For<UnsubscribedPage>(new UnsubscribedPageModel(SiteName, done, all, links.Manage(done.Id)));
     }
 
     /// <summary>
@@ -239,53 +243,30 @@ public sealed class SubscriptionEndpoints(
         return null;
     }
 
-    private IResult InvalidLink(string action) => Render(SiteName, "Link not valid", $"""
-        <h1>This link is not valid</h1>
-        <p class="error" role="alert">The {action} link is incomplete, has expired, or was changed.
-        Open the link from the most recent email, or <a href="/{Routes.SubscribePage}">subscribe again</a>.</p>
-        """, StatusCodes.Status400BadRequest);
+    private IResult InvalidLink(string action) =>
+        ComponentPage.For<InvalidLinkPage>(new InvalidLinkPageModel(SiteName, action), StatusCodes.Status400BadRequest);
+
+    /// <summary>
+    /// The alerts a digest email of <paramref name="subscription"/> carries: the active alerts of the same address
+    /// whose current digest period is the same (the scheduler's grouping), the given one first. Instant alerts are
+    /// one email per article, so only itself.
+    /// </summary>
+    private async Task<IReadOnlyList<Subscription>> CarriedWithAsync(Subscription subscription, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (subscription.Frequency == Frequency.Instant || Digests.DigestSchedule.Current(subscription, now) is not { } period)
+            return [subscription];
+        var others = (await store.ListByEmailAsync(subscription.Email, cancellationToken))
+            .Where(s => s.Id != subscription.Id && s.Status == SubscriptionStatus.Active && s.Frequency == subscription.Frequency
+                && Digests.DigestSchedule.Current(s, now) is { } p && p.Key == period.Key && p.DueAt == period.DueAt)
+            .OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal);
+        return [subscription, .. others];
+    }
 
     private static string[]? NormalizedSites(string[]? sites) =>
         sites is { Length: > 0 } ? sites.Select(x => SubscribeRequest.NormalizeSite(x)!).Distinct(StringComparer.Ordinal).ToArray() : null;
 
-    private IResult SubscribePage(SubscribeRequest values, Dictionary<string, string[]> errors, string previewHtml, int status = StatusCodes.Status200OK) =>
-        Render(SiteName, "Subscribe", SubscribeForm(values, errors, previewHtml), status, StaticScripts.Subscribe);
-
-    /// <summary>The preview as server-rendered HTML; the script renders the same structure from the JSON.</summary>
-    private static string PreviewHtml(PreviewResult result)
-    {
-        var items = string.Concat(result.Articles.Select(a =>
-        {
-            var title = Encode(string.IsNullOrWhiteSpace(a.Title) ? "(untitled)" : a.Title);
-            var heading = a.Link is null ? title : $"<a href=\"{Encode(a.Link)}\" rel=\"noopener noreferrer\">{title}</a>";
-            var also = a.AlsoIn > 0 ? $" · also in {a.AlsoIn} more" : "";
-            return $"<li>{heading}<br><span class=\"meta\">{Encode(a.FeedTitle)} · {a.PublishedAt:yyyy-MM-dd HH:mm} UTC{also}</span></li>";
-        }));
-        var summary = result.Count == 0
-            ? "No stored article from the last 7 days matches this query. New articles will still be checked as they arrive."
-            : $"{result.Count} stor{(result.Count == 1 ? "y" : "ies")} in the last 7 days would have matched"
-              + (result.Count > result.Articles.Count ? $"; the newest {result.Articles.Count}:" : ":");
-        if (!result.Complete)
-            summary = $"Searched the newest {result.Scanned} articles only. " + summary;
-        return $"<h2>Preview</h2><p>{Encode(summary)}</p>" + (items.Length > 0 ? $"<ol>{items}</ol>" : "");
-    }
-
-    private static string SubscribeForm(SubscribeRequest values, Dictionary<string, string[]> errors, string previewHtml) => $"""
-        <h1>Get news alerts</h1>
-        <p>We email you when new articles in our feeds match your query: as they appear, or in an hourly, daily or weekly digest.
-        Matches from the last 7 days show below the query as you type (or with <em>Preview matches</em>).</p>
-        <form method="post" action="/{Routes.SubscribePage}" novalidate>
-          <label for="email">Email address</label>
-          <input id="email" name="email" type="email" autocomplete="email" required value="{Encode(values.Email)}"{SubscriptionForm.Described("email", errors)}>
-          {SubscriptionForm.ErrorFor("email", errors)}
-          {SubscriptionForm.QueryField(values, errors)}
-          <section id="preview" class="preview" aria-live="polite" aria-label="Preview">{previewHtml}</section>
-          {SubscriptionForm.SettingsFields(values, errors)}
-          <div class="actions">
-            <button type="submit" name="action" value="subscribe">Subscribe</button>
-            <button type="submit" name="action" value="preview" class="secondary">Preview matches</button>
-          </div>
-        </form>
-        {SubscriptionForm.TimeZoneList()}
-        """;
+    private IResult SubscribePage(SubscribeRequest values, Dictionary<string, string[]> errors, PreviewResult? result = null, string? message = null,
+        ArticleTest? article = null, int status = StatusCodes.Status200OK) =>
+        ComponentPage.For<SubscribePage>(new SubscribePageModel(SiteName, values, errors, result, message, article), status);
 }

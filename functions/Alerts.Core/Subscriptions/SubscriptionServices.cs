@@ -19,6 +19,7 @@ public static class SubscriptionServices
         services.AddSingleton<SubscribeRateLimiter>();
         services.AddSingleton<SubscribeHandler>();
         services.AddSingleton<QueryPreview>();
+        services.AddSingleton<ArticleExplainer>();
         services.AddSingleton<SubscriptionEndpoints>();
         services.AddSingleton<ManageHandler>();
         services.AddSingleton<ManageEndpoints>();

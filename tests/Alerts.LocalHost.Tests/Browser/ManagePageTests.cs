@@ -149,4 +149,44 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, export.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task The_manage_page_says_so_when_the_address_is_suppressed_after_repeated_hard_bounces()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your alerts", Exact = true })).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator("#suppressed").CountAsync());
+
+        var deliveries = new Alerts.Core.Email.DeliveryStore(host.Storage);
+        for (var i = 0; i < 3; i++)
+            await deliveries.RecordHardBounceAsync(Jane, "550 5.1.1 mailbox unavailable", host.Clock.GetUtcNow(), suppressAfter: 3);
+        await page.ReloadAsync();
+
+        var notice = page.Locator("#suppressed");
+        await Assertions.Expect(notice).ToContainTextAsync("We have stopped sending email to this address");
+        await Assertions.Expect(notice).ToContainTextAsync("refused 3 of our emails");
+        await Assertions.Expect(notice).ToContainTextAsync("550 5.1.1 mailbox unavailable");
+    }
+
+    [Fact]
+    public async Task The_manage_page_answers_whether_an_article_would_match_an_alert()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA -sports", Frequency.Daily, Jane);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
+
+        await page.GetByText("Would an article match?").ClickAsync();
+        await page.GetByLabel("Or paste the article").FillAsync("DACA ruling\nThe court ruled on DACA today.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test an article against alert: DACA -sports" }).ClickAsync();
+        await Assertions.Expect(page.Locator($"#explanation-{daca.Id}")).ToContainTextAsync("Would match");
+
+        await page.GetByLabel("Or paste the article").FillAsync("DACA and sports\nThe sports league spoke about DACA.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test an article against alert: DACA -sports" }).ClickAsync();
+        await Assertions.Expect(page.Locator($"#explanation-{daca.Id}")).ToContainTextAsync("Would not match");
+        await Assertions.Expect(page.Locator($"#explanation-{daca.Id}")).ToContainTextAsync("because -sports excluded it");
+    }
 }

@@ -102,4 +102,28 @@ public sealed class PreviewPageTests(BrowserFixture browser, AzuriteFixture azur
         await Assertions.Expect(page.GetByLabel("Query")).ToHaveValueAsync("DACA -rally");
         await context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Preview_times_are_shown_in_the_subscribers_zone_or_in_UTC_without_one()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        await StoreArticlesAsync(host);
+        // "Court rules on DACA" was published 3 hours before the harness start (2026-11-26 06:00 UTC): 03:00 UTC.
+        var page = await browser.NewPageAsync(timeZone: "America/Chicago");
+        await page.GotoAsync(host.BaseUrl + "/subscribe");
+        await page.GetByLabel("Query").PressSequentiallyAsync("DACA");
+        await Assertions.Expect(page.Locator("#preview")).ToContainTextAsync("2026-11-25 21:00 America/Chicago");
+
+        var context = await browser.Browser.NewContextAsync(new() { JavaScriptEnabled = false });
+        var plain = await context.NewPageAsync();
+        await plain.GotoAsync(host.BaseUrl + "/subscribe");
+        await plain.GetByLabel("Query").FillAsync("DACA");
+        await plain.GetByLabel("Time zone").FillAsync("Asia/Tokyo");
+        await plain.GetByRole(AriaRole.Button, new() { Name = "Preview matches" }).ClickAsync();
+        await Assertions.Expect(plain.Locator("#preview")).ToContainTextAsync("2026-11-26 12:00 Asia/Tokyo");
+        await plain.GetByLabel("Time zone").FillAsync("");
+        await plain.GetByRole(AriaRole.Button, new() { Name = "Preview matches" }).ClickAsync();
+        await Assertions.Expect(plain.Locator("#preview")).ToContainTextAsync("2026-11-26 03:00 UTC");
+        await context.CloseAsync();
+    }
 }

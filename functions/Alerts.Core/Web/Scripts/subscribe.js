@@ -29,6 +29,19 @@
     query.setAttribute('aria-invalid', 'true');
     query.setAttribute('aria-describedby', 'query-error query-hint');
   }
+  // Times in the zone the form names (the browser's by default), as the server renders them; UTC when there is none.
+  function local(iso) {
+    var zone = (tz && tz.value.trim()) || '';
+    if (zone) {
+      try {
+        var parts = {};
+        new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+          .formatToParts(new Date(iso)).forEach(function (p) { parts[p.type] = p.value; });
+        return parts.year + '-' + parts.month + '-' + parts.day + ' ' + parts.hour + ':' + parts.minute + ' ' + zone;
+      } catch (e) { }
+    }
+    return new Date(iso).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  }
   function render(result) {
     out.replaceChildren(el('h2', 'Preview'));
     var n = result.count, shown = result.articles.length;
@@ -43,7 +56,7 @@
       if (a.link && /^https?:/i.test(a.link)) { var link = el('a', title); link.href = a.link; link.rel = 'noopener noreferrer'; li.appendChild(link); }
       else li.appendChild(document.createTextNode(title));
       li.appendChild(el('br'));
-      li.appendChild(el('span', a.feedTitle + ' · ' + a.publishedAt.slice(0, 16).replace('T', ' ') + ' UTC' + (a.alsoIn ? ' · also in ' + a.alsoIn + ' more' : ''), 'meta'));
+      li.appendChild(el('span', a.feedTitle + ' · ' + local(a.publishedAt) + (a.alsoIn ? ' · also in ' + a.alsoIn + ' more' : ''), 'meta'));
       list.appendChild(li);
     });
     out.appendChild(list);
