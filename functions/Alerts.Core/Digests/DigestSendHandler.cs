@@ -114,7 +114,8 @@ public sealed class DigestSendHandler(
         {
             var pending = new List<MatchRecord>();
             foreach (var s in active)
-                pending.AddRange(await matches.ListPendingAsync(s.Id, cancellationToken));
+                // Less what was first seen before the subscription was made (a redelivered or late article).
+                pending.AddRange(await LateMatches.PendingAsync(matches, s, cancellationToken));
             var chosen = Choose(pending, key);
             if (chosen.Count == 0)
             {
