@@ -36,9 +36,13 @@ internal sealed class DeliveryHarness : IAsyncDisposable
     /// <summary>Exceptions a handler threw (what would count towards the poison queue).</summary>
     public List<Exception> Failures { get; } = [];
 
-    public static async Task<DeliveryHarness> StartAsync(AzuriteFixture fixture, DateTimeOffset now, IDictionary<string, string?>? settings = null)
+    /// <param name="faults">When given, every storage call the services make passes it (see <see cref="StorageFaults"/>).</param>
+    public static async Task<DeliveryHarness> StartAsync(
+        AzuriteFixture fixture, DateTimeOffset now, IDictionary<string, string?>? settings = null, StorageFaults? faults = null)
     {
         var storage = await fixture.ResetAsync();
+        if (faults is not null)
+            storage = WithFaults(fixture.ConnectionString, faults);
         var smtp = await TestSmtpServer.StartAsync();
         var values = new Dictionary<string, string?>
         {
@@ -52,6 +56,9 @@ internal sealed class DeliveryHarness : IAsyncDisposable
             ["Smtp:Timeout"] = "00:00:05",
             ["Admin:AlertEmail"] = AdminEmail,
             ["Matching:IndexRefreshInterval"] = "00:00:00",
+            // The fetch tests' feeds are served on loopback, which the address guard refuses unless allowed.
+            ["Feeds:AllowLoopback"] = "true",
+            ["Feeds:MinHostGap"] = "00:00:00",
             // Real retry delays short enough for a test; the fake clock carries the outage's length.
             ["Delivery:RetryInitialDelay"] = "00:00:00.050",
             ["Delivery:RetryMaxDelay"] = "00:00:00.400",
@@ -72,6 +79,18 @@ internal sealed class DeliveryHarness : IAsyncDisposable
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    private static AlertsStorage WithFaults(string connectionString, StorageFaults faults)
+    {
+        var tables = new Azure.Data.Tables.TableClientOptions();
+        var queues = AlertsStorage.QueueOptions();
+        var blobs = new Azure.Storage.Blobs.BlobClientOptions();
+        tables.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
+        queues.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
+        blobs.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
+        return new AlertsStorage(new Azure.Data.Tables.TableServiceClient(connectionString, tables),
+            new QueueServiceClient(connectionString, queues), new Azure.Storage.Blobs.BlobServiceClient(connectionString, blobs));
+    }
 
     public async Task<Subscription> SubscribeAsync(string email, string query, Frequency frequency, int digestHour = 8)
     {
