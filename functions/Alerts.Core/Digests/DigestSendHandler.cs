@@ -351,7 +351,8 @@ public sealed class DigestSendHandler(
                 await write(CancellationToken.None);
                 return;
             }
-            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException && deadline.Elapsed < Options.RecordFor)
+            // The SDK's own retries running out against a storage that is down is an AggregateException: wait for it too.
+            catch (Exception ex) when (StorageFailure.IsTransient(ex) && deadline.Elapsed < Options.RecordFor)
             {
                 logger.LogWarning("Recording a sent email failed (attempt {Attempt}): {Error}; retrying", attempt, ex.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * attempt, 5000)));
@@ -365,7 +366,7 @@ public sealed class DigestSendHandler(
         {
             await work(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+        catch (Exception ex) when (StorageFailure.IsTransient(ex))
         {
             logger.LogWarning("Bookkeeping after a send failed: {Error}", ex.Message);
         }

@@ -87,7 +87,7 @@ public sealed class ArticleMatchHandler(
                     logger.LogError(ex, "Match of article {ArticleId} for subscription {SubscriptionId} could not be stored; dropped",
                         article.Id, x.Match.SubscriptionId);
                 }
-                catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException)
+                catch (Exception ex) when (StorageFailure.IsTransient(ex))
                 {
                     // Storage trouble: finish the others, then fail the message so that it is redelivered for this one.
                     transient.Enqueue(ex);

@@ -41,12 +41,25 @@ internal sealed class DeliveryHarness : IAsyncDisposable
         AzuriteFixture fixture, DateTimeOffset now, IDictionary<string, string?>? settings = null, StorageFaults? faults = null)
     {
         var storage = await fixture.ResetAsync();
-        if (faults is not null)
-            storage = WithFaults(fixture.ConnectionString, faults);
+        return await StartAsync(fixture.ConnectionString, faults is null ? storage : WithFaults(fixture.ConnectionString, faults), now, settings);
+    }
+
+    /// <summary>On a storage account of the test's own (an Azurite it stops and starts), its tables and queues created.</summary>
+    public static async Task<DeliveryHarness> StartOnAsync(
+        string connectionString, DateTimeOffset now, StorageFaults faults, IDictionary<string, string?>? settings = null)
+    {
+        var storage = WithFaults(connectionString, faults);
+        await storage.EnsureCreatedAsync();
+        return await StartAsync(connectionString, storage, now, settings);
+    }
+
+    private static async Task<DeliveryHarness> StartAsync(
+        string connectionString, AlertsStorage storage, DateTimeOffset now, IDictionary<string, string?>? settings)
+    {
         var smtp = await TestSmtpServer.StartAsync();
         var values = new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = fixture.ConnectionString,
+            ["AzureWebJobsStorage"] = connectionString,
             ["Tokens:SigningKey"] = "delivery-test-signing-key-0123456789abcdef",
             ["Site:PublicBaseUrl"] = "https://alerts.example.org",
             ["Smtp:Host"] = "127.0.0.1",

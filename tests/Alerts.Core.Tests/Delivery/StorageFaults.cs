@@ -32,6 +32,44 @@ internal sealed class StorageFaults : HttpPipelinePolicy
             _failWhen = null;
     }
 
+    private Func<Request, bool>? _holdWhen;
+    private TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Holds the first request that matches until <see cref="Release"/>, so that a test can take storage away at that
+    /// exact moment. The returned task completes when the request is held.
+    /// </summary>
+    public Task HoldNext(Func<Request, bool> matches)
+    {
+        lock (_gate)
+        {
+            _holdWhen = matches;
+            _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _held.Task;
+        }
+    }
+
+    /// <summary>Lets the held request go on (to whatever storage there is now).</summary>
+    public void Release()
+    {
+        lock (_gate)
+            _release.TrySetResult();
+    }
+
+    private Task? Hold(HttpMessage message)
+    {
+        lock (_gate)
+        {
+            if (_holdWhen is null || !_holdWhen(message.Request))
+                return null;
+            _holdWhen = null;
+            _held.TrySetResult();
+            return _release.Task;
+        }
+    }
+
     /// <summary>A request to <paramref name="verb"/> something whose path starts with <paramref name="resource"/> (a table or queue path after the account).</summary>
     public static Func<Request, bool> Is(RequestMethod verb, string resource) =>
         // The table client's path has no leading slash ("devstoreaccount1/Articles"), the queue client's has one.
@@ -57,12 +95,15 @@ internal sealed class StorageFaults : HttpPipelinePolicy
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
+        Hold(message)?.GetAwaiter().GetResult();
         Check(message);
         ProcessNext(message, pipeline);
     }
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
+        if (Hold(message) is { } release)
+            await release;
         Check(message);
         await ProcessNextAsync(message, pipeline);
     }
