@@ -25,5 +25,6 @@ public static class AlertsTelemetry
     public static readonly Histogram<double> DuplicateWindow = Meter.CreateHistogram<double>("alerts.digests.duplicate_window", unit: "ms", description: "Time from the SMTP server's acceptance to the Sent record (a crash inside it can duplicate the email)");
     public static readonly Counter<long> HitsDropped = Meter.CreateCounter<long>("alerts.matches.hits_dropped", description: "Hits not stored because a match had more than the cap");
     public static readonly Counter<long> MatchWritesFailed = Meter.CreateCounter<long>("alerts.matches.write_failures", description: "Match rows that could not be stored and were dropped");
+    public static readonly Counter<long> LateMatchesDropped = Meter.CreateCounter<long>("alerts.matches.late_dropped", description: "Matches left out of a digest because the article was first seen before the subscription was made");
     public static readonly Counter<long> SendFailures = Meter.CreateCounter<long>("alerts.digests.send_failures", description: "Emails the SMTP server did not accept");
 }

@@ -115,7 +115,8 @@ public sealed class DigestSendHandler(
         {
             var pending = new List<MatchRecord>();
             foreach (var s in active)
-                pending.AddRange(await matches.ListPendingAsync(s.Id, cancellationToken));
+                // Less what was first seen before the subscription was made (a redelivered or late article).
+                pending.AddRange(await LateMatches.PendingAsync(matches, s, cancellationToken));
             var chosen = Choose(pending, key);
             if (chosen.Count == 0)
             {
@@ -363,7 +364,8 @@ public sealed class DigestSendHandler(
                 await write(CancellationToken.None);
                 return;
             }
-            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException && deadline.Elapsed < Options.RecordFor)
+            // The SDK's own retries running out against a storage that is down is an AggregateException: wait for it too.
+            catch (Exception ex) when (StorageFailure.IsTransient(ex) && deadline.Elapsed < Options.RecordFor)
             {
                 logger.LogWarning("Recording a sent email failed (attempt {Attempt}): {Error}; retrying", attempt, ex.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * attempt, 5000)));
@@ -377,7 +379,7 @@ public sealed class DigestSendHandler(
         {
             await work(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+        catch (Exception ex) when (StorageFailure.IsTransient(ex))
         {
             logger.LogWarning("Bookkeeping after a send failed: {Error}", ex.Message);
         }

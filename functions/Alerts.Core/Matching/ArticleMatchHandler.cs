@@ -46,7 +46,9 @@ public sealed class ArticleMatchHandler(
             // The index knows queries only; a subscription restricted to some sites drops articles from the others here.
             if (subscription is not null && !subscription.AllowsSite(article.Site))
                 continue;
-            // A redelivered or late article alerts only those who had subscribed when it was first seen.
+            // A redelivered or late article alerts only those who had subscribed when it was first seen. The index
+            // knows when only for instant or site-restricted subscriptions; a digest for all sites is checked when it
+            // is frozen (LateMatches), from the first-seen time this row carries.
             if (subscription?.CreatedAt is { } createdAt && createdAt > article.FirstSeenAt)
             {
                 late++;
@@ -70,7 +72,7 @@ public sealed class ArticleMatchHandler(
                 }
                 try
                 {
-                    if (await matches.TryAddAsync(new MatchRecord(x.Match.SubscriptionId, article.Id, now, hits), ct))
+                    if (await matches.TryAddAsync(new MatchRecord(x.Match.SubscriptionId, article.Id, now, hits, ArticleFirstSeenAt: article.FirstSeenAt), ct))
                         AlertsTelemetry.Matches.Add(1);
                     // Queued even when the match row already existed: a redelivery may follow a crash before this send,
                     // and the digest key and its claim make the email itself happen once.
@@ -85,7 +87,7 @@ public sealed class ArticleMatchHandler(
                     logger.LogError(ex, "Match of article {ArticleId} for subscription {SubscriptionId} could not be stored; dropped",
                         article.Id, x.Match.SubscriptionId);
                 }
-                catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException)
+                catch (Exception ex) when (StorageFailure.IsTransient(ex))
                 {
                     // Storage trouble: finish the others, then fail the message so that it is redelivered for this one.
                     transient.Enqueue(ex);

@@ -66,9 +66,26 @@ public sealed class MatchStore(AlertsStorage storage)
         }
     }
 
+    /// <summary>Removes matches that should never have been recorded (see <see cref="Digests.LateMatches"/>); absent rows are fine.</summary>
+    public async Task DeleteAsync(string subscriptionId, IEnumerable<string> articleIds, CancellationToken cancellationToken = default)
+    {
+        foreach (var articleId in articleIds.Distinct())
+        {
+            try
+            {
+                await Table.DeleteEntityAsync(subscriptionId, articleId, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Removed by a concurrent freeze of the same digest.
+            }
+        }
+    }
+
     private static TableEntity ToEntity(MatchRecord m) => new(m.SubscriptionId, m.ArticleId)
     {
         ["MatchedAt"] = m.MatchedAt,
+        ["ArticleFirstSeenAt"] = m.ArticleFirstSeenAt,
         ["Hits"] = JsonSerializer.Serialize(m.Hits.Select(h => new[] { (int)h.Field, h.Start, h.Length })),
         ["Delivered"] = m.DeliveredIn is not null,
         ["DeliveredIn"] = m.DeliveredIn,
@@ -82,6 +99,7 @@ public sealed class MatchStore(AlertsStorage storage)
             e.RowKey,
             e.GetDateTimeOffset("MatchedAt") ?? DateTimeOffset.MinValue,
             hits.Where(h => h.Length == 3).Select(h => new Hit((DocumentField)h[0], h[1], h[2])).ToList(),
-            e.GetString("DeliveredIn"));
+            e.GetString("DeliveredIn"),
+            e.GetDateTimeOffset("ArticleFirstSeenAt"));
     }
 }

@@ -81,4 +81,43 @@ public sealed class CrashWindowTests(AzuriteFixture fixture, ITestOutputHelper o
         output.WriteLine($"duplicate window: {DigestSendHandler.LastRecordWindow.TotalMilliseconds:0.0} ms");
         Assert.True(DigestSendHandler.LastRecordWindow > TimeSpan.Zero);
     }
+
+    public static TheoryData<string> MatchSteps => ["reading the article", "storing the second match", "queueing the alerts"];
+
+    [Theory]
+    [MemberData(nameof(MatchSteps))]
+    public async Task A_match_that_dies_at_each_step_and_is_redelivered_alerts_each_subscriber_once(string step)
+    {
+        var faults = new StorageFaults();
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now, faults: faults);
+        var readers = new List<Subscription>();
+        for (var i = 0; i < 4; i++)
+            readers.Add(await host.SubscribeAsync($"instant{i}@example.com", "DACA", Frequency.Instant));
+        var daily = await host.SubscribeAsync("daily@example.com", "DACA", Frequency.Daily);
+        var (when, skip) = step switch
+        {
+            "reading the article" => (StorageFaults.Is(Azure.Core.RequestMethod.Get, "Articles("), 0),
+            // One subscription's row fails; the others are written (and their alerts queued) before the message fails.
+            "storing the second match" => (StorageFaults.Is(Azure.Core.RequestMethod.Post, "Matches"), 1),
+            // Every match row written, the alert message never queued.
+            "queueing the alerts" => (StorageFaults.Is(Azure.Core.RequestMethod.Post, "digest-send/messages"), 0),
+            _ => throw new ArgumentOutOfRangeException(nameof(step)),
+        };
+        await host.PublishAsync("a1", "Story one on DACA");
+        faults.FailWhen(when, skip);
+
+        // The pump plays the trigger: the failed message becomes visible again and is handled once more.
+        await host.DrainAsync(TimeSpan.FromSeconds(60));
+        host.Time.Advance(TimeSpan.FromDays(1));
+        await host.Get<DigestScheduler>().HandleAsync();
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, faults.Injected);
+        Assert.Single(host.Failures);
+        foreach (var reader in readers.Append(daily))
+            Assert.Single(host.Emails(), e => e.To == reader.Email && e.Html.Contains("Story one on", StringComparison.Ordinal));
+        Assert.Equal(readers.Count + 1, host.Emails().Count);
+        foreach (var reader in readers.Append(daily))
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(reader.Id));
+    }
 }

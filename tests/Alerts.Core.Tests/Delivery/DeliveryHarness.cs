@@ -36,13 +36,30 @@ internal sealed class DeliveryHarness : IAsyncDisposable
     /// <summary>Exceptions a handler threw (what would count towards the poison queue).</summary>
     public List<Exception> Failures { get; } = [];
 
-    public static async Task<DeliveryHarness> StartAsync(AzuriteFixture fixture, DateTimeOffset now, IDictionary<string, string?>? settings = null)
+    /// <param name="faults">When given, every storage call the services make passes it (see <see cref="StorageFaults"/>).</param>
+    public static async Task<DeliveryHarness> StartAsync(
+        AzuriteFixture fixture, DateTimeOffset now, IDictionary<string, string?>? settings = null, StorageFaults? faults = null)
     {
         var storage = await fixture.ResetAsync();
+        return await StartAsync(fixture.ConnectionString, faults is null ? storage : WithFaults(fixture.ConnectionString, faults), now, settings);
+    }
+
+    /// <summary>On a storage account of the test's own (an Azurite it stops and starts), its tables and queues created.</summary>
+    public static async Task<DeliveryHarness> StartOnAsync(
+        string connectionString, DateTimeOffset now, StorageFaults faults, IDictionary<string, string?>? settings = null)
+    {
+        var storage = WithFaults(connectionString, faults);
+        await storage.EnsureCreatedAsync();
+        return await StartAsync(connectionString, storage, now, settings);
+    }
+
+    private static async Task<DeliveryHarness> StartAsync(
+        string connectionString, AlertsStorage storage, DateTimeOffset now, IDictionary<string, string?>? settings)
+    {
         var smtp = await TestSmtpServer.StartAsync();
         var values = new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = fixture.ConnectionString,
+            ["AzureWebJobsStorage"] = connectionString,
             ["Tokens:SigningKey"] = "delivery-test-signing-key-0123456789abcdef",
             ["Site:PublicBaseUrl"] = "https://alerts.example.org",
             ["Smtp:Host"] = "127.0.0.1",
@@ -52,6 +69,9 @@ internal sealed class DeliveryHarness : IAsyncDisposable
             ["Smtp:Timeout"] = "00:00:05",
             ["Admin:AlertEmail"] = AdminEmail,
             ["Matching:IndexRefreshInterval"] = "00:00:00",
+            // The fetch tests' feeds are served on loopback, which the address guard refuses unless allowed.
+            ["Feeds:AllowLoopback"] = "true",
+            ["Feeds:MinHostGap"] = "00:00:00",
             // Real retry delays short enough for a test; the fake clock carries the outage's length.
             ["Delivery:RetryInitialDelay"] = "00:00:00.050",
             ["Delivery:RetryMaxDelay"] = "00:00:00.400",
@@ -65,6 +85,18 @@ internal sealed class DeliveryHarness : IAsyncDisposable
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    private static AlertsStorage WithFaults(string connectionString, StorageFaults faults)
+    {
+        var tables = new Azure.Data.Tables.TableClientOptions();
+        var queues = AlertsStorage.QueueOptions();
+        var blobs = new Azure.Storage.Blobs.BlobClientOptions();
+        tables.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
+        queues.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
+        blobs.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
+        return new AlertsStorage(new Azure.Data.Tables.TableServiceClient(connectionString, tables),
+            new QueueServiceClient(connectionString, queues), new Azure.Storage.Blobs.BlobServiceClient(connectionString, blobs));
+    }
 
     public async Task<Subscription> SubscribeAsync(string email, string query, Frequency frequency, int digestHour = 8)
     {

@@ -92,4 +92,39 @@ public sealed class MatchIsolationTests(AzuriteFixture fixture)
         Assert.DoesNotContain(host.Emails(), e => e.To == late.Email);
         Assert.Empty(await host.Get<MatchStore>().ListAsync(late.Id));
     }
+
+    [Fact]
+    public async Task A_redelivered_article_stays_out_of_the_digest_of_someone_who_subscribed_after_it_was_first_seen()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        var early = await host.SubscribeAsync("early@example.com", "DACA", Frequency.Daily);
+        var article = await host.PublishAsync("a1", "Old ruling on DACA");
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        host.Time.Advance(TimeSpan.FromHours(2));
+        // A digest for all sites: the kind the in-memory index keeps nothing for but the query.
+        var late = new Subscription(SubscriptionStore.NewId(), "late@example.com", "DACA", Frequency.Daily, SubscriptionStatus.Active,
+            CreatedAt: host.Time.GetUtcNow(), ConfirmedAt: host.Time.GetUtcNow(), TimeZone: "UTC", DigestHour: 8);
+        await host.Get<SubscriptionStore>().AddAsync(late);
+        // The same article-match message again, hours later (a redelivery), and a new story the late subscriber should get.
+        await host.Get<ArticleMatchHandler>().HandleAsync(new ArticleMatchMessage(article.Id));
+        await host.PublishAsync("a2", "Fresh vote on DACA");
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        // The next morning's digests.
+        host.Time.Advance(TimeSpan.FromHours(22));
+        await host.Get<DigestScheduler>().HandleAsync();
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var earlyDigest = Assert.Single(host.Emails(), e => e.To == early.Email);
+        Assert.Contains("Old ruling on", earlyDigest.Html);
+        Assert.Contains("Fresh vote on", earlyDigest.Html);
+        var lateDigest = Assert.Single(host.Emails(), e => e.To == late.Email);
+        Assert.Contains("Fresh vote on", lateDigest.Html);
+        Assert.DoesNotContain("Old ruling", lateDigest.Html);
+        // Nothing of the old article is left for the late subscriber: no match waiting, none in its export.
+        Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(late.Id));
+        Assert.DoesNotContain(await host.Get<MatchStore>().ListAsync(late.Id), m => m.ArticleId == article.Id);
+        Assert.Empty(host.Failures);
+    }
 }

@@ -21,6 +21,7 @@ public sealed class SmtpOutageTests(AzuriteFixture fixture)
     [InlineData(10, false)]
     [InlineData(60, false)]
     [InlineData(10, true)]
+    [InlineData(60, true)]
     public async Task After_an_smtp_outage_every_alert_and_digest_arrives_once_and_admins_hear_once_of_it_and_once_of_the_recovery(
         int minutes, bool tryLaterInsteadOfRefusing)
     {
