@@ -18,7 +18,8 @@ namespace Alerts.LocalHost.Tests;
 public sealed class MultiInstanceTests(AzuriteFixture azurite)
 {
     private const int Instances = 3;
-    private const int FeedCount = 12;
+    /// <summary>Twice what one worker takes in flight from a queue, so the feeds are always fetched by more than one.</summary>
+    private const int FeedCount = 2 * global::Alerts.LocalHost.QueueListener.MaxInFlight;
     private const int ItemsPerFeed = 2;
     private const int MaxConcurrentPerHost = 2;
     private static readonly TimeSpan MinHostGap = TimeSpan.FromMilliseconds(300);
@@ -32,17 +33,6 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
         await using var feeds = await TestFeedServer.StartAsync();
         var now = DateTimeOffset.UtcNow;
 
-        // Twelve feeds on one host, each slow enough to answer that requests from different workers would overlap.
-        var feedStore = new FeedStore(storage);
-        for (var f = 0; f < FeedCount; f++)
-        {
-            var path = $"/feed{f}.xml";
-            feeds.SetFeed(path, $"Feed {f}");
-            for (var i = 0; i < ItemsPerFeed; i++)
-                feeds.AddItem(path, $"DACA story {f}-{i}", $"https://news.test/{f}/{i}", "About DACA.", now.AddMinutes(-5));
-            feeds.SetDelay(path, TimeSpan.FromMilliseconds(400));
-            Assert.True(await feedStore.TryAddAsync(Feed.Create(feeds.Url(path), now.AddMinutes(-1), TimeSpan.FromMinutes(15))));
-        }
         // Three instant-alert subscribers, confirmed before the articles arrive.
         var subscribers = new List<string>();
         var subscriptions = new SubscriptionStore(storage);
@@ -60,6 +50,19 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
                 workers.Add(Worker.Start(i, azurite.ConnectionString, smtp.Port));
             await Task.WhenAll(workers.Select(w => w.WaitUntilListeningAsync()));
 
+            // The feeds, all on one host, each slow enough to answer that requests from different workers would overlap; added
+            // once every worker listens, so that no worker has the queue to itself at the start.
+            var feedStore = new FeedStore(storage);
+            for (var f = 0; f < FeedCount; f++)
+            {
+                var path = $"/feed{f}.xml";
+                feeds.SetFeed(path, $"Feed {f}");
+                for (var i = 0; i < ItemsPerFeed; i++)
+                    feeds.AddItem(path, $"DACA story {f}-{i}", $"https://news.test/{f}/{i}", "About DACA.", now.AddMinutes(-5));
+                feeds.SetDelay(path, TimeSpan.FromMilliseconds(400));
+                Assert.True(await feedStore.TryAddAsync(Feed.Create(feeds.Url(path), now.AddMinutes(-1), TimeSpan.FromMinutes(15))));
+            }
+
             // The subscribe limit: one client spreads nine requests over the three instances.
             var answers = new List<HttpStatusCode>();
             for (var i = 0; i < 9; i++)
@@ -68,7 +71,7 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
             Assert.Equal(SubscribeLimit, answers.Count(a => a == HttpStatusCode.Accepted));
             Assert.Equal(9 - SubscribeLimit, answers.Count(a => a == HttpStatusCode.TooManyRequests));
 
-            // Every alert arrives: 12 feeds x 2 items x 3 subscribers.
+            // Every alert arrives: each feed's items for each subscriber.
             var expected = FeedCount * ItemsPerFeed * subscribers.Count;
             var deadline = DateTime.UtcNow.AddSeconds(120);
             while (Alerts(smtp, subscribers).Count < expected && DateTime.UtcNow < deadline)
@@ -96,7 +99,8 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
             Assert.True(gap >= MinHostGap / 2, $"two requests to the host started {gap.TotalMilliseconds:0} ms apart");
             // And the feeds were fetched by more than one worker, so the limits were shared, not one worker's own.
             Assert.True(workers.Count(w => w.Log.Contains("fetched: 200")) >= 2,
-                "the fetches all ran on one worker: " + string.Join(", ", workers.Select(w => Regex.Matches(w.Log, "fetched: 200").Count)));
+                "the fetches all ran on one worker: " + string.Join(", ", workers.Select(w => Regex.Matches(w.Log, "fetched: 200").Count))
+                + "\n" + string.Join("\n----\n", workers.Select(w => w.Log[Math.Max(0, w.Log.Length - 4000)..])));
 
             // One snapshot writer: each snapshot was written by one worker, and no two within half the interval.
             var written = workers.SelectMany(w => Regex.Matches(w.Log, @"Subscription snapshot of (\S+) written")
@@ -172,8 +176,12 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
                 ["Feeds__AllowLoopback"] = "true",
                 ["Feeds__MaxConcurrentPerHost"] = MaxConcurrentPerHost.ToString(),
                 ["Feeds__MinHostGap"] = MinHostGap.ToString(),
-                // Two feeds a message: the host's twelve feeds are spread over six messages and the three workers.
-                ["Feeds__FeedsPerMessage"] = "2",
+                // One feed a message: more messages than one worker takes in flight (batchSize + newBatchThreshold, as
+                // in host.json), so the host's feeds are always fetched by more than one worker.
+                ["Feeds__FeedsPerMessage"] = "1",
+                // A feed that waits longer than this for the host's slot goes back to the queue (hidden one to two
+                // timeouts) for any worker to take, so the feeds end up spread over the workers (asserted below).
+                ["Feeds__Timeout"] = "00:00:02",
                 ["SubscribeLimits__PerClientPerHour"] = SubscribeLimit.ToString(),
                 // Every timer on its own in every worker, as on a host without the Functions singleton lock.
                 [ScheduleSettings.Poll] = "*/2 * * * * *",

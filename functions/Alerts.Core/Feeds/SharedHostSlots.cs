@@ -46,6 +46,9 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
 
     private TableClient Table => storage.Table(TableNames.HostSlots);
 
+    /// <summary>How long the last slot write took on this instance (ticks): the lead an idle host's start is booked with.</summary>
+    private long _writeTicks;
+
     /// <summary>
     /// Takes one of <paramref name="host"/>'s slots, waiting (in real time) at most the fetch timeout for one to free
     /// and for the gap since the last start to pass; then throws <see cref="HostBusyException"/>. Dispose to give it back.
@@ -65,16 +68,22 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
             // A free slot is taken at once, with its start booked at the host's next permitted start: the holder then
             // sleeps until that instant. Booking ahead keeps the starts a gap apart however long the write took, and a
             // waiter needs no polling for the gap. Only when every slot is taken does it poll.
-            var start = new DateTimeOffset(Math.Max(state.NextStartTicks, now.UtcTicks), TimeSpan.Zero);
+            // A start booked for "now" would begin only when the write returns, and the next holder's start is booked a
+            // gap after the booked instant, not after that return: under a slow write two requests would start less than
+            // a gap apart. So an idle host's start is booked a little ahead, by what writes have been taking here.
+            var earliest = now.UtcTicks + Math.Min(Interlocked.Read(ref _writeTicks) * 2, settings.MinHostGap.Ticks / 2);
+            var start = new DateTimeOffset(Math.Max(state.NextStartTicks, earliest), TimeSpan.Zero);
             if (state.Holders.Count < max && start <= giveUpAt)
             {
                 var holders = state.Holders.Append(new Holder(id, (start + settings.Timeout + ExpiryMargin).UtcTicks)).ToList();
                 var entity = SlotState.ToEntity(partition, host, holders, (start + settings.MinHostGap).UtcTicks);
                 try
                 {
+                    var writing = System.Diagnostics.Stopwatch.StartNew();
                     var response = current.HasValue
                         ? await Table.UpdateEntityAsync(entity, current.Value!.ETag, TableUpdateMode.Replace, cancellationToken)
                         : await Table.AddEntityAsync(entity, cancellationToken);
+                    Interlocked.Exchange(ref _writeTicks, writing.Elapsed.Ticks);
                     var slot = new Slot(this, partition, host, id, response.Headers.ETag ?? default, holders, entity);
                     var untilStart = start - DateTimeOffset.UtcNow;
                     if (untilStart > TimeSpan.Zero)
