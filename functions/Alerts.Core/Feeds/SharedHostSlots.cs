@@ -100,8 +100,7 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
 
             if (now + FullPoll > giveUpAt || start > giveUpAt)
             {
-                // Back off for about a timeout with jitter, so the feeds of a busy host do not all come back at once.
-                var retryAfter = settings.Timeout + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * settings.Timeout.TotalMilliseconds);
+                var retryAfter = RetryDelay(settings.Timeout);
                 logger.LogInformation("Every slot for host {Host} stayed taken by other instances; retrying in {RetryAfter}", host, retryAfter);
                 throw new HostBusyException(host, retryAfter);
             }
@@ -109,6 +108,13 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
             await Task.Delay(FullPoll + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// How long a feed that could not get a slot stays hidden in the queue: one to two timeouts, jittered so the feeds
+    /// of a busy host do not all come back at once.
+    /// </summary>
+    public static TimeSpan RetryDelay(TimeSpan timeout) =>
+        timeout + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * timeout.TotalMilliseconds);
 
     /// <summary>
     /// Gives the slot back: first a write conditional on the ETag our own write returned (one transaction when nobody
