@@ -7,9 +7,12 @@ using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Feeds;
 
-/// <summary>A host's slots were all taken (or its gap not yet over) by other instances for longer than a fetch may wait.</summary>
+/// <summary>
+/// A host's slots were all taken (or its gap not yet over) by other instances, or on a redirect hop by anyone
+/// (<see cref="FeedFetcher"/>), for longer than a fetch may wait.
+/// </summary>
 public sealed class HostBusyException(string host, TimeSpan retryAfter)
-    : Exception($"Every request slot for {host} stayed taken by other instances; try again in {retryAfter.TotalSeconds:0.#} s.")
+    : Exception($"Every request slot for {host} stayed taken; try again in {retryAfter.TotalSeconds:0.#} s.")
 {
     public string Host { get; } = host;
 
