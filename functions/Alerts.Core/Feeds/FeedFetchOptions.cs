@@ -8,7 +8,10 @@ public sealed class FeedFetchOptions
     /// <summary>Honest and contactable, so a publisher who sees us in their logs can reach us.</summary>
     public string UserAgent { get; set; } = "Alerts/1.0 (+https://github.com/alerts; feed fetcher)";
 
-    /// <summary>Whole request, headers and body.</summary>
+    /// <summary>
+    /// Whole request, headers and body, over all of a fetch's redirect hops. Counts request time only, never the wait
+    /// for a per-host slot; that wait is bounded by the same length on its own (<see cref="HostBusyException"/>).
+    /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Hard cap on the (decompressed) body; protects memory against huge or endless responses.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
@@ -39,13 +40,21 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
         string url, string? etag, DateTimeOffset? lastModified, string accept, long maxBytes, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        long? started = null;
-        TimeSpan Elapsed() => started is { } s ? time.GetElapsedTime(s) : TimeSpan.Zero;
+        // Request time: connect, headers and body of each hop, never the waits for a per-host slot before a hop.
+        // Reported as the fetch's elapsed time on the time provider; the budget below counts the same hops in real time,
+        // like the deadline it refills (the publisher's server does not run on a test's clock).
+        var reported = TimeSpan.Zero;
+        var spent = TimeSpan.Zero;
+        long? hopReported = null;
+        long hopStarted = 0;
+        TimeSpan Elapsed() => reported + (hopReported is { } s ? time.GetElapsedTime(s) : TimeSpan.Zero);
 
-        // One deadline for headers and body: a server that trickles the body must not hold a worker forever.
-        // It starts with the feed's own first request, not while it queues for a per-host slot: otherwise two
-        // hanging feeds holding a host's slots would use up the timeout of every healthy feed queued behind them.
-        // The wait for a slot is bounded anyway: each holder gives its slot back within its own timeout.
+        // One deadline for the feed's requests, headers and bodies: a server that trickles the body must not hold a
+        // worker forever. It runs only while a request of this feed is under way, not while it queues for a per-host
+        // slot: otherwise two hanging feeds holding a host's slots would use up the timeout of every healthy feed queued
+        // behind them, and a feed redirecting to a busy host would time out although each request was quick.
+        // The wait for a slot is bounded on its own: on the first hop each holder gives its slot back within its own
+        // timeout (and SharedHostSlots gives up after a timeout); on a redirect hop see AcquireRedirectSlotAsync.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         IAsyncDisposable? lease = null;
         HttpResponseMessage? response = null;
@@ -64,15 +73,27 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
                 if (lastModified is { } since)
                     request.Headers.IfModifiedSince = since;
 
-                if (lease is not null)
-                    await lease.DisposeAsync();
-                lease = await throttle.AcquireAsync(current.IdnHost, deadline.Token);
-                if (started is null)
+                if (lease is null)
+                    lease = await throttle.AcquireAsync(current.IdnHost, cancellationToken);
+                else
                 {
-                    started = time.GetTimestamp();
-                    deadline.CancelAfter(settings.Timeout);
+                    // Between hops the deadline stops, and the redirect's connection and the previous host's slot go
+                    // back before we queue for the next one (never holding one slot while waiting for another).
+                    deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+                    spent += Stopwatch.GetElapsedTime(hopStarted);
+                    reported += time.GetElapsedTime(hopReported!.Value);
+                    hopReported = null;
+                    response?.Dispose();
+                    response = null;
+                    var previous = lease;
+                    lease = null;
+                    await previous.DisposeAsync();
+                    lease = await AcquireRedirectSlotAsync(current.IdnHost, settings.Timeout, cancellationToken);
                 }
-                response?.Dispose();
+                hopStarted = Stopwatch.GetTimestamp();
+                hopReported = time.GetTimestamp();
+                var left = settings.Timeout - spent;
+                deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
                 var code = (int)response.StatusCode;
                 if (code is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
@@ -140,6 +161,26 @@ public sealed class FeedFetcher(IHttpClientFactory httpClients, HostThrottle thr
             response?.Dispose();
             if (lease is not null)
                 await lease.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The slot for a redirect hop. Its wait is bounded by the timeout, as a first hop's wait for a shared slot is in
+    /// <see cref="SharedHostSlots"/>, and ends the same way, in <see cref="HostBusyException"/>: the feed is queued
+    /// again with a visibility delay and nothing is recorded against it. Without the bound a hop could queue for ever
+    /// behind the redirected feeds of every other host (a popular target receives them from many hosts' messages).
+    /// </summary>
+    private async Task<IAsyncDisposable> AcquireRedirectSlotAsync(string host, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(timeout);
+        try
+        {
+            return await throttle.AcquireAsync(host, wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HostBusyException(host, SharedHostSlots.RetryDelay(timeout));
         }
     }
 

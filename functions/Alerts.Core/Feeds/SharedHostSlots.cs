@@ -7,9 +7,12 @@ using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Feeds;
 
-/// <summary>A host's slots were all taken (or its gap not yet over) by other instances for longer than a fetch may wait.</summary>
+/// <summary>
+/// A host's slots were all taken (or its gap not yet over) by other instances, or on a redirect hop by anyone
+/// (<see cref="FeedFetcher"/>), for longer than a fetch may wait.
+/// </summary>
 public sealed class HostBusyException(string host, TimeSpan retryAfter)
-    : Exception($"Every request slot for {host} stayed taken by other instances; try again in {retryAfter.TotalSeconds:0.#} s.")
+    : Exception($"Every request slot for {host} stayed taken; try again in {retryAfter.TotalSeconds:0.#} s.")
 {
     public string Host { get; } = host;
 
@@ -109,8 +112,7 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
 
             if (now + FullPoll > giveUpAt || start > giveUpAt)
             {
-                // Back off for about a timeout with jitter, so the feeds of a busy host do not all come back at once.
-                var retryAfter = settings.Timeout + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * settings.Timeout.TotalMilliseconds);
+                var retryAfter = RetryDelay(settings.Timeout);
                 logger.LogInformation("Every slot for host {Host} stayed taken by other instances; retrying in {RetryAfter}", host, retryAfter);
                 throw new HostBusyException(host, retryAfter);
             }
@@ -118,6 +120,13 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
             await Task.Delay(FullPoll + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// How long a feed that could not get a slot stays hidden in the queue: one to two timeouts, jittered so the feeds
+    /// of a busy host do not all come back at once.
+    /// </summary>
+    public static TimeSpan RetryDelay(TimeSpan timeout) =>
+        timeout + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * timeout.TotalMilliseconds);
 
     /// <summary>
     /// Gives the slot back: first a write conditional on the ETag our own write returned (one transaction when nobody
