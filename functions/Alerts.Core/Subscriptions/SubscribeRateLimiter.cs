@@ -19,7 +19,8 @@ public sealed class SubscribeLimitOptions
 
     /// <summary>
     /// Emails sent on request to one address per day (confirmations, delete confirmations, manage links); more are
-    /// dropped silently, so the response reveals nothing.
+    /// dropped silently, so the response reveals nothing. Also the "email me a link to my alerts" requests accepted per
+    /// address per day (counted for every address alike, so their 429 reveals nothing either).
     /// </summary>
     public int PerAddressPerDay { get; set; } = 5;
 
