@@ -9,7 +9,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace Alerts.Functions;
 
 /// <summary>The subscriber API and pages; anonymous, because the signed links in emails are the credential.</summary>
-public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints, ManageEndpoints manage, OpenApiEndpoint openApi, SubscribeHandler subscribe)
+public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints, ManageEndpoints manage, OpenApiEndpoint openApi, SubscribeHandler subscribe,
+    ManageLinkSender manageLinks)
 {
     /// <summary>The second half of a subscribe request, after the answer was sent (constant-time answers).</summary>
     [Function("ProcessSubscribeRequest"), CompletesHttpRequests]
@@ -19,6 +20,20 @@ public sealed class SubscriberFunctions(SubscriptionEndpoints endpoints, ManageE
         using var activity = QueueMessages.StartProcessing("ProcessSubscribeRequest", QueueNames.SubscribeRequest, body, message.InsertedOn);
         await subscribe.SubscribeAsync(QueueMessages.Deserialize<SubscribeRequest>(body), cancellationToken);
     }
+
+    /// <summary>The second half of "email me a link to my alerts", after the answer was sent (constant-time answers).</summary>
+    [Function("ProcessManageLinkRequest"), CompletesHttpRequests]
+    public async Task ProcessManageLinkRequest([QueueTrigger(QueueNames.ManageLinkRequest)] QueueMessage message, CancellationToken cancellationToken)
+    {
+        var body = message.Body.ToString();
+        using var activity = QueueMessages.StartProcessing("ProcessManageLinkRequest", QueueNames.ManageLinkRequest, body, message.InsertedOn);
+        await manageLinks.SendAsync(QueueMessages.Deserialize<ManageLinkRequest>(body), cancellationToken);
+    }
+
+    [Function("ManageLinkRequest")]
+    public Task<IActionResult> ManageLinkRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ManageLinkRequest)] HttpRequest request) =>
+        ResultAction.From(endpoints.ManageLinkAsync(request));
 
     [Function("SubscribePage")]
     public Task<IActionResult> SubscribePage(

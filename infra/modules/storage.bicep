@@ -14,6 +14,7 @@ var queueNames = [
   'article-match'
   'digest-send'
   'subscribe-request'
+  'manage-link-request'
 ]
 var tableNames = [
   'Feeds'

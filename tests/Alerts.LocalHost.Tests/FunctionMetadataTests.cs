@@ -58,10 +58,10 @@ public sealed class FunctionMetadataTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public void The_pipeline_has_its_four_queues_and_five_timers()
+    public void The_pipeline_has_its_five_queues_and_five_timers()
     {
         var functions = ReadFunctionsMetadata();
-        Assert.Equal(["article-match", "digest-send", "feed-fetch", "subscribe-request"],
+        Assert.Equal(["article-match", "digest-send", "feed-fetch", "manage-link-request", "subscribe-request"],
             functions.Where(f => f.Queue is not null).Select(f => f.Queue!).Order().ToArray());
         Assert.Equal(["%DeliverySweepSchedule%", "%DigestSchedule%", "%IndexSnapshotSchedule%", "%PollSchedule%", "%UnsubscribeMailboxSchedule%"],
             functions.Where(f => f.Schedule is not null).Select(f => f.Schedule!).Order().ToArray());

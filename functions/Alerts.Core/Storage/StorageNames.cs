@@ -8,8 +8,10 @@ public static class QueueNames
     public const string DigestSend = "digest-send";
     /// <summary>The second half of a subscribe request: looked up, limited and emailed after the answer was sent.</summary>
     public const string SubscribeRequest = "subscribe-request";
+    /// <summary>"Email me a link to my alerts": looked up, limited and emailed after the answer was sent.</summary>
+    public const string ManageLinkRequest = "manage-link-request";
 
-    public static readonly IReadOnlyList<string> All = [FeedFetch, ArticleMatch, DigestSend, SubscribeRequest];
+    public static readonly IReadOnlyList<string> All = [FeedFetch, ArticleMatch, DigestSend, SubscribeRequest, ManageLinkRequest];
 
     /// <summary>Where a message goes after <c>maxDequeueCount</c> failed attempts (the Functions host's convention).</summary>
     public static string Poison(string queue) => queue + "-poison";

@@ -41,4 +41,19 @@ public static class ManageEmails
             """;
         return writer.WriteAsync<ManageLinkHtml>(new EmailEnvelope(address, model.Subject), model, text);
     }
+
+    /// <summary>"Email me a link to my alerts", asked for on the subscribe page.</summary>
+    public static Task<MimeMessage> RequestedManageLinkAsync(EmailWriter writer, string address, string manageUrl, SiteOptions site)
+    {
+        var model = new ManageEmailModel($"Your {site.Name} alerts", site.Name, address, manageUrl);
+        var text = $"""
+            Someone asked on the {site.Name} subscribe page for a link to the alerts of {address}.
+
+            See and change your alerts with this link:
+            {manageUrl}
+
+            If this wasn't you, ignore this email: nothing changes. Don't forward it: anyone with the link can change your alerts.
+            """;
+        return writer.WriteAsync<RequestedManageLinkHtml>(new EmailEnvelope(address, model.Subject), model, text);
+    }
 }

@@ -19,7 +19,8 @@ public sealed class SubscribeLimitOptions
 
     /// <summary>
     /// Emails sent on request to one address per day (confirmations, delete confirmations, manage links); more are
-    /// dropped silently, so the response reveals nothing.
+    /// dropped silently, so the response reveals nothing. Also the "email me a link to my alerts" requests accepted per
+    /// address per day (counted for every address alike, so their 429 reveals nothing either).
     /// </summary>
     public int PerAddressPerDay { get; set; } = 5;
 
@@ -77,6 +78,13 @@ public sealed class SubscribeRateLimiter(
     /// </summary>
     public async Task<bool> AllowAddressAsync(string email, CancellationToken cancellationToken = default) =>
         await TakeAsync("email:" + EmailAddress.Mailbox(email), options.Value.PerAddressPerDay, TimeSpan.FromDays(1), cancellationToken) is null;
+
+    /// <summary>
+    /// Null when "email me a link to my alerts" may be asked for this address now; otherwise how long until it may.
+    /// Counted on every valid request, whether or not the address has alerts, so a refusal reveals nothing about it.
+    /// </summary>
+    public Task<TimeSpan?> CheckManageLinkAddressAsync(string email, CancellationToken cancellationToken = default) =>
+        TakeAsync("manage-link:" + EmailAddress.Mailbox(email), options.Value.PerAddressPerDay, TimeSpan.FromDays(1), cancellationToken);
 
     private async Task<TimeSpan?> TakeAsync(string key, int limit, TimeSpan length, CancellationToken cancellationToken)
     {

@@ -116,6 +116,43 @@ public sealed class SubscriptionEndpoints(
     }
 
     /// <summary>
+    /// <c>POST /subscribe/manage-link</c>: "email me a link to my alerts". Every valid address gets the same page in the
+    /// same time (two limiter checks and one queue write); whether it has alerts is decided by
+    /// <see cref="ManageLinkSender"/> after the answer. 400 for an address that is not one, 429 when this network or
+    /// this address has asked too often (counted for every address alike, so a refusal reveals nothing either).
+    /// </summary>
+    public async Task<IResult> ManageLinkAsync(HttpRequest request)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var email = request.HasFormContentType ? (await RequestBody.ReadFormAsync(request))["email"].ToString().Trim() : "";
+        if (email.Length == 0 || !EmailAddress.IsValid(email))
+            return ComponentPage.For<ManageLinkPage>(new ManageLinkPageModel(SiteName, email,
+                email.Length == 0 ? "Enter the email address you subscribed with." : "This is not a valid email address."), StatusCodes.Status400BadRequest);
+        if (await limiter.CheckClientAsync(request, cancellationToken) is { } clientWait)
+            return TooManyManageLinkRequests(request, email, clientWait, "Too many requests from your network.");
+        if (await limiter.CheckManageLinkAddressAsync(email, cancellationToken) is { } addressWait)
+            return TooManyManageLinkRequests(request, email, addressWait, "A link for this address was asked for too often today.");
+        try
+        {
+            await storage.Queue(QueueNames.ManageLinkRequest).SendAsync(new ManageLinkRequest(email), cancellationToken);
+        }
+        catch (Azure.RequestFailedException ex)
+        {
+            logger.LogError(ex, "Could not queue the manage link request");
+            return ComponentPage.For<ManageLinkPage>(new ManageLinkPageModel(SiteName, email,
+                "We could not take your request just now. Please try again in a few minutes."), StatusCodes.Status503ServiceUnavailable);
+        }
+        return ComponentPage.For<ManageLinkPage>(new ManageLinkPageModel(SiteName, email, Sent: true));
+    }
+
+    private IResult TooManyManageLinkRequests(HttpRequest request, string email, TimeSpan retryAfter, string why)
+    {
+        request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var wait = retryAfter.TotalHours >= 1 ? $"{Math.Ceiling(retryAfter.TotalHours)} hours" : $"{Math.Ceiling(retryAfter.TotalMinutes)} minutes";
+        return ComponentPage.For<ManageLinkPage>(new ManageLinkPageModel(SiteName, email, $"{why} Try again in {wait}."), StatusCodes.Status429TooManyRequests);
+    }
+
+    /// <summary>
     /// <c>GET /api/subscriptions/preview?q=&amp;sites=</c>: what the query would have matched in the last 7 days.
     /// A query that does not parse is a problem+json 400 with the parser's message and <c>position</c>.
     /// </summary>

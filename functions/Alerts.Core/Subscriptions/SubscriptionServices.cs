@@ -18,6 +18,7 @@ public static class SubscriptionServices
         services.AddSingleton<SubscriptionLinks>();
         services.AddSingleton<SubscribeRateLimiter>();
         services.AddSingleton<SubscribeHandler>();
+        services.AddSingleton<ManageLinkSender>();
         services.AddSingleton<QueryPreview>();
         services.AddSingleton<ArticleExplainer>();
         services.AddSingleton<SubscriptionEndpoints>();

@@ -8,6 +8,8 @@ public static partial class Routes
     public const string ManageExport = "manage/export";
     /// <summary>The emailed confirmation for erasing all of an address's subscriptions.</summary>
     public const string ManageDelete = "manage/delete";
+    /// <summary>"Email me a link to my alerts", posted from the subscribe page.</summary>
+    public const string ManageLinkRequest = "subscribe/manage-link";
     /// <summary>What a query would have matched over the last 7 days.</summary>
     public const string SubscriptionPreview = "api/subscriptions/preview";
     public const string OpenApi = "api/openapi.json";

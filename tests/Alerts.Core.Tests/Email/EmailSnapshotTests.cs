@@ -93,6 +93,11 @@ public sealed class EmailSnapshotTests
         Verify("manage-link", ManageEmails.FreshManageLinkAsync(DigestTestData.Writer(), "reader@example.com", Links.Manage("44444444444444444444444444444444"),
             DigestTestData.Site), generatedIds: true);
 
+    [Fact]
+    public Task The_manage_link_email_asked_for_on_the_subscribe_page_renders_as_its_golden_file() =>
+        Verify("manage-link-requested", ManageEmails.RequestedManageLinkAsync(DigestTestData.Writer(), "reader@example.com", Links.Manage("44444444444444444444444444444444"),
+            DigestTestData.Site), generatedIds: true);
+
     /// <summary>Compares (or with UPDATE_SNAPSHOTS=1 writes) name.headers.txt, name.txt and name.html.</summary>
     private static async Task Verify(string name, Task<MimeMessage> composing, bool generatedIds = false, [CallerFilePath] string here = "")
     {

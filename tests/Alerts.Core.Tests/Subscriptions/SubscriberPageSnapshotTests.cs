@@ -82,6 +82,8 @@ public sealed partial class SubscriberPageSnapshotTests
         ["links-revoked-unsent"] = new LinksRevokedPageModel(Site, "jane+<b>@example.test", false),
         ["delete-confirm"] = new DeleteConfirmPageModel(Site, "jane+<b>@example.test", 3, Token),
         ["deleted"] = new DeletedPageModel(Site, "jane+<b>@example.test", 1),
+        ["manage-link-sent"] = new ManageLinkPageModel(Site, "jane+<b>@example.test", Sent: true),
+        ["manage-link-error"] = new ManageLinkPageModel(Site, "jane+<b>", "The <email> is \"wrong\"."),
     };
 
     /// <summary>Fixed messages, so the snapshots do not change with the parser's or the validator's wording.</summary>
@@ -128,6 +130,7 @@ public sealed partial class SubscriberPageSnapshotTests
         LinksRevokedPageModel m => Renderer.RenderAsync<LinksRevokedPage>(m),
         DeleteConfirmPageModel m => Renderer.RenderAsync<DeleteConfirmPage>(m),
         DeletedPageModel m => Renderer.RenderAsync<DeletedPage>(m),
+        ManageLinkPageModel m => Renderer.RenderAsync<ManageLinkPage>(m),
         _ => throw new ArgumentOutOfRangeException(nameof(model)),
     };
 

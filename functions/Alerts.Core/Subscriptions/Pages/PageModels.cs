@@ -20,6 +20,9 @@ public sealed record ArticleTest(string? Url, string? Text, ArticleExplanation? 
 /// <summary>"Check your email" after a subscribe request was queued.</summary>
 public sealed record CheckEmailPageModel(string SiteName, string Message);
 
+/// <summary>"Email me a link to my alerts": the form again with <paramref name="Error"/>, or the answer once queued (<paramref name="Sent"/>).</summary>
+public sealed record ManageLinkPageModel(string SiteName, string? Email, string? Error = null, bool Sent = false);
+
 /// <summary>The confirm link's page: a button, since link scanners prefetch GETs.</summary>
 public sealed record ConfirmPageModel(string SiteName, Subscription Pending, string Token);
 
