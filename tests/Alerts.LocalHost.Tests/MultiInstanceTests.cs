@@ -22,7 +22,8 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
     private const int FeedCount = 2 * global::Alerts.LocalHost.QueueListener.MaxInFlight;
     private const int ItemsPerFeed = 2;
     private const int MaxConcurrentPerHost = 2;
-    private static readonly TimeSpan MinHostGap = TimeSpan.FromMilliseconds(300);
+    /// <summary>Long enough that the scheduling jitter of three processes on a busy machine stays well under half of it.</summary>
+    private static readonly TimeSpan MinHostGap = TimeSpan.FromSeconds(1);
     private const int SubscribeLimit = 4;
 
     [Fact]
@@ -59,7 +60,8 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
                 feeds.SetFeed(path, $"Feed {f}");
                 for (var i = 0; i < ItemsPerFeed; i++)
                     feeds.AddItem(path, $"DACA story {f}-{i}", $"https://news.test/{f}/{i}", "About DACA.", now.AddMinutes(-5));
-                feeds.SetDelay(path, TimeSpan.FromMilliseconds(400));
+                // Longer than the gap, so that two requests overlap and a third would show if the limit did not hold.
+                feeds.SetDelay(path, TimeSpan.FromMilliseconds(1500));
                 Assert.True(await feedStore.TryAddAsync(Feed.Create(feeds.Url(path), now.AddMinutes(-1), TimeSpan.FromMinutes(15))));
             }
 
@@ -95,7 +97,7 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
             Assert.True(overlap <= MaxConcurrentPerHost, $"{overlap} requests to the host in flight at once");
             var starts = requests.Select(r => r.ArrivedAt).Order().ToList();
             var gap = starts.Zip(starts.Skip(1), (a, b) => b - a).Min();
-            // Starts are booked 300 ms apart; an unbooked one begins when its storage write returns, hence the margin.
+            // Starts are booked a gap apart; an unbooked one begins when its storage write returns, hence the margin.
             Assert.True(gap >= MinHostGap / 2, $"two requests to the host started {gap.TotalMilliseconds:0} ms apart");
             // And the feeds were fetched by more than one worker, so the limits were shared, not one worker's own.
             Assert.True(workers.Count(w => w.Log.Contains("fetched: 200")) >= 2,
@@ -181,7 +183,7 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
                 ["Feeds__FeedsPerMessage"] = "1",
                 // A feed that waits longer than this for the host's slot goes back to the queue (hidden one to two
                 // timeouts) for any worker to take, so the feeds end up spread over the workers (asserted below).
-                ["Feeds__Timeout"] = "00:00:02",
+                ["Feeds__Timeout"] = "00:00:05",
                 ["SubscribeLimits__PerClientPerHour"] = SubscribeLimit.ToString(),
                 // Every timer on its own in every worker, as on a host without the Functions singleton lock.
                 [ScheduleSettings.Poll] = "*/2 * * * * *",

@@ -97,6 +97,26 @@ public sealed record MatchExplanation(bool Matches, IReadOnlyList<string> Reason
         _ => Describe(query),
     };
 
+    /// <summary>
+    /// Where a match's own hits are: "DACA in the title; sanctuary city in the text". Linear in the hits, for places
+    /// that must stay cheap whatever the query (the anonymous preview; long articles in a digest): the plain evaluator
+    /// behind <see cref="Explain"/> can cost quadratic time on hostile queries over long texts.
+    /// </summary>
+    public static MatchExplanation FromHits(MatchDocument document, IReadOnlyList<Hit> hits, int wordsPerField = 3)
+    {
+        var reasons = hits
+            .Where(h => h.Field != DocumentField.Site)
+            .GroupBy(h => h.Field)
+            .OrderBy(g => g.Key)
+            .Select(g => string.Join(", ", g.Select(h => Text(document, h)).Where(t => t.Length > 0)
+                .Distinct(StringComparer.OrdinalIgnoreCase).Take(wordsPerField)) + " in " + FieldName(g.Key))
+            .Where(r => !r.StartsWith(" in ", StringComparison.Ordinal))
+            .ToList();
+        if (hits.Any(h => h.Field == DocumentField.Site))
+            reasons.Add("from " + document.Site);
+        return new MatchExplanation(true, reasons);
+    }
+
     private static string ScopeName(Query query) => query switch
     {
         TermQuery { Scope: FieldScope.Title } or PrefixQuery { Scope: FieldScope.Title } or PhraseQuery { Scope: FieldScope.Title } => "the title",

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Alerts.Core.Subscriptions;
 
 /// <summary>One story a query would have matched, as the preview shows it.</summary>
-public sealed record PreviewArticle(string Title, string? Link, string FeedTitle, string Site, DateTimeOffset PublishedAt, string Snippet, int AlsoIn);
+/// <param name="Why">Where the query's words are in it ("DACA in the title; sanctuary city in the text").</param>
+public sealed record PreviewArticle(string Title, string? Link, string FeedTitle, string Site, DateTimeOffset PublishedAt, string Snippet, int AlsoIn, string? Why = null);
 
 /// <summary>What a query would have matched over the stored articles of the last days.</summary>
 /// <param name="Count">Stories matched (the same story from several feeds counts once, as in a digest).</param>
@@ -75,7 +76,9 @@ public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogg
                 g.Lead.Article.Site,
                 g.Lead.Article.PublishedAt,
                 string.Concat(MatchedText.Snippet(g.Lead.Article, g.Lead.Hits).Select(r => r.Text)),
-                g.Others.Count))
+                g.Others.Count,
+                // From the engine's own hits, linear whatever the (anonymous) query.
+                MatchExplanation.FromHits(MatchedText.Document(g.Lead.Article), g.Lead.Hits) is { Reasons.Count: > 0 } why ? why.ToString() : null))
             .ToList();
         logger.LogInformation("Preview of {QueryLength}-character query: {Count} stories in {Scanned} of {Window} articles", queryText.Length, groups.Count, scanned, window.Count);
         return new PreviewResult(queryText, since, groups.Count, scanned, shown, complete);

@@ -57,6 +57,7 @@
       else li.appendChild(document.createTextNode(title));
       li.appendChild(el('br'));
       li.appendChild(el('span', a.feedTitle + ' · ' + local(a.publishedAt) + (a.alsoIn ? ' · also in ' + a.alsoIn + ' more' : ''), 'meta'));
+      if (a.why) { li.appendChild(el('br')); li.appendChild(el('span', 'Why: ' + a.why, 'meta why')); }
       list.appendChild(li);
     });
     out.appendChild(list);
