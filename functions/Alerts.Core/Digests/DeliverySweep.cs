@@ -67,11 +67,16 @@ public sealed class DeliverySweep(
                     await subscriptions.GetAsync(match.SubscriptionId, cancellationToken) is { Status: SubscriptionStatus.Active, Frequency: Frequency.Instant };
             if (!isInstant)
                 continue; // periodic matches wait for their digest, which carries every pending one
-            var key = DigestSendHandler.InstantPrefix + match.ArticleId;
-            if (RecentlyQueued(match.SubscriptionId, key)
-                || await digests.GetAsync(match.SubscriptionId, key, cancellationToken) is { } row && (row.IsFinished || row.NextAttemptAt > cutoff))
+            // The poll's email, unless its row shows it does not carry this match (then the article's own email does):
+            // the same choice the handler makes, so the sweep never starts a second email for a match.
+            var ownKey = DigestSendHandler.InstantPrefix + match.ArticleId;
+            var key = match.ArticleFirstSeenAt is { } seen ? DigestSendHandler.PollKey(match.ArticleId, seen) : ownKey;
+            var row = await digests.GetAsync(match.SubscriptionId, key, cancellationToken);
+            if (key != ownKey && DigestSendHandler.CarriedElsewhere(row, match.ArticleId))
+                row = await digests.GetAsync(match.SubscriptionId, key = ownKey, cancellationToken);
+            if (RecentlyQueued(match.SubscriptionId, key) || row is not null && (row.IsFinished || row.NextAttemptAt > cutoff))
                 continue;
-            await queue.SendAsync(new DigestSendMessage(match.SubscriptionId, key), cancellationToken);
+            await queue.SendAsync(new DigestSendMessage(match.SubscriptionId, key, ArticleId: key == ownKey ? null : match.ArticleId), cancellationToken);
             Remember(match.SubscriptionId, key);
             queued++;
         }

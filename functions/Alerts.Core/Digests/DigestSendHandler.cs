@@ -56,6 +56,21 @@ public sealed class DigestSendHandler(
 
     public const string InstantPrefix = "instant-";
 
+    /// <summary>An instant email for every match of one poll of one feed: "instant-poll-{feedId}-{first seen, Unix ms}".</summary>
+    public const string PollPrefix = InstantPrefix + "poll-";
+
+    /// <summary>The poll's key: the articles one fetch stored share their feed and first-seen time (and feed ids are hex, never "poll-").</summary>
+    public static string PollKey(string articleId, DateTimeOffset firstSeenAt) =>
+        $"{PollPrefix}{Feeds.ArticleId.Split(articleId).FeedId}-{firstSeenAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Whether a poll's row (read once) shows that its email does not carry <paramref name="articleId"/>: frozen without
+    /// it, or finished with nothing frozen. A frozen list never changes, so then the article's own key sends it, and
+    /// the two emails can never both carry it.
+    /// </summary>
+    public static bool CarriedElsewhere(DigestRecord? pollRow, string articleId) =>
+        pollRow is { ArticleIds: { } ids } ? !ids.Contains(articleId, StringComparer.Ordinal) : pollRow is { IsFinished: true };
+
     private DeliveryOptions Options => deliveryOptions?.Value ?? new DeliveryOptions();
 
     /// <summary>Time from the server's acceptance to the Sent row (the duplicate window), for the last email this process sent.</summary>
@@ -79,6 +94,8 @@ public sealed class DigestSendHandler(
             throw new ArgumentException($"Malformed digest message: subscription '{subscriptionId}', key '{key}'.", nameof(message));
 
         var row = await digests.GetAsync(subscriptionId, key, cancellationToken);
+        if (IsPollFor(message) is { } own && CarriedElsewhere(row, own))
+            return await SendAsync(new DigestSendMessage(subscriptionId, InstantPrefix + own), cancellationToken);
         if (row is { State: DigestState.Sent, Recorded: false })
         {
             // The email went out and the last worker died before its matches were marked: finish that, never resend.
@@ -133,6 +150,9 @@ public sealed class DigestSendHandler(
                 logger.LogInformation("Digest {DigestKey} for {SubscriptionId} was frozen concurrently; using that list", key, subscriptionId);
             row = await digests.GetAsync(subscriptionId, key, cancellationToken)
                 ?? throw new InvalidOperationException($"Digest row {subscriptionId}/{key} vanished after freezing.");
+            // Another worker froze the poll's email first, from matches found before this article's.
+            if (IsPollFor(message) is { } late && CarriedElsewhere(row, late))
+                return await SendAsync(new DigestSendMessage(subscriptionId, InstantPrefix + late), cancellationToken);
             if (row.IsFinished)
                 return new(subscriptionId, key, DigestSendOutcome.AlreadyDone, row.ArticleIds?.Count ?? 0, row.MessageId);
             if (HeldByLiveClaim(row))
@@ -247,7 +267,7 @@ public sealed class DigestSendHandler(
         var queue = storage.Queue(QueueNames.DigestSend);
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (id, ct) =>
         {
-            var single = new DigestSendMessage(id, batch.DigestKey, batch.Attempt);
+            var single = new DigestSendMessage(id, batch.DigestKey, batch.Attempt, ArticleId: batch.ArticleId);
             try
             {
                 if ((await HandleAsync(single, ct)).Outcome == DigestSendOutcome.Sent)
@@ -412,9 +432,22 @@ public sealed class DigestSendHandler(
         }
     }
 
-    /// <summary>Instant keys carry one article; periodic digests carry every pending match (the composer shows the first in full).</summary>
+    /// <summary>The article a poll's alert message was queued for; null for any other message.</summary>
+    private static string? IsPollFor(DigestSendMessage message) =>
+        message.DigestKey.StartsWith(PollPrefix, StringComparison.Ordinal) ? message.ArticleId : null;
+
+    /// <summary>
+    /// A poll's key carries every pending match of that poll; an article's instant key carries that article; periodic
+    /// digests carry every pending match (the composer shows the first in full).
+    /// </summary>
     private static List<MatchRecord> Choose(IReadOnlyList<MatchRecord> pending, string key)
     {
+        if (key.StartsWith(PollPrefix, StringComparison.Ordinal))
+        {
+            // Matched before the freeze: a match written later is not in this list and goes in an email of its own.
+            return pending.Where(m => m.ArticleFirstSeenAt is { } seen && PollKey(m.ArticleId, seen) == key)
+                .OrderBy(m => m.MatchedAt).ThenBy(m => m.ArticleId, StringComparer.Ordinal).ToList();
+        }
         if (key.StartsWith(InstantPrefix, StringComparison.Ordinal))
         {
             // Only the named article, so two instant emails racing for the same subscription never carry the same match.

@@ -24,7 +24,7 @@ public sealed class ArticleMatchHandler(
     /// <summary>Match rows written at once: enough to hide round trips, few enough not to flood one storage account.</summary>
     public const int MaxConcurrentWrites = 32;
 
-    /// <summary>Instant alerts per <c>digest-send</c> message (each still claimed and sent on its own).</summary>
+    /// <summary>Instant alerts per <c>digest-send</c> message (each subscription's email still claimed and sent on its own).</summary>
     public const int InstantBatchSize = 50;
 
     /// <summary>Returns the number of subscriptions that matched. Safe to run twice, or concurrently, for the same article.</summary>
@@ -97,7 +97,9 @@ public sealed class ArticleMatchHandler(
         var queue = storage.Queue(QueueNames.DigestSend);
         await Parallel.ForEachAsync(instant.Order(StringComparer.Ordinal).Chunk(InstantBatchSize),
             new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-            async (batch, ct) => await queue.SendAsync(DigestSendMessage.Batch(batch, DigestSendHandler.InstantPrefix + article.Id), ct));
+            // Keyed by the poll, not the article: the first alert of a poll that runs sends every instant match of the poll
+            // found so far in one email; the others find their article in it (or, matched too late, send it alone).
+            async (batch, ct) => await queue.SendAsync(DigestSendMessage.Batch(batch, DigestSendHandler.PollKey(article.Id, article.FirstSeenAt), article.Id), ct));
 
         logger.LogInformation(
             "Article {ArticleId} matched {MatchCount} of {SubscriptionCount} subscriptions ({Late} subscribed after it was first seen, {Instant} instant, {Dropped} hits dropped, {Failed} writes dropped, {Transient} to retry)",

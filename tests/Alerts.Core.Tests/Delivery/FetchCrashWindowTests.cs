@@ -89,7 +89,12 @@ public sealed class FetchCrashWindowTests(AzuriteFixture fixture)
                 Assert.Single(emails, e => e.To == s.Email && e.Html.Contains($"Story {letter} about the", StringComparison.Ordinal));
         var digest = Assert.Single(emails, e => e.To == daily.Email);
         Assert.All(letters, l => Assert.Contains($"Story {l} about the", digest.Html));
-        Assert.Equal(instant.Length * letters.Length + 1, emails.Count);
+        // Stories of one poll share an instant email; a poll cut short by the crash is finished by the redelivery's,
+        // so an instant subscriber gets one to four emails, none of them without a story and each story once (above).
+        var instantEmails = emails.Where(e => instant.Any(s => s.Email == e.To)).ToList();
+        Assert.All(instantEmails, e => Assert.Contains(letters, l => e.Html.Contains($"Story {l} about the", StringComparison.Ordinal)));
+        Assert.InRange(instantEmails.Count, instant.Length, instant.Length * letters.Length);
+        Assert.Equal(instantEmails.Count + 1, emails.Count);
         foreach (var s in instant.Append(daily))
         {
             var matched = await host.Get<MatchStore>().ListAsync(s.Id);
