@@ -121,11 +121,13 @@ public sealed class MultiInstanceTests(AzuriteFixture azurite)
     }
 
     /// <summary>The alerts the subscribers got, as (recipient, story): an instant alert carries one article.</summary>
+    /// <summary>Each (subscriber, story) an email carried: an instant email carries every story of its poll.</summary>
     private static List<(string To, string Story)> Alerts(TestSmtpServer smtp, IReadOnlyCollection<string> subscribers) =>
         smtp.Messages
-            .Select(m => (To: m.To.Mailboxes.First().Address,
-                Story: Regex.Match(Regex.Replace(m.HtmlBody ?? m.TextBody ?? "", "<[^>]+>", ""), @"DACA story (\d+-\d+)").Groups[1].Value))
-            .Where(a => subscribers.Contains(a.To))
+            .Where(m => subscribers.Contains(m.To.Mailboxes.First().Address))
+            .SelectMany(m => Regex.Matches(Regex.Replace(m.HtmlBody ?? m.TextBody ?? "", "<[^>]+>", ""), @"DACA story (\d+-\d+)")
+                .Select(match => match.Groups[1].Value).Distinct()
+                .Select(story => (To: m.To.Mailboxes.First().Address, Story: story)))
             .ToList();
 
     /// <summary>One <c>Alerts.LocalHost --worker</c> process with its output captured.</summary>
