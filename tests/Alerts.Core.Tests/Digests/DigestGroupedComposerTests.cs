@@ -11,7 +11,8 @@ namespace Alerts.Core.Tests.Digests;
 public sealed class DigestGroupedComposerTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 13, 0, 0, TimeSpan.Zero);
-    private readonly SubscriptionLinks _links = DigestTestData.Links();
+    // A stopped clock: a link's token carries its issue time, so the composer's link and the one the test builds agree.
+    private readonly SubscriptionLinks _links = DigestTestData.Links(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0));
 
     private DigestComposer Composer() => new(Options.Create(DigestTestData.Site), DigestTestData.Writer(), _links);
 
