@@ -6,7 +6,6 @@ using Alerts.Core.Storage;
 using Alerts.Core.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -29,19 +28,13 @@ public sealed class AdminPageSnapshotTests(AzuriteFixture azurite) : IAsyncLifet
     {
         var storage = await azurite.ResetAsync();
         _server = await TestFeedServer.StartAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        _services = CoreTestServices.Build(storage, new FakeTimeProvider(Now), new Dictionary<string, string?>
         {
             ["Admin:ApiKey"] = Key,
             ["Site:Name"] = "Alerts <Dev>",
             ["Feeds:AllowLoopback"] = "true",
             ["Feeds:MinHostGap"] = "00:00:00",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(storage);
-        services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
-        services.AddAlertsCore(configuration);
-        _services = services.BuildServiceProvider();
+        });
         await SeedAsync(storage);
     }
 

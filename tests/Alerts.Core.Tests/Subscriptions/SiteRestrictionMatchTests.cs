@@ -17,23 +17,14 @@ public sealed class SiteRestrictionMatchTests(AzuriteFixture fixture)
     {
         var storage = await fixture.ResetAsync();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        var subscriptions = new SubscriptionStore(storage);
-        var articles = new ArticleStore(storage);
+        // The matching services as the hosts register them, so the test follows the index's own wiring.
+        using var services = CoreTestServices.Build(storage, time, new Dictionary<string, string?> { ["Matching:IndexRefreshInterval"] = "00:00:00" });
+        var subscriptions = services.GetRequiredService<SubscriptionStore>();
+        var articles = services.GetRequiredService<ArticleStore>();
         var everywhere = DigestTestData.Subscription(query: "DACA");
         var reutersOnly = DigestTestData.Subscription(query: "DACA") with { Sites = ["reuters.com"], MaxItems = 3 };
         await subscriptions.AddAsync(everywhere);
         await subscriptions.AddAsync(reutersOnly);
-        // The matching services as the hosts register them, so the test follows the index's own wiring.
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(storage)
-            .AddSingleton<TimeProvider>(time)
-            .AddSingleton(subscriptions)
-            .AddSingleton(articles)
-            .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
-            .Configure<MatchingOptions>(o => o.IndexRefreshInterval = TimeSpan.Zero)
-            .AddMatching()
-            .BuildServiceProvider();
         var handler = services.GetRequiredService<ArticleMatchHandler>();
         var fromReuters = DigestTestData.Article("r1") with { Site = "https://www.reuters.com" };
         var fromElsewhere = DigestTestData.Article("e1") with { Site = "https://notreuters.com" };
