@@ -3,28 +3,36 @@ using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Matching;
 
 /// <summary>How a matcher instance keeps its index current without reading every subscription per article.</summary>
 [Collection(StorageCollection.Name)]
-public sealed class SubscriptionIndexProviderTests(AzuriteFixture azurite)
+public sealed class SubscriptionIndexProviderTests(AzuriteFixture azurite) : IDisposable
 {
     private static readonly MatchDocument DacaArticle = new("Court rules on DACA", "The ruling covers DACA renewals.", "news.test");
 
-    private static readonly IOptions<MatchingOptions> Matching =
-        Options.Create(new MatchingOptions { IndexRefreshInterval = TimeSpan.FromSeconds(30), SnapshotInterval = TimeSpan.FromMinutes(15) });
+    private readonly List<ServiceProvider> _instances = [];
 
-    private static SubscriptionSnapshotWriter Writer(AlertsStorage storage) => new(
-        storage, new SubscriptionStore(storage), new SubscriptionSnapshotStore(storage), new SubscriptionChangeLog(storage),
-        Matching, Options.Create(new TokenOptions()), NullLogger<SubscriptionSnapshotWriter>.Instance);
+    public void Dispose() => _instances.ForEach(i => i.Dispose());
 
-    private static SubscriptionIndexProvider Provider(AlertsStorage storage, TimeProvider time) => new(
-        new SubscriptionStore(storage), new SubscriptionChangeLog(storage), new SubscriptionSnapshotStore(storage), Writer(storage),
-        Matching, time, NullLogger<SubscriptionIndexProvider>.Instance);
+    /// <summary>One matcher process: its own services (as the hosts register them) on the shared storage.</summary>
+    private ServiceProvider Instance(AlertsStorage storage, TimeProvider time)
+    {
+        var instance = CoreTestServices.Build(storage, time, new Dictionary<string, string?>
+        {
+            ["Matching:IndexRefreshInterval"] = "00:00:30",
+            ["Matching:SnapshotInterval"] = "00:15:00",
+        });
+        _instances.Add(instance);
+        return instance;
+    }
+
+    private SubscriptionSnapshotWriter Writer(AlertsStorage storage) => Instance(storage, TimeProvider.System).GetRequiredService<SubscriptionSnapshotWriter>();
+
+    private SubscriptionIndexProvider Provider(AlertsStorage storage, TimeProvider time) => Instance(storage, time).GetRequiredService<SubscriptionIndexProvider>();
 
     private static Subscription Active(string query) =>
         new(SubscriptionStore.NewId(), "reader@example.test", query, Frequency.Daily, SubscriptionStatus.Active, DateTimeOffset.UtcNow);

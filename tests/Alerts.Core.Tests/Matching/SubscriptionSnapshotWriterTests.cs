@@ -4,26 +4,33 @@ using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Core.Tests.Matching;
 
 /// <summary>The one writer of the subscription snapshot: alone under its lease, no addresses, a change log that expires.</summary>
 [Collection(StorageCollection.Name)]
-public sealed class SubscriptionSnapshotWriterTests(AzuriteFixture azurite)
+public sealed class SubscriptionSnapshotWriterTests(AzuriteFixture azurite) : IDisposable
 {
-    private static readonly IOptions<MatchingOptions> Matching = Options.Create(new MatchingOptions());
-    private static readonly IOptions<TokenOptions> Tokens = Options.Create(new TokenOptions());
+    private static readonly MatchingOptions Matching = new();
+    private static readonly TokenOptions Tokens = new();
     private static readonly MatchDocument DacaArticle = new("Court rules on DACA", "The ruling covers DACA renewals.", "news.test");
 
-    private static SubscriptionSnapshotWriter Writer(AlertsStorage storage) => new(
-        storage, new SubscriptionStore(storage), new SubscriptionSnapshotStore(storage), new SubscriptionChangeLog(storage),
-        Matching, Tokens, NullLogger<SubscriptionSnapshotWriter>.Instance);
+    private readonly List<ServiceProvider> _instances = [];
 
-    private static SubscriptionIndexProvider Provider(AlertsStorage storage) => new(
-        new SubscriptionStore(storage), new SubscriptionChangeLog(storage), new SubscriptionSnapshotStore(storage), Writer(storage),
-        Matching, TimeProvider.System, NullLogger<SubscriptionIndexProvider>.Instance);
+    public void Dispose() => _instances.ForEach(i => i.Dispose());
+
+    /// <summary>One process: its own services (as the hosts register them, default settings) on the shared storage.</summary>
+    private ServiceProvider Instance(AlertsStorage storage)
+    {
+        var instance = CoreTestServices.Build(storage, TimeProvider.System, []);
+        _instances.Add(instance);
+        return instance;
+    }
+
+    private SubscriptionSnapshotWriter Writer(AlertsStorage storage) => Instance(storage).GetRequiredService<SubscriptionSnapshotWriter>();
+
+    private SubscriptionIndexProvider Provider(AlertsStorage storage) => Instance(storage).GetRequiredService<SubscriptionIndexProvider>();
 
     private static Subscription Active(string query, string email = "jane.doe@example.test") =>
         new(SubscriptionStore.NewId(), email, query, Frequency.Daily, SubscriptionStatus.Active, DateTimeOffset.UtcNow);
@@ -105,7 +112,7 @@ public sealed class SubscriptionSnapshotWriterTests(AzuriteFixture azurite)
     {
         var storage = await azurite.ResetAsync();
         var log = storage.Table(TableNames.SubscriptionChanges);
-        var old = DateTimeOffset.UtcNow - Matching.Value.ChangeLogRetention - TimeSpan.FromHours(1);
+        var old = DateTimeOffset.UtcNow - Matching.ChangeLogRetention - TimeSpan.FromHours(1);
         for (var i = 0; i < 150; i++) // more than one batch of 100 in one partition
             await log.AddEntityAsync(new TableEntity(SubscriptionChangeLog.Bucket(old), $"{old.UtcTicks:D19}-{i:D32}") { ["SubscriptionId"] = $"{i:D32}" });
         var recent = Active("DACA");
@@ -139,7 +146,7 @@ public sealed class SubscriptionSnapshotWriterTests(AzuriteFixture azurite)
     {
         var storage = await azurite.ResetAsync();
         var store = new SubscriptionStore(storage);
-        var old = DateTimeOffset.UtcNow - Tokens.Value.ConfirmationLifetime - TimeSpan.FromHours(1);
+        var old = DateTimeOffset.UtcNow - Tokens.ConfirmationLifetime - TimeSpan.FromHours(1);
         var expired = new Subscription(SubscriptionStore.NewId(), "late@example.test", "DACA", Frequency.Daily, SubscriptionStatus.Pending, old);
         var confirmed = new Subscription(SubscriptionStore.NewId(), "late@example.test", "asylum", Frequency.Daily, SubscriptionStatus.Pending, old);
         var fresh = new Subscription(SubscriptionStore.NewId(), "late@example.test", "visas", Frequency.Daily, SubscriptionStatus.Pending, DateTimeOffset.UtcNow);
