@@ -1,12 +1,14 @@
+using System.Globalization;
 using Alerts.Core.Digests;
 using Alerts.Core.Email;
+using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Digests;
 using Alerts.Core.Tests.Infrastructure;
 using MailKit.Net.Smtp;
 using MailKit.Search;
 using MailKit.Security;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
@@ -24,37 +26,51 @@ public sealed class MailtoUnsubscribeTests(AzuriteFixture storageFixture, Smtp4d
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 13, 0, 0, TimeSpan.Zero);
 
     private readonly FakeTimeProvider _time = new(Now);
+    private readonly CoreInstances _graphs = new();
+    private AlertsStorage _storage = null!;
+    private ServiceProvider _services = null!;
     private SubscriptionStore _subscriptions = null!;
     private SubscriptionLinks _links = null!;
-    private SubscribeHandler _subscribe = null!;
 
     public async Task InitializeAsync()
     {
-        var storage = await storageFixture.ResetAsync();
+        _storage = await storageFixture.ResetAsync();
         await smtp4dev.ClearAsync();
-        _subscriptions = new SubscriptionStore(storage);
-        _links = DigestTestData.Links(_time);
-        var smtp = SmtpOptions();
-        _subscribe = new SubscribeHandler(_subscriptions, _links,
-            new SmtpEmailSender(Options.Create(smtp), NullLogger<SmtpEmailSender>.Instance),
-            Options.Create(DigestTestData.Site), DigestTestData.Writer(smtp),
-            new SubscribeRateLimiter(storage, Options.Create(new SubscribeLimitOptions()), Options.Create(new FrontEndOptions()), Options.Create(new TokenOptions { SigningKey = "mailto-test-signing-key-0123456789abcdef" }), _time, NullLogger<SubscribeRateLimiter>.Instance),
-            _time, NullLogger<SubscribeHandler>.Instance, new DigestStore(storage));
+        _services = Services(imap: true);
+        _subscriptions = _services.GetRequiredService<SubscriptionStore>();
+        _links = _services.GetRequiredService<SubscriptionLinks>();
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    private SmtpOptions SmtpOptions() => new()
+    public Task DisposeAsync()
     {
-        Host = "127.0.0.1",
-        Port = smtp4dev.SmtpPort,
-        Security = "None",
-        FromAddress = "alerts@alerts.example.org",
-        UnsubscribeMailbox = Mailbox,
-    };
+        _graphs.Dispose();
+        return Task.CompletedTask;
+    }
 
-    private MailtoUnsubscribeHandler Handler(UnsubscribeMailboxOptions? options = null) =>
-        new(Options.Create(options ?? smtp4dev.MailboxOptions()), _subscribe, NullLogger<MailtoUnsubscribeHandler>.Instance);
+    /// <summary>Core as the hosts wire it, sending through smtp4dev and, with <paramref name="imap"/>, reading its inbox.</summary>
+    private ServiceProvider Services(bool imap)
+    {
+        var mailbox = imap ? smtp4dev.MailboxOptions() : new UnsubscribeMailboxOptions();
+        return _graphs.Start(_storage, _time, new Dictionary<string, string?>
+        {
+            ["Tokens:SigningKey"] = "mailto-test-signing-key-0123456789abcdef",
+            ["Site:PublicBaseUrl"] = DigestTestData.Site.PublicBaseUrl,
+            ["Site:Name"] = DigestTestData.Site.Name,
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = smtp4dev.SmtpPort.ToString(CultureInfo.InvariantCulture),
+            ["Smtp:Security"] = "None",
+            ["Smtp:FromAddress"] = "alerts@alerts.example.org",
+            ["Smtp:UnsubscribeMailbox"] = Mailbox,
+            ["UnsubscribeMailbox:ImapHost"] = mailbox.ImapHost,
+            ["UnsubscribeMailbox:ImapPort"] = mailbox.ImapPort.ToString(CultureInfo.InvariantCulture),
+            ["UnsubscribeMailbox:Security"] = mailbox.Security,
+            ["UnsubscribeMailbox:UserName"] = mailbox.UserName,
+            ["UnsubscribeMailbox:Password"] = mailbox.Password,
+            ["UnsubscribeMailbox:Timeout"] = mailbox.Timeout.ToString("c", CultureInfo.InvariantCulture),
+        });
+    }
+
+    private MailtoUnsubscribeHandler Handler() => _services.GetRequiredService<MailtoUnsubscribeHandler>();
 
     private async Task<Subscription> SubscriptionAsync()
     {
@@ -66,9 +82,8 @@ public sealed class MailtoUnsubscribeTests(AzuriteFixture storageFixture, Smtp4d
     /// <summary>The mailto: URI of the digest the composer builds for the subscription.</summary>
     private async Task<(string To, string Subject)> MailtoOf(Subscription s)
     {
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(SmtpOptions()), _links,
-            Options.Create(smtp4dev.MailboxOptions()));
-        var digest = await composer.ComposeAsync(s, "daily-2026-11-26", [new DigestItem(DigestTestData.Article("a"), [])], Now);
+        var digest = await _services.GetRequiredService<DigestComposer>()
+            .ComposeAsync(s, "daily-2026-11-26", [new DigestItem(DigestTestData.Article("a"), [])], Now);
         var header = (digest.Headers["List-Unsubscribe"] ?? "").Replace("\r\n", "").Replace("\n", "");
         var mailto = header.Split(',').Select(x => x.Trim().Trim('<', '>')).Single(x => x.StartsWith("mailto:", StringComparison.Ordinal));
         // RFC 6068 by hand (System.Uri puts a mailto address in UserInfo/Host): address, then hfields.
@@ -159,13 +174,12 @@ public sealed class MailtoUnsubscribeTests(AzuriteFixture storageFixture, Smtp4d
         var s = await SubscriptionAsync();
         await SendAsync(Mailbox, "unsubscribe " + _links.Tokens.Create(s.Id, TokenPurpose.Unsubscribe));
 
-        Assert.Equal(new MailtoUnsubscribeHandler.Result(0, 0), await Handler(new UnsubscribeMailboxOptions()).HandleAsync());
+        var withoutImap = Services(imap: false);
+        Assert.Equal(new MailtoUnsubscribeHandler.Result(0, 0), await withoutImap.GetRequiredService<MailtoUnsubscribeHandler>().HandleAsync());
         Assert.Equal((1, 1), await InboxAsync());
         Assert.Equal(SubscriptionStatus.Active, (await _subscriptions.GetAsync(s.Id))!.Status);
 
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(SmtpOptions()), _links,
-            Options.Create(new UnsubscribeMailboxOptions()));
-        var digest = await composer.ComposeAsync(s, "daily-2026-11-26", [new DigestItem(DigestTestData.Article("a"), [])], Now);
+        var digest = await withoutImap.GetRequiredService<DigestComposer>().ComposeAsync(s, "daily-2026-11-26", [new DigestItem(DigestTestData.Article("a"), [])], Now);
         Assert.DoesNotContain("mailto:", digest.Headers["List-Unsubscribe"] ?? "");
     }
 

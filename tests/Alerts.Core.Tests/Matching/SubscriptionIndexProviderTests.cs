@@ -14,21 +14,16 @@ public sealed class SubscriptionIndexProviderTests(AzuriteFixture azurite) : IDi
 {
     private static readonly MatchDocument DacaArticle = new("Court rules on DACA", "The ruling covers DACA renewals.", "news.test");
 
-    private readonly List<ServiceProvider> _instances = [];
+    private readonly CoreInstances _instances = new();
 
-    public void Dispose() => _instances.ForEach(i => i.Dispose());
+    public void Dispose() => _instances.Dispose();
 
     /// <summary>One matcher process: its own services (as the hosts register them) on the shared storage.</summary>
-    private ServiceProvider Instance(AlertsStorage storage, TimeProvider time)
+    private ServiceProvider Instance(AlertsStorage storage, TimeProvider time) => _instances.Start(storage, time, new Dictionary<string, string?>
     {
-        var instance = CoreTestServices.Build(storage, time, new Dictionary<string, string?>
-        {
-            ["Matching:IndexRefreshInterval"] = "00:00:30",
-            ["Matching:SnapshotInterval"] = "00:15:00",
-        });
-        _instances.Add(instance);
-        return instance;
-    }
+        ["Matching:IndexRefreshInterval"] = "00:00:30",
+        ["Matching:SnapshotInterval"] = "00:15:00",
+    });
 
     private SubscriptionSnapshotWriter Writer(AlertsStorage storage) => Instance(storage, TimeProvider.System).GetRequiredService<SubscriptionSnapshotWriter>();
 

@@ -16,21 +16,16 @@ public sealed class SubscriptionSnapshotWriterTests(AzuriteFixture azurite) : ID
     private static readonly TokenOptions Tokens = new();
     private static readonly MatchDocument DacaArticle = new("Court rules on DACA", "The ruling covers DACA renewals.", "news.test");
 
-    private readonly List<ServiceProvider> _instances = [];
+    private readonly CoreInstances _instances = new();
 
-    public void Dispose() => _instances.ForEach(i => i.Dispose());
+    public void Dispose() => _instances.Dispose();
 
-    /// <summary>One process: its own services (as the hosts register them, default settings) on the shared storage.</summary>
-    private ServiceProvider Instance(AlertsStorage storage)
-    {
-        var instance = CoreTestServices.Build(storage, TimeProvider.System, []);
-        _instances.Add(instance);
-        return instance;
-    }
+    /// <summary>One process's writer: its own services (as the hosts register them, default settings) on the shared storage.</summary>
+    private SubscriptionSnapshotWriter Writer(AlertsStorage storage) =>
+        _instances.Start(storage, TimeProvider.System).GetRequiredService<SubscriptionSnapshotWriter>();
 
-    private SubscriptionSnapshotWriter Writer(AlertsStorage storage) => Instance(storage).GetRequiredService<SubscriptionSnapshotWriter>();
-
-    private SubscriptionIndexProvider Provider(AlertsStorage storage) => Instance(storage).GetRequiredService<SubscriptionIndexProvider>();
+    private SubscriptionIndexProvider Provider(AlertsStorage storage) =>
+        _instances.Start(storage, TimeProvider.System).GetRequiredService<SubscriptionIndexProvider>();
 
     private static Subscription Active(string query, string email = "jane.doe@example.test") =>
         new(SubscriptionStore.NewId(), email, query, Frequency.Daily, SubscriptionStatus.Active, DateTimeOffset.UtcNow);
