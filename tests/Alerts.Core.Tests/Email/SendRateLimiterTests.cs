@@ -1,23 +1,32 @@
+using System.Globalization;
 using Alerts.Core.Digests;
 using Alerts.Core.Email;
 using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Delivery;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Email;
 
 /// <summary>The global send rate, shared through storage by every instance, and what digest-send does when it is reached.</summary>
 [Collection(StorageCollection.Name)]
-public sealed class SendRateLimiterTests(AzuriteFixture azurite)
+public sealed class SendRateLimiterTests(AzuriteFixture azurite) : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
-    private static SendRateLimiter Limiter(AlertsStorage storage, TimeProvider time, int perMinute, int perHour) =>
-        new(storage, Options.Create(new SendRateOptions { PerMinute = perMinute, PerHour = perHour }), time, NullLogger<SendRateLimiter>.Instance);
+    private readonly CoreInstances _instances = new();
+
+    public void Dispose() => _instances.Dispose();
+
+    /// <summary>One instance's limiter: its own services (as the hosts register them) on the storage given.</summary>
+    private SendRateLimiter Limiter(AlertsStorage storage, TimeProvider time, int perMinute, int perHour) =>
+        _instances.Start(storage, time, new Dictionary<string, string?>
+        {
+            ["SendRate:PerMinute"] = perMinute.ToString(CultureInfo.InvariantCulture),
+            ["SendRate:PerHour"] = perHour.ToString(CultureInfo.InvariantCulture),
+        }).GetRequiredService<SendRateLimiter>();
 
     [Fact]
     public async Task Three_instances_racing_for_tokens_send_no_more_than_the_limits_together_and_get_more_as_the_window_refills()

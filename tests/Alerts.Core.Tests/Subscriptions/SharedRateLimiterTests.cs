@@ -1,22 +1,30 @@
+using System.Globalization;
 using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Subscriptions;
 
 /// <summary>The abuse limits as an attacker would try to walk around them, on real Azurite.</summary>
 [Collection(StorageCollection.Name)]
-public sealed class SharedRateLimiterTests(AzuriteFixture azurite)
+public sealed class SharedRateLimiterTests(AzuriteFixture azurite) : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
-    private static SubscribeRateLimiter Limiter(AlertsStorage storage, TimeProvider time, SubscribeLimitOptions? options = null) =>
-        new(storage, Options.Create(options ?? new SubscribeLimitOptions { PerAddressPerDay = 2 }), Options.Create(new FrontEndOptions()),
-            Options.Create(new TokenOptions { SigningKey = "rate-limit-test-signing-key-0123456789abcdef" }), time, NullLogger<SubscribeRateLimiter>.Instance);
+    private readonly CoreInstances _instances = new();
+
+    public void Dispose() => _instances.Dispose();
+
+    /// <summary>One instance's limiter: its own services (as the hosts register them) on the shared storage.</summary>
+    private SubscribeRateLimiter Limiter(AlertsStorage storage, TimeProvider time, int perAddressPerDay = 2) =>
+        _instances.Start(storage, time, new Dictionary<string, string?>
+        {
+            ["SubscribeLimits:PerAddressPerDay"] = perAddressPerDay.ToString(CultureInfo.InvariantCulture),
+            ["Tokens:SigningKey"] = "rate-limit-test-signing-key-0123456789abcdef",
+        }).GetRequiredService<SubscribeRateLimiter>();
 
     [Fact]
     public async Task The_address_limit_counts_per_mailbox_whatever_the_case_or_plus_tag_and_resets_after_a_day()
@@ -38,9 +46,8 @@ public sealed class SharedRateLimiterTests(AzuriteFixture azurite)
     {
         var storage = await azurite.ResetAsync();
         var time = new FakeTimeProvider(Now);
-        var options = new SubscribeLimitOptions { PerAddressPerDay = 7 };
-        var a = Limiter(storage, time, options);
-        var b = Limiter(storage, time, options);
+        var a = Limiter(storage, time, perAddressPerDay: 7);
+        var b = Limiter(storage, time, perAddressPerDay: 7);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? a : b).AllowAddressAsync("jane@example.test")));
 
