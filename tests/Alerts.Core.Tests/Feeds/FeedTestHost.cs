@@ -17,11 +17,14 @@ internal sealed class FeedTestHost : IAsyncDisposable
 
     private readonly ServiceProvider _services;
     private readonly string _connectionString;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly CoreInstances _otherInstances = new();
 
-    private FeedTestHost(ServiceProvider services, string connectionString, FakeTimeProvider time)
+    private FeedTestHost(ServiceProvider services, string connectionString, IReadOnlyDictionary<string, string?> settings, FakeTimeProvider time)
     {
         _services = services;
         _connectionString = connectionString;
+        _settings = settings;
         Time = time;
     }
 
@@ -56,8 +59,12 @@ internal sealed class FeedTestHost : IAsyncDisposable
         var services = CoreTestServices.Build(storage, time, values, s => s
             .AddSingleton<IEmailSender>(emails)
             .AddSingleton(Microsoft.Extensions.Options.Options.Create(new SmtpOptions { FromAddress = "alerts@alerts.test" })));
-        return new FeedTestHost(services, azurite.ConnectionString, time) { Emails = emails };
+        return new FeedTestHost(services, azurite.ConnectionString, values, time) { Emails = emails };
     }
+
+    /// <summary>Another worker process on this host's storage account: its own storage clients and services, the same settings.</summary>
+    public T OtherInstance<T>() where T : notnull =>
+        _otherInstances.Start(AlertsStorage.FromConnectionString(_connectionString), Time, _settings).GetRequiredService<T>();
 
     /// <summary>Adds a feed for <paramref name="url"/>, due now.</summary>
     public async Task<Feed> AddFeedAsync(string url)
@@ -98,7 +105,11 @@ internal sealed class FeedTestHost : IAsyncDisposable
 
     public Task ClearMatchQueueAsync() => new QueueClient(_connectionString, QueueNames.ArticleMatch).ClearMessagesAsync();
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _otherInstances.Dispose();
+        await _services.DisposeAsync();
+    }
 }
 
 /// <summary>Keeps every message instead of sending it.</summary>

@@ -1,8 +1,6 @@
 using Alerts.Core.Feeds;
 using Alerts.Core.Storage;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Tests.Feeds;
 
@@ -40,9 +38,7 @@ public sealed class RedirectSlotWaitTests(AzuriteFixture azurite) : IAsyncLifeti
 
         // Another instance holds the target's only slot until 3.5 s in: the hop waits about 2 s (less than a timeout)
         // for it, so request time plus waiting (3.5 s and more) is past the timeout while request time (1.5 s) is not.
-        var options = Options.Create(host.Options);
-        var other = new HostThrottle(options, new SharedHostSlots(AlertsStorage.FromConnectionString(azurite.ConnectionString), options, NullLogger<SharedHostSlots>.Instance));
-        var held = await other.AcquireAsync(BusyHost, CancellationToken.None);
+        var held = await host.OtherInstance<HostThrottle>().AcquireAsync(BusyHost, CancellationToken.None);
         var release = Task.Delay(TimeSpan.FromMilliseconds(3500)).ContinueWith(_ => held.DisposeAsync().AsTask()).Unwrap();
 
         await host.FetchAsync(feed);

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using Alerts.Core.Feeds;
 using Alerts.Core.Storage;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Tests.Feeds;
@@ -12,15 +13,23 @@ namespace Alerts.Core.Tests.Feeds;
 /// and gap together, and a feed that cannot get a slot waits in the queue instead of failing.
 /// </summary>
 [Collection(StorageCollection.Name)]
-public sealed class SharedHostSlotsTests(AzuriteFixture azurite)
+public sealed class SharedHostSlotsTests(AzuriteFixture azurite) : IDisposable
 {
-    private static HostThrottle Throttle(string? connectionString, FeedFetchOptions options)
-    {
-        var o = Options.Create(options);
-        return connectionString is null
-            ? new HostThrottle(o)
-            : new HostThrottle(o, new SharedHostSlots(AlertsStorage.FromConnectionString(connectionString), o, NullLogger<SharedHostSlots>.Instance));
-    }
+    private readonly CoreInstances _instances = new();
+
+    public void Dispose() => _instances.Dispose();
+
+    /// <summary>A throttle that paces only its own process (no shared slots): what the hosts do not register.</summary>
+    private static HostThrottle ProcessOnlyThrottle(FeedFetchOptions options) => new(Options.Create(options));
+
+    /// <summary>One instance's throttle as the hosts register it: its own services and storage clients on the shared account.</summary>
+    private HostThrottle SharedThrottle(string connectionString, FeedFetchOptions options) =>
+        _instances.Start(AlertsStorage.FromConnectionString(connectionString), TimeProvider.System, new Dictionary<string, string?>
+        {
+            ["Feeds:MaxConcurrentPerHost"] = options.MaxConcurrentPerHost.ToString(CultureInfo.InvariantCulture),
+            ["Feeds:MinHostGap"] = options.MinHostGap.ToString("c", CultureInfo.InvariantCulture),
+            ["Feeds:Timeout"] = options.Timeout.ToString("c", CultureInfo.InvariantCulture),
+        }).GetRequiredService<HostThrottle>();
 
     /// <summary>Three throttles hammer one host; returns each hold's start and end on one stopwatch.</summary>
     private static async Task<List<(TimeSpan Start, TimeSpan End)>> HammerAsync(IReadOnlyList<HostThrottle> throttles, int perInstance)
@@ -51,11 +60,11 @@ public sealed class SharedHostSlotsTests(AzuriteFixture azurite)
         var options = new FeedFetchOptions { MaxConcurrentPerHost = 2, MinHostGap = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(20) };
 
         // Without the shared slots each process paces only itself: three of them put six requests on the host at once.
-        var alone = await HammerAsync([Throttle(null, options), Throttle(null, options), Throttle(null, options)], 4);
+        var alone = await HammerAsync([ProcessOnlyThrottle(options), ProcessOnlyThrottle(options), ProcessOnlyThrottle(options)], 4);
         Assert.True(MaxOverlap(alone) > 2, $"per-process throttles overlapped only {MaxOverlap(alone)}");
 
         await azurite.ResetAsync();
-        var shared = await HammerAsync([Throttle(azurite.ConnectionString, options), Throttle(azurite.ConnectionString, options), Throttle(azurite.ConnectionString, options)], 4);
+        var shared = await HammerAsync([SharedThrottle(azurite.ConnectionString, options), SharedThrottle(azurite.ConnectionString, options), SharedThrottle(azurite.ConnectionString, options)], 4);
         Assert.Equal(12, shared.Count);
         Assert.True(MaxOverlap(shared) <= 2, $"{MaxOverlap(shared)} requests in flight at once");
         var starts = shared.Select(h => h.Start).Order().ToList();
@@ -78,8 +87,7 @@ public sealed class SharedHostSlotsTests(AzuriteFixture azurite)
         var feed = await host.AddFeedAsync(server.Url("/news.xml"));
 
         // Another instance holds the host's only slot for longer than a fetch may wait.
-        var other = Throttle(azurite.ConnectionString, host.Options);
-        var held = await other.AcquireAsync(new Uri(feed.Url).IdnHost, CancellationToken.None);
+        var held = await host.OtherInstance<HostThrottle>().AcquireAsync(new Uri(feed.Url).IdnHost, CancellationToken.None);
         await host.FetchAsync(feed);
 
         Assert.Equal(0, server.RequestCount("/news.xml"));
