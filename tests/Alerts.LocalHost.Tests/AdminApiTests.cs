@@ -29,7 +29,7 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
         host.Feeds.AddItem("/news/rss.xml", "Council meets", "https://city.test/1", "Agenda.");
         host.Feeds.AddItem("/news/rss.xml", "Parks open", "https://city.test/2", "Summer.");
 
-        var response = await SendAsync(host, HttpMethod.Post, "/api/admin/feeds", new { url = host.Feeds.Url("/news"), tags = "local, city" });
+        var response = await host.AdminAsync(HttpMethod.Post, "/api/admin/feeds", new { url = host.Feeds.Url("/news"), tags = "local, city" });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await JsonAsync(response);
@@ -72,25 +72,25 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
         var id = (await JsonAsync(await host.AddFeedAsync(host.Feeds.Url("/f.xml")))).GetProperty("feed").GetProperty("id").GetString()!;
         await host.WaitForQueuesToDrainAsync();
 
-        var edited = await SendAsync(host, HttpMethod.Patch, $"/api/admin/feeds/{id}", new { title = "Renamed", tags = "a,b", identity = "Link" });
+        var edited = await host.AdminAsync(HttpMethod.Patch, $"/api/admin/feeds/{id}", new { title = "Renamed", tags = "a,b", identity = "Link" });
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
         var feed = await host.Service<FeedStore>().GetAsync(id);
         Assert.Equal(("Renamed", "a,b", ItemIdentity.Link), (feed!.Title, feed.Tags, feed.Identity));
 
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(host, HttpMethod.Post, $"/api/admin/feeds/{id}/pause")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.AdminAsync(HttpMethod.Post, $"/api/admin/feeds/{id}/pause")).StatusCode);
         host.Clock.Advance(TimeSpan.FromDays(1));
         await host.RunTimerAsync("PollFeeds");
         await host.WaitForQueuesToDrainAsync();
         Assert.Equal(1, host.Feeds.RequestCount("/f.xml"));
 
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(host, HttpMethod.Post, $"/api/admin/feeds/{id}/resume")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.AdminAsync(HttpMethod.Post, $"/api/admin/feeds/{id}/resume")).StatusCode);
         await host.RunTimerAsync("PollFeeds");
         await host.WaitForQueuesToDrainAsync();
         Assert.Equal(2, host.Feeds.RequestCount("/f.xml"));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(host, HttpMethod.Delete, $"/api/admin/feeds/{id}")).StatusCode);
-        Assert.Equal("[]", await (await SendAsync(host, HttpMethod.Get, "/api/admin/feeds")).Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(host, HttpMethod.Get, $"/api/admin/feeds/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await host.AdminAsync(HttpMethod.Delete, $"/api/admin/feeds/{id}")).StatusCode);
+        Assert.Equal("[]", await (await host.AdminAsync(HttpMethod.Get, "/api/admin/feeds")).Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await host.AdminAsync(HttpMethod.Get, $"/api/admin/feeds/{id}")).StatusCode);
         Assert.Equal(1, await CountArticlesAsync(host, id));
 
         host.Clock.Advance(TimeSpan.FromDays(29));
@@ -115,20 +115,20 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
         await host.AddFeedAsync(host.Feeds.Url("/b.xml"));
         await host.WaitForQueuesToDrainAsync();
 
-        var errored = await JsonAsync(await SendAsync(host, HttpMethod.Get, "/api/admin/feeds?status=errored"));
+        var errored = await JsonAsync(await host.AdminAsync(HttpMethod.Get, "/api/admin/feeds?status=errored"));
         Assert.Equal([host.Feeds.Url("/a.xml"), host.Feeds.Url("/b.xml")], errored.EnumerateArray().Select(f => f.GetProperty("url").GetString()));
         Assert.All(errored.EnumerateArray(), f => Assert.True(f.GetProperty("errored").GetBoolean()));
 
         host.Feeds.SetFeed("/a.xml", "A");
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(host, HttpMethod.Post, $"/api/admin/feeds/{a.GetProperty("id").GetString()}/retry")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await host.AdminAsync(HttpMethod.Post, $"/api/admin/feeds/{a.GetProperty("id").GetString()}/retry")).StatusCode);
         await host.WaitForQueuesToDrainAsync();
-        Assert.Equal([host.Feeds.Url("/b.xml")], (await JsonAsync(await SendAsync(host, HttpMethod.Get, "/api/admin/feeds?status=errored"))).EnumerateArray().Select(f => f.GetProperty("url").GetString()));
+        Assert.Equal([host.Feeds.Url("/b.xml")], (await JsonAsync(await host.AdminAsync(HttpMethod.Get, "/api/admin/feeds?status=errored"))).EnumerateArray().Select(f => f.GetProperty("url").GetString()));
 
         host.Feeds.SetFeed("/b.xml", "B");
-        var all = await JsonAsync(await SendAsync(host, HttpMethod.Post, "/api/admin/feeds/retry-errored"));
+        var all = await JsonAsync(await host.AdminAsync(HttpMethod.Post, "/api/admin/feeds/retry-errored"));
         Assert.Equal(1, all.GetProperty("retried").GetInt32());
         await host.WaitForQueuesToDrainAsync();
-        Assert.Equal(0, (await JsonAsync(await SendAsync(host, HttpMethod.Get, "/api/admin/feeds?status=errored"))).GetArrayLength());
+        Assert.Equal(0, (await JsonAsync(await host.AdminAsync(HttpMethod.Get, "/api/admin/feeds?status=errored"))).GetArrayLength());
         Assert.Equal(2, host.Feeds.RequestCount("/b.xml"));
     }
 
@@ -143,7 +143,7 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
             </channel></rss>
             """), "application/rss+xml"));
 
-        var report = await JsonAsync(await SendAsync(host, HttpMethod.Post, "/api/admin/feeds/test", new { url = host.Feeds.Url("/odd.xml") }));
+        var report = await JsonAsync(await host.AdminAsync(HttpMethod.Post, "/api/admin/feeds/test", new { url = host.Feeds.Url("/odd.xml") }));
 
         Assert.Equal("Odd", report.GetProperty("title").GetString());
         Assert.Equal(2, report.GetProperty("items").GetArrayLength());
@@ -152,7 +152,7 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
         Assert.Contains(problems, p => p.Contains("no readable date"));
         Assert.Contains(problems, p => p.Contains("guid(s) repeat"));
         Assert.Equal("01:00:00", report.GetProperty("declaredInterval").GetString());
-        Assert.Equal(0, (await JsonAsync(await SendAsync(host, HttpMethod.Get, "/api/admin/feeds"))).GetArrayLength());
+        Assert.Equal(0, (await JsonAsync(await host.AdminAsync(HttpMethod.Get, "/api/admin/feeds"))).GetArrayLength());
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
         var imported = await host.Service<FeedStore>().GetAsync(Feed.IdFor(host.Feeds.Url("/feed-7.xml")));
         Assert.Equal(("Feed 7", "News,Local"), (imported!.Title, imported.Tags));
 
-        var exported = await (await SendAsync(host, HttpMethod.Get, "/api/admin/opml")).Content.ReadAsStringAsync();
+        var exported = await (await host.AdminAsync(HttpMethod.Get, "/api/admin/opml")).Content.ReadAsStringAsync();
         var reread = Alerts.Core.Admin.Opml.Read(new MemoryStream(Encoding.UTF8.GetBytes(exported)));
         Assert.Equal(301, reread.Count);
     }
@@ -189,7 +189,7 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
     public async Task Stats_count_matches_per_feed_and_per_subscription_per_day()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily);
         host.Feeds.SetFeed("/busy.xml", "Busy");
         host.Feeds.AddItem("/busy.xml", "DACA hearing", "https://b.test/1", "DACA.");
         host.Feeds.AddItem("/busy.xml", "DACA ruling", "https://b.test/2", "DACA.");
@@ -199,7 +199,7 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
         await host.AddFeedAsync(host.Feeds.Url("/idle.xml"));
         await host.WaitForQueuesToDrainAsync();
 
-        var stats = await JsonAsync(await SendAsync(host, HttpMethod.Get, "/api/admin/stats?days=3"));
+        var stats = await JsonAsync(await host.AdminAsync(HttpMethod.Get, "/api/admin/stats?days=3"));
 
         var day = host.Clock.GetUtcNow().ToString("yyyy-MM-dd");
         var feeds = stats.GetProperty("feeds").EnumerateArray().ToList();
@@ -239,7 +239,7 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
         // A subscriber's signed link token: the strongest credential a subscriber ever holds.
         var subscribed = await host.Http.PostAsJsonAsync("/api/subscriptions", new { email = "sam@example.test", query = "DACA", frequency = "daily" });
         Assert.Equal(HttpStatusCode.Accepted, subscribed.StatusCode);
-        var email = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == "sam@example.test"), TimeSpan.FromSeconds(10));
+        var email = await host.EmailToAsync("sam@example.test");
         var token = Uri.UnescapeDataString(System.Text.RegularExpressions.Regex.Match(email.TextBody ?? "", @"token=([^\s&""]+)").Groups[1].Value);
         Assert.NotEmpty(token);
 
@@ -284,15 +284,6 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
         await foreach (var _ in host.Service<ArticleStore>().ListByFeedAsync(feedId))
             count++;
         return count;
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(LocalHostHarness host, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-            request.Content = JsonContent.Create(body);
-        request.Headers.Add("x-functions-key", LocalHostHarness.AdminKey);
-        return await host.Http.SendAsync(request);
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)

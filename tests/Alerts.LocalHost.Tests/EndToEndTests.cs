@@ -25,14 +25,13 @@ public sealed partial class EndToEndTests(AzuriteFixture azurite)
         // Subscribe through the API, then confirm from the email: the link's GET shows a button, the POST confirms.
         var subscribe = await host.Http.PostAsJsonAsync("/api/subscriptions", new { email = Jane, query = "DACA", frequency = "daily" });
         Assert.Equal(HttpStatusCode.Accepted, subscribe.StatusCode);
-        var confirmation = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == Jane), TimeSpan.FromSeconds(10));
-        var confirmUrl = FirstLink(confirmation, "/confirm?token=");
+        var confirmation = await host.EmailToAsync(Jane);
+        var confirmUrl = EndToEndSteps.ConfirmLink(confirmation);
         var landing = await host.Http.GetAsync(confirmUrl);
         Assert.Equal(HttpStatusCode.OK, landing.StatusCode);
         Assert.Contains("<form method=\"post\"", await landing.Content.ReadAsStringAsync());
         Assert.Equal(SubscriptionStatus.Pending, (await OnlySubscriptionAsync(host)).Status);
-        var token = new Uri(confirmUrl).Query.Split("token=")[1];
-        var confirmed = await host.Http.PostAsync("/confirm", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = Uri.UnescapeDataString(token) }));
+        var confirmed = await host.ConfirmAsync(EndToEndSteps.TokenOf(confirmUrl));
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         Assert.Equal(SubscriptionStatus.Active, (await OnlySubscriptionAsync(host)).Status);
 
@@ -91,7 +90,7 @@ public sealed partial class EndToEndTests(AzuriteFixture azurite)
     public async Task An_instant_subscriber_gets_one_email_per_matching_article_within_the_poll_cycle()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        var subscription = await ActiveSubscriptionAsync(host, "\"sanctuary city\" Chicago", Frequency.Instant);
+        var subscription = await host.SubscribeAndConfirmAsync("\"sanctuary city\" Chicago", Frequency.Instant);
 
         host.Feeds.SetFeed("/city.xml", "City Desk");
         host.Feeds.AddItem("/city.xml", "Chicago debates its sanctuary city rules", "https://city.test/1", "Council votes next week.");
@@ -104,19 +103,6 @@ public sealed partial class EndToEndTests(AzuriteFixture azurite)
         Assert.DoesNotContain("Sanctuary for birds", alert.HtmlBody);
     }
 
-    /// <summary>Subscribes and confirms through the real endpoints; returns the active subscription.</summary>
-    internal static async Task<Subscription> ActiveSubscriptionAsync(LocalHostHarness host, string query, Frequency frequency, string email = Jane)
-    {
-        var response = await host.Http.PostAsJsonAsync("/api/subscriptions", new { email, query, frequency = frequency.ToString().ToLowerInvariant() });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var confirmation = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == email), TimeSpan.FromSeconds(10));
-        var token = Uri.UnescapeDataString(new Uri(FirstLink(confirmation, "/confirm?token=")).Query.Split("token=")[1]);
-        var confirmed = await host.Http.PostAsync("/confirm", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }));
-        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
-        host.Smtp.Clear();
-        return Assert.Single(await host.Service<SubscriptionStore>().ListByEmailAsync(email), s => s.Query == query);
-    }
-
     private static async Task<Subscription> OnlySubscriptionAsync(LocalHostHarness host)
     {
         var all = new List<Subscription>();
@@ -125,16 +111,10 @@ public sealed partial class EndToEndTests(AzuriteFixture azurite)
         return Assert.Single(all);
     }
 
-    private static string FirstLink(MimeMessage message, string contains) =>
-        LinkPattern().Matches(message.TextBody ?? "").Select(m => m.Value).First(l => l.Contains(contains, StringComparison.Ordinal));
-
     private static string UnsubscribeUrl(MimeMessage message)
     {
         var header = message.Headers["List-Unsubscribe"];
         var https = Regex.Matches(header ?? "", "<([^>]+)>").Select(m => m.Groups[1].Value).First(u => u.StartsWith("http", StringComparison.Ordinal));
         return https;
     }
-
-    [GeneratedRegex(@"https?://[^\s<>""]+")]
-    private static partial Regex LinkPattern();
 }

@@ -22,17 +22,17 @@ public sealed class FullTextPipelineTests(AzuriteFixture azurite)
     public async Task A_summary_only_feed_with_full_text_alerts_on_a_word_only_in_the_linked_page_with_a_snippet_from_it(string mode)
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "Zanzibar", Frequency.Instant);
+        var subscription = await host.SubscribeAndConfirmAsync("Zanzibar", Frequency.Instant);
         host.Smtp.Clear();
         host.Feeds.Respond("/story.html", 200, ArticlePage.Story("Port works begin", Sentence));
         host.Feeds.SetFeed("/harbour.xml", "Harbour News");
         host.Feeds.AddItem("/harbour.xml", "Port works begin", host.Feeds.Url("/story.html"), "Repairs to the old quays start this week.");
 
-        var added = await AdminAsync(host, HttpMethod.Post, "/api/admin/feeds", new { url = host.Feeds.Url("/harbour.xml"), fullText = mode });
+        var added = await host.AdminAsync(HttpMethod.Post, "/api/admin/feeds", new { url = host.Feeds.Url("/harbour.xml"), fullText = mode });
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         Assert.Equal(mode, (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("feed").GetProperty("fullText").GetString());
 
-        var alert = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == subscription.Email), TimeSpan.FromSeconds(15));
+        var alert = await host.EmailToAsync(subscription.Email, TimeSpan.FromSeconds(15));
         Assert.Contains(host.Feeds.Url("/story.html"), alert.HtmlBody);
         Assert.Contains("spice harbour of", alert.TextBody); // the snippet is the page's text around the hit
         Assert.Contains("Zanzibar", alert.TextBody);
@@ -57,10 +57,10 @@ public sealed class FullTextPipelineTests(AzuriteFixture azurite)
         var store = host.Service<FeedStore>();
         Assert.Equal(FullTextMode.Off, (await store.GetAsync(id))!.FullText);
 
-        var patched = await AdminAsync(host, HttpMethod.Patch, $"/api/admin/feeds/{id}", new { fullText = "Auto" });
+        var patched = await host.AdminAsync(HttpMethod.Patch, $"/api/admin/feeds/{id}", new { fullText = "Auto" });
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         Assert.Equal(FullTextMode.Auto, (await store.GetAsync(id))!.FullText);
-        var refused = await AdminAsync(host, HttpMethod.Patch, $"/api/admin/feeds/{id}", new { fullText = "Sometimes" });
+        var refused = await host.AdminAsync(HttpMethod.Patch, $"/api/admin/feeds/{id}", new { fullText = "Sometimes" });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal(FullTextMode.Auto, (await store.GetAsync(id))!.FullText);
 
@@ -79,12 +79,5 @@ public sealed class FullTextPipelineTests(AzuriteFixture azurite)
             Assert.Equal(value is "7" or "Deleted", response.Headers.Location!.OriginalString.Contains("error=", StringComparison.Ordinal));
             Assert.Equal(expected, (await store.GetAsync(id))!.FullText);
         }
-    }
-
-    private static async Task<HttpResponseMessage> AdminAsync(LocalHostHarness host, HttpMethod method, string path, object body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add("x-functions-key", LocalHostHarness.AdminKey);
-        return await host.Http.SendAsync(request);
     }
 }

@@ -29,7 +29,7 @@ public sealed class IllFormedFeedTests(AzuriteFixture azurite)
     public async Task A_feed_with_nbsp_and_other_undeclared_entities_delivers_its_alerts()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Instant);
+        var subscription = await host.SubscribeAndConfirmAsync("DACA", Frequency.Instant);
 
         host.Feeds.Respond("/border.xml", 200, Feed, contentType: "application/rss+xml");
         Assert.Equal(HttpStatusCode.Created, (await host.AddFeedAsync(host.Feeds.Url("/border.xml"))).StatusCode);
@@ -52,7 +52,7 @@ public sealed class IllFormedFeedTests(AzuriteFixture azurite)
         Assert.Equal("Border Desk", saved.Title);
         Assert.Contains("undeclared entities repaired", saved.LastRepairs, StringComparison.Ordinal);
 
-        var alert = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == subscription.Email), TimeSpan.FromSeconds(10));
+        var alert = await host.EmailToAsync(subscription.Email);
         Assert.Contains("renewals reopen \u2014 what\u2019s next", alert.TextBody); // the hit itself is highlighted (*DACA*)
         Assert.Contains("by Jane Doe", alert.TextBody);
         Assert.Contains(WebUtility.HtmlEncode(daca.Link), alert.HtmlBody);

@@ -19,8 +19,8 @@ public sealed partial class LinkRevocationTests(AzuriteFixture azurite)
     public async Task After_revoking_the_old_manage_and_unsubscribe_links_are_refused_the_emailed_link_works_and_another_address_is_unaffected()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
-        var bobs = await EndToEndTests.ActiveSubscriptionAsync(host, "asylum", Frequency.Daily, Bob);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
+        var bobs = await host.SubscribeAndConfirmAsync("asylum", Frequency.Daily, Bob);
         var tokens = host.Service<SubscriptionLinks>().Tokens;
         var oldManage = tokens.Create(daca.Id, TokenPurpose.Manage);
         var oldUnsubscribe = tokens.Create(daca.Id, TokenPurpose.Unsubscribe);
@@ -40,7 +40,7 @@ public sealed partial class LinkRevocationTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.BadRequest, (await Post(host, "/unsubscribe", oldUnsubscribe)).StatusCode);
         Assert.Equal(SubscriptionStatus.Active, (await host.Service<SubscriptionStore>().GetAsync(daca.Id))!.Status);
 
-        var email = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == Jane), TimeSpan.FromSeconds(10));
+        var email = await host.EmailToAsync(Jane);
         Assert.Contains("new", email.Subject, StringComparison.OrdinalIgnoreCase);
         var fresh = Uri.UnescapeDataString(ManageLink().Match(email.TextBody ?? "").Groups["token"].Value);
         var page = await host.Http.GetAsync("/manage?token=" + Uri.EscapeDataString(fresh));
@@ -58,7 +58,7 @@ public sealed partial class LinkRevocationTests(AzuriteFixture azurite)
     public async Task The_fresh_link_counts_against_the_per_address_email_limit_and_the_links_are_revoked_even_when_it_is_held_back()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
         var tokens = host.Service<SubscriptionLinks>().Tokens;
         var limit = host.Service<IOptions<SubscribeLimitOptions>>().Value.PerAddressPerDay;
         var sent = 0;

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Alerts.Core.Storage;
 using Alerts.Core.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +9,8 @@ namespace Alerts.LocalHost.Tests;
 /// <summary>
 /// The local host as a person runs it — Kestrel, queue listeners, the same handlers — on real Azurite, a real SMTP
 /// server and real HTTP feeds, with a fake clock so that "tomorrow at 08:00" takes no time. Timers are driven by the
-/// test (their schedules never fire), queues by the host's own listeners.
+/// test (their schedules never fire), queues by the host's own listeners. What a test does through it (subscribe,
+/// confirm, wait for an email, call the admin API) is in <see cref="EndToEndSteps"/>.
 /// </summary>
 public sealed class LocalHostHarness : IAsyncDisposable
 {
@@ -93,13 +93,6 @@ public sealed class LocalHostHarness : IAsyncDisposable
             : throw new ArgumentException($"No timer function named {name}.", nameof(name));
         await using var scope = App.Services.CreateAsyncScope();
         await function.InvokeAsync(scope.ServiceProvider, new TriggerInput(Timer: new Microsoft.Azure.Functions.Worker.TimerInfo()), CancellationToken.None);
-    }
-
-    public async Task<HttpResponseMessage> AddFeedAsync(string url)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/feeds") { Content = JsonContent.Create(new { url }) };
-        request.Headers.Add("x-functions-key", AdminKey);
-        return await Http.SendAsync(request);
     }
 
     /// <summary>Waits until every pipeline queue is empty and stays empty (the listeners have done all the work).</summary>

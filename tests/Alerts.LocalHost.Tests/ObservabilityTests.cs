@@ -23,7 +23,7 @@ public sealed class ObservabilityTests(AzuriteFixture azurite)
         };
         ActivitySource.AddActivityListener(listener);
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Instant);
+        await host.SubscribeAndConfirmAsync("DACA", Frequency.Instant);
         host.Feeds.SetFeed("/t.xml", "Traced");
         host.Feeds.AddItem("/t.xml", "DACA hearing", "https://t.test/1", "About DACA.");
         Assert.Equal(HttpStatusCode.Created, (await host.AddFeedAsync(host.Feeds.Url("/t.xml"))).StatusCode);
@@ -47,7 +47,7 @@ public sealed class ObservabilityTests(AzuriteFixture azurite)
     public async Task The_local_host_serves_pipeline_metrics_and_a_health_report()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        await EndToEndTests.ActiveSubscriptionAsync(host, "Anything", Frequency.Instant);
+        await host.SubscribeAndConfirmAsync("Anything", Frequency.Instant);
         host.Feeds.SetFeed("/m.xml", "Measured");
         host.Feeds.AddItem("/m.xml", "Anything", "https://m.test/1", "Text.");
         Assert.Equal(HttpStatusCode.Created, (await host.AddFeedAsync(host.Feeds.Url("/m.xml"))).StatusCode);

@@ -16,10 +16,10 @@ public sealed class PrivacyTests(AzuriteFixture azurite)
     public async Task A_used_confirm_token_opens_nothing_and_mints_no_manage_link()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        var subscription = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily);
         var token = host.Service<SubscriptionTokens>().Create(subscription.Id, TokenPurpose.Confirm);
 
-        var again = await host.Http.PostAsync("/confirm", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }));
+        var again = await host.ConfirmAsync(token);
         var page = await host.Http.GetAsync("/confirm?token=" + Uri.EscapeDataString(token));
 
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
@@ -31,7 +31,7 @@ public sealed class PrivacyTests(AzuriteFixture azurite)
     public async Task The_export_includes_the_match_history()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        var subscription = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily);
         await host.Service<MatchStore>().TryAddAsync(new MatchRecord(subscription.Id, "feed1_item1", LocalHostHarness.Start, []));
         var token = host.Service<SubscriptionTokens>().Create(subscription.Id, TokenPurpose.Manage);
 
@@ -46,7 +46,7 @@ public sealed class PrivacyTests(AzuriteFixture azurite)
     public async Task The_export_includes_the_address_s_bounces_and_deleting_all_data_removes_them()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        var subscription = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily);
         var deliveries = host.Service<DeliveryStore>();
         await deliveries.RecordHardBounceAsync(subscription.Email, "550 5.1.1 mailbox unavailable", LocalHostHarness.Start, suppressAfter: 3);
         await deliveries.RecordHardBounceAsync("bob@example.test", "550 5.1.1 mailbox unavailable", LocalHostHarness.Start, suppressAfter: 3);

@@ -24,11 +24,11 @@ public sealed class QueueAdminTests(AzuriteFixture azurite)
         var feedId = Feed.IdFor(host.Feeds.Url("/p.xml"));
         await host.Storage.Queue(QueueNames.Poison(QueueNames.FeedFetch)).SendMessageAsync(QueueMessages.Serialize(new FeedFetchMessage(feedId)));
 
-        var listed = await Admin(host, HttpMethod.Get, "/api/admin/queues");
+        var listed = await host.AdminAsync(HttpMethod.Get, "/api/admin/queues");
         using (var queues = JsonDocument.Parse(await listed.Content.ReadAsStringAsync()))
             Assert.Equal(1, queues.RootElement.EnumerateArray().Single(q => q.GetProperty("queue").GetString() == "feed-fetch").GetProperty("poisoned").GetInt32());
 
-        var redrive = await Admin(host, HttpMethod.Post, "/api/admin/queues/feed-fetch/redrive");
+        var redrive = await host.AdminAsync(HttpMethod.Post, "/api/admin/queues/feed-fetch/redrive");
         Assert.Equal(HttpStatusCode.OK, redrive.StatusCode);
         Assert.Equal(1, (await redrive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("moved").GetInt32());
         // The trigger consumed it (the drain waits for feed-fetch to be empty) and it did not fail back into poison.
@@ -43,13 +43,6 @@ public sealed class QueueAdminTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Http.PostAsync("/api/admin/queues/feed-fetch/redrive", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Http.GetAsync("/api/admin/queues")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await Admin(host, HttpMethod.Post, "/api/admin/queues/no-such-queue/redrive")).StatusCode);
-    }
-
-    private static async Task<HttpResponseMessage> Admin(LocalHostHarness host, HttpMethod method, string path)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("x-functions-key", LocalHostHarness.AdminKey);
-        return await host.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.AdminAsync(HttpMethod.Post, "/api/admin/queues/no-such-queue/redrive")).StatusCode);
     }
 }

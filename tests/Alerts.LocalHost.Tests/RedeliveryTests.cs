@@ -17,7 +17,7 @@ public sealed class RedeliveryTests(AzuriteFixture azurite)
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
         // Subscribing needs the confirm POST only; no listeners are running, so every step below is driven by hand.
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        var subscription = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily);
 
         host.Feeds.SetFeed("/f.xml", "Feed");
         host.Feeds.AddItem("/f.xml", "DACA renewals reopen", "https://f.test/1", "Applications for DACA reopen.");

@@ -13,7 +13,7 @@ public sealed partial class SecurityHeadersTests(AzuriteFixture azurite)
     public async Task Every_route_sends_a_csp_without_inline_script_and_the_other_security_headers()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        var subscription = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily);
         var manage = host.Service<SubscriptionTokens>().Create(subscription.Id, TokenPurpose.Manage);
         var paths = new[]
         {

@@ -23,7 +23,7 @@ public sealed class SlowFeedTests(AzuriteFixture azurite)
             ["Feeds:ParseTimeBudget"] = "00:00:00.100",
             ["Feeds:MinHostGap"] = "00:00:00",
         });
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "Zanzibar", Frequency.Instant);
+        var subscription = await host.SubscribeAndConfirmAsync("Zanzibar", Frequency.Instant);
         host.Smtp.Clear();
 
         host.Feeds.Hang("/hang.xml", TimeSpan.FromSeconds(60));

@@ -154,7 +154,7 @@ public sealed class SubscriberApiTests(AzuriteFixture azurite)
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
         var limit = new SubscribeLimitOptions().PerAddressPerDay;
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily); // one email: the confirmation
+        var subscription = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily); // one email: the confirmation
         var token = host.Service<SubscriptionTokens>().Create(subscription.Id, TokenPurpose.Manage);
 
         for (var i = 0; i < 12; i++)

@@ -16,7 +16,7 @@ public sealed class SubscriberDigestTests(AzuriteFixture azurite)
     public async Task A_paused_alert_sends_nothing_and_after_resuming_only_new_articles_arrive()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
         var token = host.Service<SubscriptionLinks>().Tokens.Create(daca.Id, TokenPurpose.Manage);
         Assert.Equal(HttpStatusCode.Redirect, (await Manage(host, token, "pause", daca.Id)).StatusCode);
 
@@ -53,7 +53,7 @@ public sealed class SubscriberDigestTests(AzuriteFixture azurite)
         var pending = Assert.Single(await host.Service<SubscriptionStore>().ListByEmailAsync(Jane));
         Assert.Equal(1, pending.MaxItems);
         var confirm = host.Service<SubscriptionLinks>().Tokens.Create(pending.Id, TokenPurpose.Confirm);
-        await host.Http.PostAsync("/confirm", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = confirm }));
+        await host.ConfirmAsync(confirm);
 
         host.Feeds.SetFeed("/news.xml", "Capitol News");
         host.Feeds.AddItem("/news.xml", "Senate hears DACA recipients", "https://news.test/1", "Recipients of DACA testified.");
@@ -77,9 +77,9 @@ public sealed class SubscriberDigestTests(AzuriteFixture azurite)
     public async Task Two_queries_of_one_address_on_one_schedule_arrive_as_one_grouped_digest_and_one_click_stops_every_alert_in_it()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
         host.Clock.Advance(TimeSpan.FromMinutes(1)); // DACA is the older subscription, so its section comes first
-        var court = await EndToEndTests.ActiveSubscriptionAsync(host, "court", Frequency.Daily, Jane);
+        var court = await host.SubscribeAndConfirmAsync("court", Frequency.Daily, Jane);
 
         host.Feeds.SetFeed("/news.xml", "Capitol News");
         host.Feeds.AddItem("/news.xml", "DACA case goes to court", "https://news.test/shared", "Lawyers for DACA recipients went to court.");

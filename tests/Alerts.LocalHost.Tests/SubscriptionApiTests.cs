@@ -46,14 +46,14 @@ public sealed class SubscriptionApiTests(AzuriteFixture azurite)
     public async Task Subscribing_twice_answers_the_same_and_does_not_reveal_an_existing_subscription()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily);
 
         var again = await host.Http.PostAsJsonAsync("/api/subscriptions", new { email = "jane@example.test", query = "DACA", frequency = "daily" });
         var fresh = await host.Http.PostAsJsonAsync("/api/subscriptions", new { email = "new@example.test", query = "DACA", frequency = "daily" });
 
         Assert.Equal(fresh.StatusCode, again.StatusCode);
         Assert.Equal(await fresh.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
-        await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == "new@example.test"), TimeSpan.FromSeconds(10));
+        await host.EmailToAsync("new@example.test");
         Assert.DoesNotContain(host.Smtp.Messages, m => m.To.Mailboxes.Any(a => a.Address == "jane@example.test"));
     }
 
@@ -61,7 +61,7 @@ public sealed class SubscriptionApiTests(AzuriteFixture azurite)
     public async Task Confirm_and_unsubscribe_links_do_nothing_on_GET_and_refuse_forged_tokens()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var subscription = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        var subscription = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily);
         var token = host.Service<SubscriptionTokens>().Create(subscription.Id, TokenPurpose.Unsubscribe);
 
         var page = await host.Http.GetAsync("/unsubscribe?token=" + Uri.EscapeDataString(token));

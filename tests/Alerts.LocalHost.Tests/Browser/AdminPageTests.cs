@@ -186,7 +186,7 @@ public sealed class AdminPageTests(BrowserFixture browser, AzuriteFixture azurit
     public async Task An_admin_sees_matches_per_feed_and_per_query_per_day()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);
-        await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily);
+        await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily);
         host.Feeds.SetFeed("/busy.xml", "Busy");
         host.Feeds.AddItem("/busy.xml", "DACA hearing", "https://b.test/1", "DACA.");
         host.Feeds.AddItem("/busy.xml", "DACA ruling", "https://b.test/2", "DACA.");

@@ -16,9 +16,9 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     public async Task The_manage_link_lists_every_alert_of_the_address_and_no_one_elses()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
-        await EndToEndTests.ActiveSubscriptionAsync(host, "\"sanctuary city\" Chicago", Frequency.Instant, Jane);
-        await EndToEndTests.ActiveSubscriptionAsync(host, "<script>alert(1)</script> refugees", Frequency.Weekly, "bob@example.test");
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
+        await host.SubscribeAndConfirmAsync("\"sanctuary city\" Chicago", Frequency.Instant, Jane);
+        await host.SubscribeAndConfirmAsync("<script>alert(1)</script> refugees", Frequency.Weekly, "bob@example.test");
         var page = await browser.NewPageAsync();
 
         await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
@@ -34,7 +34,7 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     public async Task A_subscriber_changes_the_frequency_and_pauses_and_resumes_from_the_manage_page()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
         var store = host.Service<SubscriptionStore>();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
@@ -70,7 +70,7 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     public async Task An_edit_with_a_broken_query_shows_the_parser_message_on_that_field_and_changes_nothing()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
         var card = page.Locator("section.card").Filter(new() { HasText = "DACA" });
@@ -89,8 +89,8 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     public async Task Unsubscribe_from_all_stops_every_alert_and_export_returns_the_data_as_json()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
-        await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Hourly, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
+        await host.SubscribeAndConfirmAsync("refugees", Frequency.Hourly, Jane);
         var page = await browser.NewPageAsync();
         var manageUrl = host.Service<SubscriptionLinks>().Manage(daca.Id);
         await page.GotoAsync(manageUrl);
@@ -111,7 +111,7 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     public async Task Deleting_all_data_needs_the_link_emailed_to_the_address()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
         var store = host.Service<SubscriptionStore>();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
@@ -138,7 +138,7 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     public async Task A_forged_or_unsubscribe_token_does_not_open_the_manage_page()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
         var unsubscribeToken = host.Service<SubscriptionLinks>().Tokens.Create(daca.Id, TokenPurpose.Unsubscribe);
 
         foreach (var token in new[] { unsubscribeToken, "forged.token", "" })
@@ -154,7 +154,7 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     public async Task The_manage_page_says_so_when_the_address_is_suppressed_after_repeated_hard_bounces()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your alerts", Exact = true })).ToBeVisibleAsync();
@@ -175,7 +175,7 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     public async Task The_manage_page_answers_whether_an_article_would_match_an_alert()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA -sports", Frequency.Daily, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA -sports", Frequency.Daily, Jane);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
 

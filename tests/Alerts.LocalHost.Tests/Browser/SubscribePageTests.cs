@@ -20,8 +20,8 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
         await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your email" })).ToBeVisibleAsync();
 
-        var email = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == "jane@example.test"), TimeSpan.FromSeconds(10));
-        var link = System.Text.RegularExpressions.Regex.Match(email.TextBody ?? "", @"https?://\S+/confirm\?token=\S+").Value;
+        var email = await host.EmailToAsync("jane@example.test");
+        var link = EndToEndSteps.ConfirmLink(email);
         await page.GotoAsync(link);
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm subscription" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You're subscribed" })).ToBeVisibleAsync();
@@ -61,8 +61,8 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
         await page.GetByLabel("Query").PressSequentiallyAsync("DACA");
         await Assertions.Expect(page.Locator("#preview")).ToContainTextAsync("2 stories in the last 7 days");
         await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe", Exact = true }).ClickAsync();
-        var email = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == "jane@example.test"), TimeSpan.FromSeconds(10));
-        await page.GotoAsync(System.Text.RegularExpressions.Regex.Match(email.TextBody ?? "", @"https?://\S+/confirm\?token=\S+").Value);
+        var email = await host.EmailToAsync("jane@example.test");
+        await page.GotoAsync(EndToEndSteps.ConfirmLink(email));
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm subscription" }).ClickAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Manage your alerts" }).ClickAsync();
@@ -85,9 +85,9 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
     public async Task The_unsubscribe_page_stops_one_alert_or_every_alert_of_the_address()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, "jane@example.test");
-        var other = await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Daily, "jane@example.test");
-        var bob = await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Daily, "bob@example.test");
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, "jane@example.test");
+        var other = await host.SubscribeAndConfirmAsync("refugees", Frequency.Daily, "jane@example.test");
+        var bob = await host.SubscribeAndConfirmAsync("refugees", Frequency.Daily, "bob@example.test");
         var store = host.Service<SubscriptionStore>();
         var page = await browser.NewPageAsync();
 
@@ -158,7 +158,7 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
     public async Task An_unsubscribe_link_opened_again_says_plainly_that_the_alert_is_already_stopped()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, "jane@example.test");
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, "jane@example.test");
         var link = host.Service<SubscriptionLinks>().Unsubscribe(daca.Id);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(link);
@@ -184,8 +184,8 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
         await page.GetByLabel("How often").SelectOptionAsync("daily");
         await page.GetByLabel("Time (daily and weekly)").SelectOptionAsync("7");
         await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
-        var email = await host.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == "kenji@example.test"), TimeSpan.FromSeconds(10));
-        await page.GotoAsync(System.Text.RegularExpressions.Regex.Match(email.TextBody ?? "", @"https?://\S+/confirm\?token=\S+").Value);
+        var email = await host.EmailToAsync("kenji@example.test");
+        await page.GotoAsync(EndToEndSteps.ConfirmLink(email));
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm subscription" }).ClickAsync();
 
         var expected = FirstEmail.Describe((await host.Service<SubscriptionStore>().ListByEmailAsync("kenji@example.test")).Single(), host.Clock.GetUtcNow());
@@ -217,7 +217,7 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
     public async Task The_subscriber_pages_fit_a_360_pixel_screen_with_no_sideways_scrolling(string which)
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "\"sanctuary city\" AND Chicago -sports", Frequency.Weekly, "jane@example.test");
+        var daca = await host.SubscribeAndConfirmAsync("\"sanctuary city\" AND Chicago -sports", Frequency.Weekly, "jane@example.test");
         var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 360, Height = 740 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(which == "manage" ? host.Service<SubscriptionLinks>().Manage(daca.Id) : host.BaseUrl + which);
@@ -233,10 +233,10 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
     public async Task The_unsubscribe_page_of_a_grouped_digest_stops_every_alert_it_carried_except_the_ones_ticked_to_keep()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, "jane@example.test");
-        var refugees = await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Daily, "jane@example.test");
-        var asylum = await EndToEndTests.ActiveSubscriptionAsync(host, "asylum", Frequency.Daily, "jane@example.test");
-        var weekly = await EndToEndTests.ActiveSubscriptionAsync(host, "border", Frequency.Weekly, "jane@example.test");
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, "jane@example.test");
+        var refugees = await host.SubscribeAndConfirmAsync("refugees", Frequency.Daily, "jane@example.test");
+        var asylum = await host.SubscribeAndConfirmAsync("asylum", Frequency.Daily, "jane@example.test");
+        var weekly = await host.SubscribeAndConfirmAsync("border", Frequency.Weekly, "jane@example.test");
         var store = host.Service<SubscriptionStore>();
         var page = await browser.NewPageAsync();
 
