@@ -1,7 +1,6 @@
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Feeds;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Core.Tests.Subscriptions;
 
@@ -18,7 +17,7 @@ public sealed class ArticleExplainerTests(AzuriteFixture azurite) : IAsyncLifeti
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private static ArticleExplainer Explainer(FeedTestHost host) => ActivatorUtilities.CreateInstance<ArticleExplainer>(host.Service<IServiceProvider>());
+    private static ArticleExplainer Explainer(FeedTestHost host) => host.Service<ArticleExplainer>();
 
     [Fact]
     public async Task Pasted_text_that_matches_says_which_part_matched_where()

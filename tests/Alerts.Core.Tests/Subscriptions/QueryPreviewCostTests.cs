@@ -2,7 +2,7 @@ using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Subscriptions;
@@ -13,21 +13,26 @@ namespace Alerts.Core.Tests.Subscriptions;
 /// those words, a work budget, and a client that gives up.
 /// </summary>
 [Collection(StorageCollection.Name)]
-public sealed class QueryPreviewCostTests(AzuriteFixture azurite)
+public sealed class QueryPreviewCostTests(AzuriteFixture azurite) : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 6, 0, 0, TimeSpan.Zero);
 
     private static readonly string PhraseProbe = "\"" + string.Join(' ', Enumerable.Repeat("xx", 50)) + "\"";
     private const string NearProbe = "\"the of and to in a that is on for\"~100";
 
+    private readonly CoreInstances _instances = new();
+
+    public void Dispose() => _instances.Dispose();
+
     private async Task<(QueryPreview Preview, int Stored)> StoreAsync(int count, Func<int, string> body, long workBudget = QueryPreview.WorkBudget)
     {
-        var storage = await azurite.ResetAsync();
-        var articles = new ArticleStore(storage);
+        var services = _instances.Start(await azurite.ResetAsync(), new FakeTimeProvider(Now));
+        var articles = services.GetRequiredService<ArticleStore>();
         for (var i = 0; i < count; i++)
             await articles.TryAddAsync(new Article("feed1", $"item{i:D4}", $"Story {i}", $"https://news.test/{i}", "", body(i),
                 Now.AddMinutes(-i - 1), Now.AddMinutes(-i - 1), "News", "news.test"));
-        return (new QueryPreview(articles, new FakeTimeProvider(Now), NullLogger<QueryPreview>.Instance, workBudget), count);
+        // The work budget is a constructor argument, not a setting: the graph's preview with this test's budget.
+        return (ActivatorUtilities.CreateInstance<QueryPreview>(services, workBudget), count);
     }
 
     private static string Repeat(string words, int times) => string.Join(' ', Enumerable.Repeat(words, times));

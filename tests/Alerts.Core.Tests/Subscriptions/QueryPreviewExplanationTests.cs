@@ -1,7 +1,7 @@
 using Alerts.Core.Feeds;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Subscriptions;
@@ -14,13 +14,13 @@ public sealed class QueryPreviewExplanationTests(AzuriteFixture azurite)
     [Fact]
     public async Task Each_previewed_story_says_where_the_query_matched_it()
     {
-        var storage = await azurite.ResetAsync();
-        var articles = new ArticleStore(storage);
+        using var services = CoreTestServices.Build(await azurite.ResetAsync(), new FakeTimeProvider(Now));
+        var articles = services.GetRequiredService<ArticleStore>();
         await articles.TryAddAsync(new Article("feed1", "a", "DACA ruling expected", "https://news.test/a", "",
             "Judges weigh the sanctuary city policy of Chicago.", Now.AddHours(-1), Now.AddHours(-1), "News", "news.test"));
         await articles.TryAddAsync(new Article("feed1", "b", "Weather", "https://news.test/b", "",
             "Rain in Chicago.", Now.AddHours(-2), Now.AddHours(-2), "News", "news.test"));
-        var preview = new QueryPreview(articles, new FakeTimeProvider(Now), NullLogger<QueryPreview>.Instance);
+        var preview = services.GetRequiredService<QueryPreview>();
 
         var result = await preview.RunAsync("DACA AND \"sanctuary city\"", null);
 
