@@ -3,6 +3,7 @@ using System.Text;
 using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,16 +20,7 @@ public sealed class ConstantTimeAnswerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Subscribe_answers_without_looking_the_address_up_so_existing_and_new_addresses_get_the_same_answer()
     {
-        await azurite.ResetAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Tokens:SigningKey"] = "constant-time-test-signing-key-0123456789abcdef",
-            ["Admin:ApiKey"] = "constant-time-admin-key",
-        };
-        // Built, not started: no queue listener runs, so what the answer path did is all there is to see.
-        await using var app = LocalApp.Build(new LocalAppOptions(settings, FreePort.Next(), RunTriggers: false));
-        await LocalApp.PrepareStorageAsync(app);
+        await using var app = await BuiltNotStartedAsync();
         var store = app.Services.GetRequiredService<SubscriptionStore>();
         await store.UpsertAsync(new Subscription(SubscriptionStore.NewId(), "jane@example.test", "DACA", Frequency.Daily, SubscriptionStatus.Active, DateTimeOffset.UtcNow));
 
@@ -48,16 +40,7 @@ public sealed class ConstantTimeAnswerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Email_me_a_link_answers_without_looking_the_address_up_so_subscribers_and_strangers_get_the_same_answer()
     {
-        await azurite.ResetAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Tokens:SigningKey"] = "constant-time-test-signing-key-0123456789abcdef",
-            ["Admin:ApiKey"] = "constant-time-admin-key",
-        };
-        // Built, not started: no queue listener runs, so what the answer path did is all there is to see.
-        await using var app = LocalApp.Build(new LocalAppOptions(settings, FreePort.Next(), RunTriggers: false));
-        await LocalApp.PrepareStorageAsync(app);
+        await using var app = await BuiltNotStartedAsync();
         await app.Services.GetRequiredService<SubscriptionStore>().UpsertAsync(new Subscription(SubscriptionStore.NewId(), "jane@example.test", "DACA",
             Frequency.Daily, SubscriptionStatus.Active, DateTimeOffset.UtcNow, ConfirmedAt: DateTimeOffset.UtcNow));
 
@@ -68,6 +51,24 @@ public sealed class ConstantTimeAnswerTests(AzuriteFixture azurite)
         Assert.Equal(stranger, subscriber);
         var storage = app.Services.GetRequiredService<AlertsStorage>();
         Assert.Equal(2, (await storage.Queue(QueueNames.ManageLinkRequest).PeekMessagesAsync(10)).Value.Length);
+    }
+
+    /// <summary>
+    /// The local host built on fresh storage but not started: no queue listener runs, so what the answer path did is
+    /// all there is to see.
+    /// </summary>
+    private async Task<WebApplication> BuiltNotStartedAsync()
+    {
+        await azurite.ResetAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Tokens:SigningKey"] = "constant-time-test-signing-key-0123456789abcdef",
+            ["Admin:ApiKey"] = "constant-time-admin-key",
+        };
+        var app = LocalApp.Build(new LocalAppOptions(settings, FreePort.Next(), RunTriggers: false));
+        await LocalApp.PrepareStorageAsync(app);
+        return app;
     }
 
     private static async Task<(int Status, string Body)> PostManageLinkAsync(IServiceProvider services, string email)
