@@ -43,10 +43,14 @@ public sealed class SubscriptionIndex : ISubscriptionIndex
         }
     }
 
-    public void Upsert(string subscriptionId, string query)
+    /// <summary>Adds or replaces a stored subscription's query, read back as text (throws <see cref="QueryParseException"/>).</summary>
+    public void Upsert(string subscriptionId, string query) => Upsert(subscriptionId, QueryParser.Parse(query));
+
+    /// <summary>Adds or replaces a subscription's query, given as the tree validation parsed.</summary>
+    public void Upsert(string subscriptionId, Query parsed)
     {
         ArgumentNullException.ThrowIfNull(subscriptionId);
-        var parsed = QueryParser.Parse(query);
+        ArgumentNullException.ThrowIfNull(parsed);
         _lock.EnterWriteLock();
         try
         {

@@ -33,11 +33,11 @@ public sealed class ArticleExplainer(FeedFetcher fetcher, IOptions<FeedFetchOpti
     private const int MaxElements = 100_000;
 
     /// <summary>
-    /// <paramref name="query"/> must parse (callers validate first). Pasted text is tested as typed: with more than
+    /// <paramref name="query"/> is the tree validation parsed (or a stored alert's query read back). Pasted text is tested as typed: with more than
     /// one line, its first line is the title. An address wins over pasted text when both are given.
     /// </summary>
     public async Task<ArticleExplanation> ExplainAsync(
-        string query, IReadOnlyList<string>? sites, string? url, string? text, CancellationToken cancellationToken = default)
+        ParsedQuery query, IReadOnlyList<string>? sites, string? url, string? text, CancellationToken cancellationToken = default)
     {
         MatchDocument document;
         if (!string.IsNullOrWhiteSpace(url))
@@ -56,14 +56,13 @@ public sealed class ArticleExplainer(FeedFetcher fetcher, IOptions<FeedFetchOpti
         else
             return ArticleExplanation.Failed("Give an article's address, or paste its text, to test it against the query.");
 
-        var filter = new Subscription("", "", query, Frequency.Daily, SubscriptionStatus.Active, DateTimeOffset.UnixEpoch, Sites: sites);
-        if (!filter.AllowsSite(document.Site))
+        if (!SiteFilter.Allows(sites, document.Site))
             return new ArticleExplanation(false,
                 [document.Site.Length == 0
                     ? $"pasted text has no site, and this alert only takes articles from {string.Join(", ", sites!)}"
                     : $"{TextAnalyzer.SiteHost(document.Site).Host} is not one of this alert's sites ({string.Join(", ", sites!)})"],
                 document.Title);
-        var explanation = MatchExplanation.Explain(QueryParser.Parse(query), document);
+        var explanation = MatchExplanation.Explain(query.Tree, document);
         return new ArticleExplanation(explanation.Matches, explanation.Reasons, document.Title);
     }
 

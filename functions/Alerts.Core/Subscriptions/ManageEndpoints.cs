@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alerts.Core.Email;
+using Alerts.Core.Matching;
 using Alerts.Core.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -66,9 +67,10 @@ public sealed class ManageEndpoints(
             case "update":
             {
                 var settings = SubscriptionForm.Read(form, target!.Email);
-                var errors = settings.Validate();
-                if (errors.Count > 0)
-                    return Page(ctx, formToken, null, editing: (target.Id, settings, errors), status: StatusCodes.Status400BadRequest);
+                var validation = settings.Validate();
+                if (!validation.IsValid)
+                    return Page(ctx, formToken, null, editing: new ManageEdit(target.Id, settings, validation.Errors, validation.QueryErrorAt),
+                        status: StatusCodes.Status400BadRequest);
                 await handler.UpdateAsync(target, settings, cancellationToken);
                 return Done(formToken, "updated");
             }
@@ -78,7 +80,10 @@ public sealed class ManageEndpoints(
                 var article = new ArticleTest(form["articleUrl"], form["articleText"], null);
                 var explanation = await limiter.CheckPreviewAsync(request, cancellationToken) is not null
                     ? ArticleExplanation.Failed("Too many tests; wait a minute and try again.")
-                    : await explainer.ExplainAsync(target!.Query, target.Sites, article.Url, article.Text, cancellationToken);
+                    // The stored query is text; it parsed when it was saved, but a stricter parser since may refuse it.
+                    : QueryParser.TryParse(target!.Query, out _) is { } stored
+                        ? await explainer.ExplainAsync(new ParsedQuery(target.Query, stored), target.Sites, article.Url, article.Text, cancellationToken)
+                        : ArticleExplanation.Failed("This alert's query no longer reads as a query: edit it, then test again.");
                 return Page(ctx, formToken, null, tested: new ManageArticleTest(target!.Id, article with { Explanation = explanation }),
                     status: explanation.Problem is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
             }
@@ -154,8 +159,8 @@ public sealed class ManageEndpoints(
 
     private IResult Page(
         ManageContext context, string token, string? notice, string? error = null,
-        (string Id, SubscribeRequest Values, Dictionary<string, string[]> Errors)? editing = null, ManageArticleTest? tested = null,
+        ManageEdit? editing = null, ManageArticleTest? tested = null,
         AddressBounces? delivery = null, int status = StatusCodes.Status200OK) =>
         ComponentPage.For<ManagePage>(new ManagePageModel(SiteName, context, token, notice, error,
-            editing is { } e ? new ManageEdit(e.Id, e.Values, e.Errors) : null, tested, delivery), status);
+            editing, tested, delivery), status);
 }

@@ -38,13 +38,12 @@ public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogg
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private (DateTimeOffset LoadedAt, DateTimeOffset Since, IReadOnlyList<Article> Articles)? _cache;
 
-    /// <summary>Throws <see cref="QueryParseException"/> for a query that does not parse (callers validate first).</summary>
-    public async Task<PreviewResult> RunAsync(string queryText, IReadOnlyList<string>? sites, CancellationToken cancellationToken = default)
+    /// <summary>The recent articles <paramref name="query"/> (as validation parsed it) matches.</summary>
+    public async Task<PreviewResult> RunAsync(ParsedQuery query, IReadOnlyList<string>? sites, CancellationToken cancellationToken = default)
     {
         var (since, window) = await WindowAsync(cancellationToken);
         var index = new SubscriptionIndex();
-        index.Upsert("preview", queryText);
-        var filter = new Subscription("", "", queryText, Frequency.Daily, SubscriptionStatus.Active, since, Sites: sites);
+        index.Upsert("preview", query.Tree);
         var items = new List<DigestItem>();
         long work = 0;
         var scanned = 0;
@@ -60,7 +59,7 @@ public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogg
                 break;
             }
             scanned++;
-            if (!filter.AllowsSite(article.Site))
+            if (!SiteFilter.Allows(sites, article.Site))
                 continue;
             if (index.Match(new MatchDocument(article.Title, body, article.Site)) is [var match, ..])
                 items.Add(new DigestItem(article, match.Hits));
@@ -80,8 +79,8 @@ public sealed class QueryPreview(ArticleStore articles, TimeProvider time, ILogg
                 // From the engine's own hits, linear whatever the (anonymous) query.
                 MatchExplanation.FromHits(MatchedText.Document(g.Lead.Article), g.Lead.Hits) is { Reasons.Count: > 0 } why ? why.ToString() : null))
             .ToList();
-        logger.LogInformation("Preview of {QueryLength}-character query: {Count} stories in {Scanned} of {Window} articles", queryText.Length, groups.Count, scanned, window.Count);
-        return new PreviewResult(queryText, since, groups.Count, scanned, shown, complete);
+        logger.LogInformation("Preview of {QueryLength}-character query: {Count} stories in {Scanned} of {Window} articles", query.Text.Length, groups.Count, scanned, window.Count);
+        return new PreviewResult(query.Text, since, groups.Count, scanned, shown, complete);
     }
 
     private async Task<(DateTimeOffset Since, IReadOnlyList<Article> Articles)> WindowAsync(CancellationToken cancellationToken)

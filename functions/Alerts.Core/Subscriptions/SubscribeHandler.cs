@@ -25,7 +25,8 @@ public sealed class SubscribeHandler(
     /// </summary>
     public async Task SubscribeAsync(SubscribeRequest request, CancellationToken cancellationToken = default)
     {
-        if (request.Validate().Count > 0)
+        // Validated again, not trusted: the queue is a boundary, and the endpoint's parse tree does not cross it.
+        if (!request.Validate().IsValid)
         {
             // The endpoint queues only valid requests; a message that is not one was not written by us.
             logger.LogWarning("Invalid subscribe request in the queue; dropped");

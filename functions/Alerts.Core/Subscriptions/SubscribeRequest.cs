@@ -2,6 +2,19 @@ using Alerts.Core.Matching;
 
 namespace Alerts.Core.Subscriptions;
 
+/// <summary>What <see cref="SubscribeRequest.Validate"/> found.</summary>
+/// <param name="Errors">Field name → messages; empty when the request is valid.</param>
+/// <param name="Query">The query's tree when the query is valid (other fields may still have errors), else null.</param>
+/// <param name="QueryErrorAt">Where in the query its parse error points (pages mark that character), or null.</param>
+public sealed record SubscribeValidation(Dictionary<string, string[]> Errors, ParsedQuery? Query, int? QueryErrorAt)
+{
+    public bool IsValid => Errors.Count == 0;
+
+    /// <summary>Only the query's and the sites' errors: what a preview or an article test needs to be right.</summary>
+    public SubscribeValidation ForQuery() =>
+        this with { Errors = Errors.Where(e => e.Key is "query" or "sites").ToDictionary() };
+}
+
 /// <summary>What a person asks for on the subscribe page or through <c>POST /api/subscriptions</c>.</summary>
 public sealed record SubscribeRequest(
     string? Email,
@@ -19,9 +32,15 @@ public sealed record SubscribeRequest(
     public const int MaxSites = 20;
     public const int MaxItemsLimit = 50;
 
-    /// <summary>Field name → messages; empty when the request is valid. Field names match the JSON properties.</summary>
-    public Dictionary<string, string[]> Validate()
+    /// <summary>
+    /// Field name → messages (empty when the request is valid; names match the JSON properties), and the query's tree.
+    /// This is where a typed query is parsed: the preview, the article test and the error echo take the tree or the
+    /// error's position from here rather than parsing the text again.
+    /// </summary>
+    public SubscribeValidation Validate()
     {
+        ParsedQuery? parsed = null;
+        int? queryErrorAt = null;
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(Email))
             errors["email"] = ["An email address is required."];
@@ -34,8 +53,13 @@ public sealed record SubscribeRequest(
             errors["query"] = [$"The query is {Query.Length} characters long; the limit is {MaxQueryLength}."];
         else
         {
-            try { QueryParser.Parse(Query); }
-            catch (QueryParseException ex) { errors["query"] = [ex.Message]; }
+            if (QueryParser.TryParse(Query, out var error) is { } tree)
+                parsed = new ParsedQuery(Query.Trim(), tree);
+            else
+            {
+                errors["query"] = [error!.Message];
+                queryErrorAt = Math.Clamp(error.Position, 0, Query.Length);
+            }
         }
 
         if (string.IsNullOrWhiteSpace(Frequency))
@@ -62,7 +86,7 @@ public sealed record SubscribeRequest(
         foreach (var (field, text) in new[] { ("email", Email), ("query", Query), ("label", Label), ("timeZone", TimeZone), ("digestDay", DigestDay) })
             if (text is not null && TypedText.FirstRefused(text) is { } at)
                 errors[field] = [TypedText.Problem(text, at)];
-        return errors;
+        return new SubscribeValidation(errors, errors.ContainsKey("query") ? null : parsed, queryErrorAt);
     }
 
     /// <summary>Sites typed in a form: separated by commas, spaces or new lines.</summary>

@@ -48,9 +48,9 @@ public sealed class SubscriptionEndpoints(
         if (body is null)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["A JSON object is required."] });
 
-        var errors = body.Validate();
-        if (errors.Count > 0)
-            return Results.ValidationProblem(errors, title: "The subscription request is not valid.");
+        var validation = body.Validate();
+        if (!validation.IsValid)
+            return Results.ValidationProblem(validation.Errors, title: "The subscription request is not valid.");
         if (await limiter.CheckClientAsync(request, request.HttpContext.RequestAborted) is { } retryAfter)
         {
             request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -71,46 +71,46 @@ public sealed class SubscriptionEndpoints(
     {
         var cancellationToken = request.HttpContext.RequestAborted;
         if (!HttpMethods.IsPost(request.Method))
-            return SubscribePage(new SubscribeRequest(null, request.Query["q"], "daily"), []);
+            return SubscribePage(new SubscribeRequest(null, request.Query["q"], "daily"), null);
 
         var form = await RequestBody.ReadFormAsync(request);
         var body = SubscriptionForm.Read(form, form["email"]);
         if (form["action"] == "preview")
         {
             if (await limiter.CheckPreviewAsync(request, cancellationToken) is not null)
-                return SubscribePage(body, [], message: "Too many previews; wait a minute and try again.", status: StatusCodes.Status429TooManyRequests);
-            var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
-            if (queryErrors.Count > 0)
-                return SubscribePage(body, queryErrors, status: StatusCodes.Status400BadRequest);
-            var result = await preview.RunAsync(body.Query!.Trim(), NormalizedSites(body.Sites), cancellationToken);
-            return SubscribePage(body, [], result);
+                return SubscribePage(body, null, message: "Too many previews; wait a minute and try again.", status: StatusCodes.Status429TooManyRequests);
+            var checkedQuery = body.Validate().ForQuery();
+            if (!checkedQuery.IsValid)
+                return SubscribePage(body, checkedQuery, status: StatusCodes.Status400BadRequest);
+            var result = await preview.RunAsync(checkedQuery.Query!, NormalizedSites(body.Sites), cancellationToken);
+            return SubscribePage(body, null, result);
         }
 
         if (form["action"] == "explain")
         {
             var article = new ArticleTest(form["articleUrl"], form["articleText"], null);
             if (await limiter.CheckPreviewAsync(request, cancellationToken) is not null)
-                return SubscribePage(body, [], article: article with { Explanation = ArticleExplanation.Failed("Too many tests; wait a minute and try again.") },
+                return SubscribePage(body, null, article: article with { Explanation = ArticleExplanation.Failed("Too many tests; wait a minute and try again.") },
                     status: StatusCodes.Status429TooManyRequests);
-            var queryErrors = body.Validate().Where(e => e.Key is "query" or "sites").ToDictionary();
-            if (queryErrors.Count > 0)
-                return SubscribePage(body, queryErrors, article: article, status: StatusCodes.Status400BadRequest);
-            var explanation = await explainer.ExplainAsync(body.Query!.Trim(), NormalizedSites(body.Sites), article.Url, article.Text, cancellationToken);
-            return SubscribePage(body, [], article: article with { Explanation = explanation },
+            var checkedQuery = body.Validate().ForQuery();
+            if (!checkedQuery.IsValid)
+                return SubscribePage(body, checkedQuery, article: article, status: StatusCodes.Status400BadRequest);
+            var explanation = await explainer.ExplainAsync(checkedQuery.Query!, NormalizedSites(body.Sites), article.Url, article.Text, cancellationToken);
+            return SubscribePage(body, null, article: article with { Explanation = explanation },
                 status: explanation.Problem is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
         }
 
-        var errors = body.Validate();
-        if (errors.Count > 0)
-            return SubscribePage(body, errors, status: StatusCodes.Status400BadRequest);
+        var validation = body.Validate();
+        if (!validation.IsValid)
+            return SubscribePage(body, validation, status: StatusCodes.Status400BadRequest);
         if (await limiter.CheckClientAsync(request, request.HttpContext.RequestAborted) is { } retryAfter)
         {
             request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return SubscribePage(body, [], message: $"Too many subscription requests from your network. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} minutes.",
+            return SubscribePage(body, null, message: $"Too many subscription requests from your network. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} minutes.",
                 status: StatusCodes.Status429TooManyRequests);
         }
         if (await TrySubscribeAsync(body, cancellationToken) is not null)
-            return SubscribePage(body, [], message: "We could not take your request just now. Please try again in a few minutes.",
+            return SubscribePage(body, null, message: "We could not take your request just now. Please try again in a few minutes.",
                 status: StatusCodes.Status503ServiceUnavailable);
         return ComponentPage.For<CheckEmailPage>(new CheckEmailPageModel(SiteName, PendingMessage));
     }
@@ -171,14 +171,15 @@ public sealed class SubscriptionEndpoints(
         if (query.Length > SubscribeRequest.MaxQueryLength)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = [$"The query is {query.Length} characters long; the limit is {SubscribeRequest.MaxQueryLength}."] },
                 title: "The query is not valid.", extensions: new Dictionary<string, object?> { ["position"] = SubscribeRequest.MaxQueryLength });
-        if (QueryParser.TryParse(query, out var error) is null)
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = [error!.Message] },
-                title: "The query is not valid.", detail: error.Message,
-                extensions: new Dictionary<string, object?> { ["position"] = error.Position });
-        if (new SubscribeRequest(null, null, null, Sites: sites).Validate().TryGetValue("sites", out var siteErrors))
+        var checkedQuery = new SubscribeRequest(null, query, null, Sites: sites).Validate();
+        if (checkedQuery.Errors.TryGetValue("query", out var queryErrors))
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = queryErrors },
+                title: "The query is not valid.", detail: queryErrors[0],
+                extensions: new Dictionary<string, object?> { ["position"] = checkedQuery.QueryErrorAt ?? 0 });
+        if (checkedQuery.Errors.TryGetValue("sites", out var siteErrors))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["sites"] = siteErrors }, title: "The sites are not valid.");
 
-        var result = await preview.RunAsync(query.Trim(), NormalizedSites(sites), request.HttpContext.RequestAborted);
+        var result = await preview.RunAsync(checkedQuery.Query!, NormalizedSites(sites), request.HttpContext.RequestAborted);
         return Results.Json(result, Json);
     }
 
@@ -303,7 +304,7 @@ public sealed class SubscriptionEndpoints(
     private static string[]? NormalizedSites(string[]? sites) =>
         sites is { Length: > 0 } ? sites.Select(x => SubscribeRequest.NormalizeSite(x)!).Distinct(StringComparer.Ordinal).ToArray() : null;
 
-    private IResult SubscribePage(SubscribeRequest values, Dictionary<string, string[]> errors, PreviewResult? result = null, string? message = null,
+    private IResult SubscribePage(SubscribeRequest values, SubscribeValidation? validation, PreviewResult? result = null, string? message = null,
         ArticleTest? article = null, int status = StatusCodes.Status200OK) =>
-        ComponentPage.For<SubscribePage>(new SubscribePageModel(SiteName, values, errors, result, message, article), status);
+        ComponentPage.For<SubscribePage>(new SubscribePageModel(SiteName, values, validation?.Errors ?? [], result, message, article, validation?.QueryErrorAt), status);
 }

@@ -43,11 +43,4 @@ public static class SubscriptionForm
         if (hint) ids.Add($"{field}{suffix}-hint");
         return ids.Count == 0 ? null : string.Join(' ', ids);
     }
-
-    /// <summary>Where in the query the parser's error points (so "position 9" is visible), or null when it parses.</summary>
-    public static int? ErrorSpot(string? query) =>
-        !string.IsNullOrEmpty(query) && query.Length <= SubscribeRequest.MaxQueryLength
-            && QueryParser.TryParse(query, out var error) is null && error is not null
-            ? Math.Clamp(error.Position, 0, query.Length)
-            : null;
 }

@@ -1,3 +1,4 @@
+using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Feeds;
 using Alerts.Core.Tests.Infrastructure;
@@ -24,7 +25,7 @@ public sealed class ArticleExplainerTests(AzuriteFixture azurite) : IAsyncLifeti
     {
         await using var host = await FeedTestHost.CreateAsync(azurite);
 
-        var answer = await Explainer(host).ExplainAsync("\"sanctuary city\" AND Chicago", null, null,
+        var answer = await Explainer(host).ExplainAsync(ParsedQuery.Parse("\"sanctuary city\" AND Chicago"), null, null,
             "Chicago weighs its rules\nThe council debated the sanctuary city ordinance on Monday.");
 
         Assert.True(answer.Matches);
@@ -39,8 +40,8 @@ public sealed class ArticleExplainerTests(AzuriteFixture azurite) : IAsyncLifeti
         await using var host = await FeedTestHost.CreateAsync(azurite);
         var explainer = Explainer(host);
 
-        var excluded = await explainer.ExplainAsync("immigration -sports", null, null, "Immigration rules change for sports teams travelling abroad.");
-        var missing = await explainer.ExplainAsync("\"sanctuary city\" AND Chicago", null, null, "The sanctuary city debate reached Denver.");
+        var excluded = await explainer.ExplainAsync(ParsedQuery.Parse("immigration -sports"), null, null, "Immigration rules change for sports teams travelling abroad.");
+        var missing = await explainer.ExplainAsync(ParsedQuery.Parse("\"sanctuary city\" AND Chicago"), null, null, "The sanctuary city debate reached Denver.");
 
         Assert.False(excluded.Matches);
         Assert.Contains(excluded.Reasons, r => r.StartsWith("-sports excluded it", StringComparison.Ordinal));
@@ -54,8 +55,8 @@ public sealed class ArticleExplainerTests(AzuriteFixture azurite) : IAsyncLifeti
         await using var host = await FeedTestHost.CreateAsync(azurite);
         _server.Respond("/story.html", 200, ArticlePage.Story("Harbour of Zanzibar reopens", "Ships bound for the spice harbour of Zanzibar will be diverted."));
 
-        var answer = await Explainer(host).ExplainAsync("zanzibar -cricket", null, _server.Url("/story.html"), null);
-        var otherSite = await Explainer(host).ExplainAsync("zanzibar", ["reuters.com"], _server.Url("/story.html"), null);
+        var answer = await Explainer(host).ExplainAsync(ParsedQuery.Parse("zanzibar -cricket"), null, _server.Url("/story.html"), null);
+        var otherSite = await Explainer(host).ExplainAsync(ParsedQuery.Parse("zanzibar"), ["reuters.com"], _server.Url("/story.html"), null);
 
         Assert.True(answer.Matches, string.Join("; ", answer.Reasons) + answer.Problem);
         Assert.Contains("Zanzibar", answer.ArticleTitle);
@@ -71,9 +72,9 @@ public sealed class ArticleExplainerTests(AzuriteFixture azurite) : IAsyncLifeti
         _server.Respond("/story.html", 200, ArticlePage.Story("Harbour of Zanzibar reopens", "Ships bound for Zanzibar."));
         var explainer = Explainer(host);
 
-        var loopback = await explainer.ExplainAsync("zanzibar", null, _server.Url("/story.html"), null);
-        var metadata = await explainer.ExplainAsync("zanzibar", null, "http://169.254.169.254/metadata/instance", null);
-        var file = await explainer.ExplainAsync("zanzibar", null, "file:///etc/passwd", null);
+        var loopback = await explainer.ExplainAsync(ParsedQuery.Parse("zanzibar"), null, _server.Url("/story.html"), null);
+        var metadata = await explainer.ExplainAsync(ParsedQuery.Parse("zanzibar"), null, "http://169.254.169.254/metadata/instance", null);
+        var file = await explainer.ExplainAsync(ParsedQuery.Parse("zanzibar"), null, "file:///etc/passwd", null);
 
         Assert.Null(loopback.Matches);
         Assert.Contains("not on the public internet", loopback.Problem);
@@ -88,8 +89,8 @@ public sealed class ArticleExplainerTests(AzuriteFixture azurite) : IAsyncLifeti
         await using var host = await FeedTestHost.CreateAsync(azurite);
         var explainer = Explainer(host);
 
-        var none = await explainer.ExplainAsync("DACA", null, " ", "");
-        var huge = await explainer.ExplainAsync("DACA", null, null, new string('x', ArticleExplainer.MaxTextLength + 1));
+        var none = await explainer.ExplainAsync(ParsedQuery.Parse("DACA"), null, " ", "");
+        var huge = await explainer.ExplainAsync(ParsedQuery.Parse("DACA"), null, null, new string('x', ArticleExplainer.MaxTextLength + 1));
 
         Assert.Null(none.Matches);
         Assert.Contains("paste its text", none.Problem);

@@ -31,7 +31,7 @@ public sealed class AttackerTextTests
     public async Task A_query_with_line_breaks_is_shown_on_one_line()
     {
         var request = new SubscribeRequest("jane@example.test", "DACA\r\n\r\nYour password expired. Reset it at evil.test\n", "daily");
-        Assert.Empty(request.Validate());
+        Assert.Empty(request.Validate().Errors);
         var subscription = request.ToPendingSubscription(SubscriptionStore.NewId(), DateTimeOffset.UnixEpoch);
 
         var message = await ConfirmationEmail.ComposeAsync(DigestTestData.Writer(), subscription, ConfirmUrl, DigestTestData.Site);
@@ -57,7 +57,7 @@ public sealed class AttackerTextTests
             "daily",
             Label: field == "label" ? value : null);
 
-        var errors = request.Validate();
+        var errors = request.Validate().Errors;
 
         Assert.True(errors.ContainsKey(field), $"'{field}' should be refused; errors: {string.Join(", ", errors.Keys)}");
     }
@@ -65,6 +65,6 @@ public sealed class AttackerTextTests
     [Fact]
     public void Ordinary_text_in_any_script_is_accepted()
     {
-        Assert.Empty(new SubscribeRequest("jane@example.test", "\"Flüchtlinge\" OR беженцы OR 難民 OR لاجئين", "daily", Label: "Réfugiés 🌍").Validate());
+        Assert.Empty(new SubscribeRequest("jane@example.test", "\"Flüchtlinge\" OR беженцы OR 難民 OR لاجئين", "daily", Label: "Réfugiés 🌍").Validate().Errors);
     }
 }

@@ -43,7 +43,7 @@ public sealed class QueryPreviewCostTests(AzuriteFixture azurite) : IDisposable
         var (preview, stored) = await StoreAsync(117, _ => Repeat("xx", 3000));
 
         // Quadratic evaluation took minutes here; linear matching takes milliseconds, so a minute is a wide margin.
-        var result = await preview.RunAsync(PhraseProbe, null).WaitAsync(TimeSpan.FromMinutes(1));
+        var result = await preview.RunAsync(ParsedQuery.Parse(PhraseProbe), null).WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Equal(stored, result.Scanned);
         Assert.Equal(stored, result.Count);
@@ -55,7 +55,7 @@ public sealed class QueryPreviewCostTests(AzuriteFixture azurite) : IDisposable
     {
         var (preview, stored) = await StoreAsync(117, _ => Repeat("the of and to in a that is on for", 300));
 
-        var result = await preview.RunAsync(NearProbe, null).WaitAsync(TimeSpan.FromMinutes(1));
+        var result = await preview.RunAsync(ParsedQuery.Parse(NearProbe), null).WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Equal(stored, result.Count);
         Assert.True(result.Complete);
@@ -67,7 +67,7 @@ public sealed class QueryPreviewCostTests(AzuriteFixture azurite) : IDisposable
         const int perArticle = 1000;
         var (preview, stored) = await StoreAsync(15, i => "DACA " + new string('x', perArticle), workBudget: 10 * perArticle);
 
-        var result = await preview.RunAsync("DACA", null);
+        var result = await preview.RunAsync(ParsedQuery.Parse("DACA"), null);
 
         Assert.False(result.Complete);
         Assert.InRange(result.Scanned, 1, 10);
@@ -79,17 +79,17 @@ public sealed class QueryPreviewCostTests(AzuriteFixture azurite) : IDisposable
     public async Task A_preview_whose_client_gave_up_stops_working()
     {
         var (preview, _) = await StoreAsync(3, _ => "DACA news");
-        await preview.RunAsync("DACA", null); // the article window is now cached: no storage call left to notice
+        await preview.RunAsync(ParsedQuery.Parse("DACA"), null); // the article window is now cached: no storage call left to notice
         using var gaveUp = new CancellationTokenSource();
         await gaveUp.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => preview.RunAsync("DACA", null, gaveUp.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => preview.RunAsync(ParsedQuery.Parse("DACA"), null, gaveUp.Token));
     }
 
     [Fact]
     public void Every_probe_is_a_query_the_parser_allows()
     {
-        QueryParser.Parse(PhraseProbe);
-        QueryParser.Parse(NearProbe);
+        ParsedQuery.Parse(PhraseProbe);
+        ParsedQuery.Parse(NearProbe);
     }
 }

@@ -1,3 +1,4 @@
+using Alerts.Core.Matching;
 using Alerts.Core.Feeds;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
@@ -22,7 +23,7 @@ public sealed class QueryPreviewExplanationTests(AzuriteFixture azurite)
             "Rain in Chicago.", Now.AddHours(-2), Now.AddHours(-2), "News", "news.test"));
         var preview = services.GetRequiredService<QueryPreview>();
 
-        var result = await preview.RunAsync("DACA AND \"sanctuary city\"", null);
+        var result = await preview.RunAsync(ParsedQuery.Parse("DACA AND \"sanctuary city\""), null);
 
         var story = Assert.Single(result.Articles);
         Assert.Equal("DACA in the title; sanctuary city in the text", story.Why);

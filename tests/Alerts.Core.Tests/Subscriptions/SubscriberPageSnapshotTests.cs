@@ -35,12 +35,15 @@ public sealed partial class SubscriberPageSnapshotTests
 
     public static TheoryData<string> Pages => new(Models.Keys);
 
+    /// <summary>Where validation says the query's error is, as the endpoints pass it to the page.</summary>
+    private static int? ErrorAt(string query) => new SubscribeRequest(null, query, null).Validate().QueryErrorAt;
+
     private static readonly Dictionary<string, object> Models = new(StringComparer.Ordinal)
     {
         ["subscribe-empty"] = new SubscribePageModel(Site, new SubscribeRequest(null, "DACA", "daily"), new Dictionary<string, string[]>()),
         ["subscribe-errors"] = new SubscribePageModel(Site,
             new SubscribeRequest("not-an-address", "<x> AND (", "weekly", "Mars/Olympus", 25, "Funday", "My <label>", ["bad site"], 0),
-            Errors("email", "query", "frequency", "timeZone", "digestHour", "digestDay", "label", "sites", "maxItems")),
+            Errors("email", "query", "frequency", "timeZone", "digestHour", "digestDay", "label", "sites", "maxItems"), QueryErrorAt: ErrorAt("<x> AND (")),
         ["subscribe-preview"] = new SubscribePageModel(Site, new SubscribeRequest("a@example.test", "DACA", "instant", "UTC", 8, "Monday", null, ["reuters.com"], 5),
             new Dictionary<string, string[]>(), Preview),
         ["subscribe-preview-none"] = new SubscribePageModel(Site, new SubscribeRequest("a@example.test", "zzz", "hourly"),
@@ -73,7 +76,7 @@ public sealed partial class SubscriberPageSnapshotTests
         ["manage"] = new ManagePageModel(Site, ManageContext(), Token, "Your changes are saved.", null, null),
         ["manage-edit-error"] = new ManagePageModel(Site, ManageContext(), Token, null, "That alert is not one of this address's alerts.",
             new ManageEdit("sub2", new SubscribeRequest(null, "immigra* (", "daily", "Nowhere/City"),
-                Errors("query", "timeZone"))),
+                Errors("query", "timeZone"), ErrorAt("immigra* ("))),
         ["manage-explained"] = new ManagePageModel(Site, ManageContext(), Token, Tested: new ManageArticleTest("sub2",
             new ArticleTest(null, "Immigration <news>", new ArticleExplanation(false, ["it is not from reuters.com"], "")))),
         ["manage-suppressed"] = new ManagePageModel(Site, ManageContext(), Token, Delivery: new Alerts.Core.Email.AddressBounces(

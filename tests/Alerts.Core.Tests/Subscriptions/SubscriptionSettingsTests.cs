@@ -34,7 +34,7 @@ public sealed class SubscriptionSettingsTests
     public void A_site_restriction_covers_the_domain_and_its_subdomains_only(string site, bool allowed)
     {
         var request = new SubscribeRequest("jane@example.test", "DACA", "daily", Sites: ["www.reuters.com", "apnews.com"]);
-        Assert.Empty(request.Validate());
+        Assert.Empty(request.Validate().Errors);
         var subscription = request.ToPendingSubscription(SubscriptionStore.NewId(), Now);
 
         Assert.Equal(["reuters.com", "apnews.com"], subscription.Sites);
@@ -50,14 +50,14 @@ public sealed class SubscriptionSettingsTests
     [InlineData(51)]
     [InlineData(-1)]
     public void The_digest_cap_is_from_1_to_50(int cap) =>
-        Assert.Contains("maxItems", new SubscribeRequest("jane@example.test", "DACA", "daily", MaxItems: cap).Validate().Keys);
+        Assert.Contains("maxItems", new SubscribeRequest("jane@example.test", "DACA", "daily", MaxItems: cap).Validate().Errors.Keys);
 
     [Fact]
     public void Too_many_or_malformed_sites_are_a_field_error()
     {
-        Assert.Contains("sites", new SubscribeRequest("jane@example.test", "DACA", "daily", Sites: ["ok.example", "not a site"]).Validate().Keys);
+        Assert.Contains("sites", new SubscribeRequest("jane@example.test", "DACA", "daily", Sites: ["ok.example", "not a site"]).Validate().Errors.Keys);
         var many = Enumerable.Range(0, SubscribeRequest.MaxSites + 1).Select(i => $"s{i}.example").ToArray();
-        Assert.Contains("sites", new SubscribeRequest("jane@example.test", "DACA", "daily", Sites: many).Validate().Keys);
+        Assert.Contains("sites", new SubscribeRequest("jane@example.test", "DACA", "daily", Sites: many).Validate().Errors.Keys);
     }
 
     [Fact]

@@ -6,13 +6,15 @@ namespace Alerts.Core.Subscriptions.Pages;
 /// <param name="Preview">The server-rendered preview (the no-JavaScript path of the live preview), or null.</param>
 /// <param name="Message">A message in the preview area (too many requests, storage down), or null.</param>
 /// <param name="Article">The article tested with "would this match?", and the answer once tested.</param>
+/// <param name="QueryErrorAt">Where the query's parse error points (<see cref="SubscribeValidation.QueryErrorAt"/>).</param>
 public sealed record SubscribePageModel(
     string SiteName,
     SubscribeRequest Values,
     IReadOnlyDictionary<string, string[]> Errors,
     PreviewResult? Preview = null,
     string? Message = null,
-    ArticleTest? Article = null);
+    ArticleTest? Article = null,
+    int? QueryErrorAt = null);
 
 /// <summary>What the subscriber gave to "would this article match?" and, once tested, the answer.</summary>
 public sealed record ArticleTest(string? Url, string? Text, ArticleExplanation? Explanation);
@@ -62,8 +64,8 @@ public sealed record ManagePageModel(
 /// <summary>An alert's "would this article match?" form shown again with its answer.</summary>
 public sealed record ManageArticleTest(string Id, ArticleTest Article);
 
-/// <summary>An edit form shown again with the subscriber's input and the validation errors.</summary>
-public sealed record ManageEdit(string Id, SubscribeRequest Values, IReadOnlyDictionary<string, string[]> Errors);
+/// <summary>An edit form shown again with the subscriber's input, the validation errors and where the query's error points.</summary>
+public sealed record ManageEdit(string Id, SubscribeRequest Values, IReadOnlyDictionary<string, string[]> Errors, int? QueryErrorAt = null);
 
 /// <summary>After "revoke all my links".</summary>
 public sealed record LinksRevokedPageModel(string SiteName, string Email, bool Emailed);
