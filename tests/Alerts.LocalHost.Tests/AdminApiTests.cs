@@ -47,6 +47,37 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Adding_a_feed_whose_host_another_instance_keeps_busy_is_a_503_with_retry_after_and_stores_nothing()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, extraSettings: new Dictionary<string, string?>
+        {
+            ["Feeds:MaxConcurrentPerHost"] = "1",
+            ["Feeds:Timeout"] = "00:00:01",
+        });
+        host.Feeds.SetFeed("/f.xml", "F");
+        // Another instance on the same storage holds the host's only shared slot throughout.
+        var options = Microsoft.Extensions.Options.Options.Create(host.Service<Microsoft.Extensions.Options.IOptions<FeedFetchOptions>>().Value);
+        var other = new HostThrottle(options, new SharedHostSlots(
+            Alerts.Core.Storage.AlertsStorage.FromConnectionString(azurite.ConnectionString), options,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<SharedHostSlots>.Instance));
+        await using (await other.AcquireAsync(new Uri(host.Feeds.Url("/f.xml")).IdnHost, CancellationToken.None))
+        {
+            var busy = await host.AddFeedAsync(host.Feeds.Url("/f.xml"));
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+            Assert.True(busy.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is missing");
+            Assert.Contains("try again", await busy.Content.ReadAsStringAsync());
+            Assert.Equal(0, host.Feeds.RequestCount("/f.xml"));
+        }
+        var feeds = new List<Feed>();
+        await foreach (var feed in host.Service<FeedStore>().ListAsync())
+            feeds.Add(feed);
+        Assert.Empty(feeds);
+
+        Assert.Equal(HttpStatusCode.Created, (await host.AddFeedAsync(host.Feeds.Url("/f.xml"))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_duplicate_is_409_a_page_without_a_feed_is_422_and_a_private_address_is_refused()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite);

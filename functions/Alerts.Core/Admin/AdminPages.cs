@@ -59,6 +59,8 @@ public sealed class AdminPages(FeedAdminService service, FeedStats stats, FeedAc
             AddOutcome.Added => Back(request, notice: $"Added {Name(result.Feed!)}{found}."),
             AddOutcome.Duplicate => await FeedsPageAsync(request,
                 new AddFormModel(url, tags, $"Already registered: {(result.Feed is null ? url : Name(result.Feed))}.", null, CanAddAnyway: false), StatusCodes.Status409Conflict),
+            AddOutcome.HostBusy => await FeedsPageAsync(request,
+                new AddFormModel(url, tags, $"Not added yet. {result.Summary}", result.Problem, CanAddAnyway: false), StatusCodes.Status503ServiceUnavailable),
             _ => await FeedsPageAsync(request,
                 new AddFormModel(url, tags, $"Not added. {result.Summary ?? FeedProblemText.NotAFeed}", result.Problem, CanAddAnyway: result.Outcome == AddOutcome.Unreachable),
                 StatusCodes.Status422UnprocessableEntity),

@@ -40,7 +40,7 @@ public sealed class FeedAdminEndpoints(
         return feed is null ? NotFound() : Results.Json(await HealthAsync(feed, request), Json);
     }
 
-    /// <summary>POST: adds by feed URL or page URL; 201 added, 409 duplicate, 422 not a feed or refused.</summary>
+    /// <summary>POST: adds by feed URL or page URL; 201 added, 409 duplicate, 422 not a feed or refused, 503 host busy (with Retry-After).</summary>
     public async Task<IResult> AddAsync(HttpRequest request)
     {
         var (body, url, invalid) = await ReadFeedUrlAsync(request);
@@ -51,8 +51,16 @@ public sealed class FeedAdminEndpoints(
         {
             AddOutcome.Added => Results.Json(new { feed = await HealthAsync(result.Feed!, request), discoveredFrom = result.DiscoveredFrom }, Json, statusCode: StatusCodes.Status201Created),
             AddOutcome.Duplicate => Results.Problem(title: result.Problem, detail: $"Feed {result.Feed?.Id} has the URL {result.Feed?.Url}.", statusCode: StatusCodes.Status409Conflict),
+            AddOutcome.HostBusy => HostBusy(request, result),
             _ => Results.Problem(title: "Not added.", detail: result.Problem, statusCode: StatusCodes.Status422UnprocessableEntity),
         };
+    }
+
+    /// <summary>Transient, so a 503 with Retry-After (clients and scripts retry it), and nothing was stored.</summary>
+    private static IResult HostBusy(HttpRequest request, AddFeedResult result)
+    {
+        request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(title: "Not added: the feed's host is busy.", detail: result.Summary, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>POST: fetches and parses the URL and shows the items and problems; stores nothing.</summary>

@@ -13,6 +13,8 @@ public enum AddOutcome
     Invalid,
     /// <summary>The server failed (dead URL, 404, 5xx, timeout) and the caller asked not to add such a feed.</summary>
     Unreachable,
+    /// <summary>Other fetches held every slot for the feed's host for longer than a fetch may wait; nothing stored, try again later.</summary>
+    HostBusy,
 }
 
 /// <param name="Feed">The stored feed (added, or the existing duplicate).</param>
@@ -22,6 +24,9 @@ public sealed record AddFeedResult(AddOutcome Outcome, Feed? Feed, string? Probl
 {
     /// <summary>The same in plain words, for the admin page; for an added feed, why its first fetch failed (else null).</summary>
     public string? Summary { get; init; }
+
+    /// <summary>For <see cref="AddOutcome.HostBusy"/>: when the host should have a free slot again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>One entry of an OPML import.</summary>
@@ -94,7 +99,17 @@ public sealed class FeedAdminService(
         if (await ExistingAsync(normalised, cancellationToken) is { } duplicate)
             return new AddFeedResult(AddOutcome.Duplicate, duplicate, "This feed is already registered.") { Summary = "This feed is already registered." };
 
-        var resolved = await ResolveAsync(normalised, cancellationToken);
+        Resolved resolved;
+        try
+        {
+            resolved = await ResolveAsync(normalised, cancellationToken);
+        }
+        catch (HostBusyException busy)
+        {
+            // Not the feed's fault and not ours: the host is being fetched for other feeds. Nothing is stored, so the
+            // admin's retry is the same request.
+            return new AddFeedResult(AddOutcome.HostBusy, null, busy.Message) { Summary = BusyText(busy), RetryAfter = busy.RetryAfter };
+        }
         var unreachable = resolved.Result is FeedFetchResult.Failed { Kind: not FeedErrorKind.Refused };
         if (resolved.Problem is not null && !unreachable)
             return new AddFeedResult(AddOutcome.Invalid, null, resolved.Problem, resolved.DiscoveredFrom) { Summary = resolved.Summary };
@@ -129,7 +144,15 @@ public sealed class FeedAdminService(
     {
         if (!TryNormalise(url, out var normalised, out var invalid))
             return new FeedTestReport(url, null, null, null, 0, "", "", null, [], [invalid]);
-        var resolved = await ResolveAsync(normalised, cancellationToken);
+        Resolved resolved;
+        try
+        {
+            resolved = await ResolveAsync(normalised, cancellationToken);
+        }
+        catch (HostBusyException busy)
+        {
+            return new FeedTestReport(normalised, null, null, null, 0, "", "", null, [], [BusyText(busy)]);
+        }
         var problems = new List<string>();
         if (resolved.Problem is not null)
             problems.Add(resolved.Problem);
@@ -379,6 +402,9 @@ public sealed class FeedAdminService(
             Summary = $"The page links to the feed {discovered}, but that address does not return a feed it can read.",
         };
     }
+
+    private static string BusyText(HostBusyException busy) =>
+        $"{busy.Host} is busy with other fetches just now; try again in {Math.Max(1, Math.Ceiling(busy.RetryAfter.TotalSeconds)):0} s.";
 
     private static string CleanTags(string? tags) =>
         string.Join(",", (tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.OrdinalIgnoreCase));

@@ -70,7 +70,7 @@ public sealed record MatchExplanation(bool Matches, IReadOnlyList<string> Reason
     }
 
     /// <summary>The words, phrases, prefixes and sites that are not under a NOT.</summary>
-    private static IEnumerable<Query> PositiveParts(Query query) => query switch
+    internal static IEnumerable<Query> PositiveParts(Query query) => query switch
     {
         AndQuery a => a.Children.SelectMany(PositiveParts),
         OrQuery o => o.Children.SelectMany(PositiveParts),
@@ -78,7 +78,8 @@ public sealed record MatchExplanation(bool Matches, IReadOnlyList<string> Reason
         _ => [query],
     };
 
-    private static string Describe(Query query) => query switch
+    /// <summary>How an explanation quotes a part of the query (docs/query-language.md, "Why it matched").</summary>
+    internal static string Describe(Query query) => query switch
     {
         TermQuery t => t.Term,
         PrefixQuery p => p.Prefix + "*",
@@ -90,7 +91,7 @@ public sealed record MatchExplanation(bool Matches, IReadOnlyList<string> Reason
     /// <summary>As <see cref="Describe"/>, with the field a word or phrase is limited to as the query wrote it
     /// (<c>title:sports</c>), where the sentence does not name the field: "none of body:phoning is in it" must not
     /// read as if phoning were nowhere in the article.</summary>
-    private static string DescribeScoped(Query query) => query switch
+    internal static string DescribeScoped(Query query) => query switch
     {
         TermQuery { Scope: FieldScope.Title } or PrefixQuery { Scope: FieldScope.Title } or PhraseQuery { Scope: FieldScope.Title } => "title:" + Describe(query),
         TermQuery { Scope: FieldScope.Body } or PrefixQuery { Scope: FieldScope.Body } or PhraseQuery { Scope: FieldScope.Body } => "body:" + Describe(query),

@@ -156,32 +156,12 @@ public sealed partial class MatchExplanationPropertyTests
         _ => Describe(part),
     };
 
-    /// <summary>The words, phrases, prefixes and sites that are not under a NOT.</summary>
-    private static IEnumerable<Query> PositiveParts(Query query) => query switch
-    {
-        AndQuery a => a.Children.SelectMany(PositiveParts),
-        OrQuery o => o.Children.SelectMany(PositiveParts),
-        NotQuery => [],
-        _ => [query],
-    };
+    // How the product quotes a part (the sentences' wording is what these properties check, not re-derive).
+    private static IEnumerable<Query> PositiveParts(Query query) => MatchExplanation.PositiveParts(query);
 
-    /// <summary>How the explanation quotes a part of the query (docs/query-language.md, "Why it matched").</summary>
-    private static string Describe(Query query) => query switch
-    {
-        TermQuery t => t.Term,
-        PrefixQuery p => p.Prefix + "*",
-        PhraseQuery p => "\u201C" + string.Join(' ', p.Terms) + "\u201D",
-        SiteQuery s => "site:" + s.Domain,
-        _ => "(" + query + ")",
-    };
+    private static string Describe(Query query) => MatchExplanation.Describe(query);
 
-    /// <summary>With the field a part is limited to, where the sentence does not say it (OR alternatives, exclusions).</summary>
-    private static string DescribeScoped(Query query) => query switch
-    {
-        TermQuery { Scope: not FieldScope.Any } or PrefixQuery { Scope: not FieldScope.Any } or PhraseQuery { Scope: not FieldScope.Any } =>
-            (query is TermQuery { Scope: FieldScope.Title } or PrefixQuery { Scope: FieldScope.Title } or PhraseQuery { Scope: FieldScope.Title } ? "title:" : "body:") + Describe(query),
-        _ => Describe(query),
-    };
+    private static string DescribeScoped(Query query) => MatchExplanation.DescribeScoped(query);
 
     private static string Text(MatchDocument document, Hit hit)
     {

@@ -86,6 +86,29 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     }
 
     [Fact]
+    public async Task After_a_failed_edit_a_focused_summary_at_the_top_of_the_manage_page_names_the_alert_and_links_to_the_field()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
+        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
+        await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Weekly, Jane);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
+        var card = page.Locator("section.card").Filter(new() { HasText = "DACA" });
+
+        await card.GetByText("Edit").ClickAsync();
+        await card.GetByLabel("Query").FillAsync("DACA AND (court");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+
+        // The server's answer puts the problem first and moves focus there, not left at the top of a long page.
+        var summary = page.Locator($"#error-summary-{daca.Id}");
+        await Assertions.Expect(summary).ToBeFocusedAsync();
+        await Assertions.Expect(summary.GetByRole(AriaRole.Heading)).ToHaveTextAsync("There is a problem with alert: DACA");
+        await summary.GetByRole(AriaRole.Link, new() { Name = "This ( is never closed", Exact = false }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"#query-{daca.Id}$"));
+        Assert.Equal("DACA", (await host.Service<SubscriptionStore>().GetAsync(daca.Id))!.Query);
+    }
+
+    [Fact]
     public async Task Unsubscribe_from_all_stops_every_alert_and_export_returns_the_data_as_json()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);

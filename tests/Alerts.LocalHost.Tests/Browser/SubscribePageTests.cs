@@ -190,6 +190,8 @@ public sealed class SubscribePageTests(BrowserFixture browser, AzuriteFixture az
 
         var expected = FirstEmail.Describe((await host.Service<SubscriptionStore>().ListByEmailAsync("kenji@example.test")).Single(), host.Clock.GetUtcNow());
         Assert.Contains("at 07:00 (Asia/Tokyo)", expected);
+        // Spelled out too, so the page is checked against words a person wrote and not only against the code that made them.
+        Assert.Equal("Your first digest comes Friday 27 November at 07:00 (Asia/Tokyo), with the stories that matched until then; a digest with nothing in it is not sent.", expected);
         await Assertions.Expect(page.GetByText(expected)).ToBeVisibleAsync();
     }
 
