@@ -6,6 +6,7 @@ using Alerts.Core.Feeds;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
 using Alerts.LocalHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.LocalHost.Tests;
 
@@ -49,17 +50,16 @@ public sealed class AdminApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Adding_a_feed_whose_host_another_instance_keeps_busy_is_a_503_with_retry_after_and_stores_nothing()
     {
-        await using var host = await LocalHostHarness.StartAsync(azurite, extraSettings: new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Feeds:MaxConcurrentPerHost"] = "1",
             ["Feeds:Timeout"] = "00:00:01",
-        });
+        };
+        await using var host = await LocalHostHarness.StartAsync(azurite, extraSettings: settings);
         host.Feeds.SetFeed("/f.xml", "F");
-        // Another instance on the same storage holds the host's only shared slot throughout.
-        var options = Microsoft.Extensions.Options.Options.Create(host.Service<Microsoft.Extensions.Options.IOptions<FeedFetchOptions>>().Value);
-        var other = new HostThrottle(options, new SharedHostSlots(
-            Alerts.Core.Storage.AlertsStorage.FromConnectionString(azurite.ConnectionString), options,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<SharedHostSlots>.Instance));
+        // Another instance on the same storage (its own Core services and clients) holds the host's only shared slot throughout.
+        using var otherInstance = CoreTestServices.Build(Alerts.Core.Storage.AlertsStorage.FromConnectionString(azurite.ConnectionString), TimeProvider.System, settings);
+        var other = otherInstance.GetRequiredService<HostThrottle>();
         await using (await other.AcquireAsync(new Uri(host.Feeds.Url("/f.xml")).IdnHost, CancellationToken.None))
         {
             var busy = await host.AddFeedAsync(host.Feeds.Url("/f.xml"));

@@ -89,8 +89,8 @@ public sealed class ManagePageTests(BrowserFixture browser, AzuriteFixture azuri
     public async Task After_a_failed_edit_a_focused_summary_at_the_top_of_the_manage_page_names_the_alert_and_links_to_the_field()
     {
         await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false);
-        var daca = await EndToEndTests.ActiveSubscriptionAsync(host, "DACA", Frequency.Daily, Jane);
-        await EndToEndTests.ActiveSubscriptionAsync(host, "refugees", Frequency.Weekly, Jane);
+        var daca = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily, Jane);
+        await host.SubscribeAndConfirmAsync("refugees", Frequency.Weekly, Jane);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(host.Service<SubscriptionLinks>().Manage(daca.Id));
         var card = page.Locator("section.card").Filter(new() { HasText = "DACA" });
