@@ -1,10 +1,7 @@
 using Alerts.Core.Admin;
 using Alerts.Core.Feeds;
-using Alerts.Core.Storage;
 using Alerts.Core.Tests.Feeds;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Tests.Admin;
 
@@ -33,12 +30,8 @@ public sealed class FeedAddBusyHostTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     /// <summary>Another instance (its own throttle on the same storage) takes the host's only shared slot.</summary>
-    private async Task<IAsyncDisposable> HoldOnAnotherInstanceAsync(FeedTestHost host)
-    {
-        var options = Options.Create(host.Options);
-        var other = new HostThrottle(options, new SharedHostSlots(AlertsStorage.FromConnectionString(azurite.ConnectionString), options, NullLogger<SharedHostSlots>.Instance));
-        return await other.AcquireAsync(_server.BaseUri.IdnHost, CancellationToken.None);
-    }
+    private async Task<IAsyncDisposable> HoldOnAnotherInstanceAsync(FeedTestHost host) =>
+        await host.OtherInstance<HostThrottle>().AcquireAsync(_server.BaseUri.IdnHost, CancellationToken.None);
 
     [Fact]
     public async Task Adding_a_feed_whose_host_stays_busy_says_when_to_try_again_and_stores_nothing()
