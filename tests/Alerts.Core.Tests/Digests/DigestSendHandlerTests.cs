@@ -1,11 +1,9 @@
 using Alerts.Core.Digests;
-using Alerts.Core.Email;
 using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Digests;
@@ -18,6 +16,7 @@ public sealed class DigestSendHandlerTests(AzuriteFixture fixture) : IAsyncLifet
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 13, 0, 0, TimeSpan.Zero);
 
     private TestSmtpServer _smtp = null!;
+    private ServiceProvider _services = null!;
     private SubscriptionStore _subscriptions = null!;
     private MatchStore _matches = null!;
     private ArticleStore _articles = null!;
@@ -29,20 +28,21 @@ public sealed class DigestSendHandlerTests(AzuriteFixture fixture) : IAsyncLifet
     public async Task InitializeAsync()
     {
         _smtp = await TestSmtpServer.StartAsync();
-        var storage = _storage = await fixture.ResetAsync();
+        _storage = await fixture.ResetAsync();
         _time = new FakeTimeProvider(Now);
-        _subscriptions = new SubscriptionStore(storage);
-        _matches = new MatchStore(storage);
-        _articles = new ArticleStore(storage);
-        _digests = new DigestStore(storage);
-        var smtpOptions = _smtp.Options("alerts@alerts.example.org");
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(smtpOptions), DigestTestData.Links(_time));
-        var sender = new SmtpEmailSender(Options.Create(smtpOptions), NullLogger<SmtpEmailSender>.Instance);
-        _handler = new DigestSendHandler(_digests, _subscriptions, _matches, _articles, composer, sender, storage, _time,
-            NullLogger<DigestSendHandler>.Instance);
+        _services = CoreTestServices.Build(_storage, _time, DigestTestData.Settings(_smtp));
+        _subscriptions = _services.GetRequiredService<SubscriptionStore>();
+        _matches = _services.GetRequiredService<MatchStore>();
+        _articles = _services.GetRequiredService<ArticleStore>();
+        _digests = _services.GetRequiredService<DigestStore>();
+        _handler = _services.GetRequiredService<DigestSendHandler>();
     }
 
-    public async Task DisposeAsync() => await _smtp.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _smtp.DisposeAsync();
+    }
 
     private async Task<Subscription> SubscriptionAsync(SubscriptionStatus status = SubscriptionStatus.Active, Frequency frequency = Frequency.Daily)
     {

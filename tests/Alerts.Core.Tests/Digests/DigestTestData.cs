@@ -11,9 +11,25 @@ internal static class DigestTestData
 {
     public static readonly SiteOptions Site = new() { PublicBaseUrl = "https://alerts.example.org", Name = "Alerts" };
 
+    public const string SigningKey = "test-signing-key-that-is-long-enough-0123456789";
+
     public static SubscriptionLinks Links(TimeProvider? time = null) => new(
-        new SubscriptionTokens(Options.Create(new TokenOptions { SigningKey = "test-signing-key-that-is-long-enough-0123456789" }), time ?? TimeProvider.System),
+        new SubscriptionTokens(Options.Create(new TokenOptions { SigningKey = SigningKey }), time ?? TimeProvider.System),
         Options.Create(Site));
+
+    /// <summary>
+    /// <see cref="Site"/>, the signing key of <see cref="Links"/> and, when given, the SMTP server (mail from
+    /// alerts@alerts.example.org), as a host's configuration gives them: the settings of a digest test's
+    /// <see cref="Infrastructure.CoreTestServices"/> graph.
+    /// </summary>
+    public static Dictionary<string, string?> Settings(Infrastructure.TestSmtpServer? smtp = null)
+    {
+        var settings = smtp?.Settings("alerts@alerts.example.org") ?? [];
+        settings["Site:PublicBaseUrl"] = Site.PublicBaseUrl;
+        settings["Site:Name"] = Site.Name;
+        settings["Tokens:SigningKey"] = SigningKey;
+        return settings;
+    }
 
     /// <summary>The renderer the hosts register as a singleton; emails render through it.</summary>
     public static readonly ComponentRenderer Renderer =

@@ -1,12 +1,10 @@
 using Alerts.Core.Digests;
-using Alerts.Core.Email;
 using Alerts.Core.Feeds;
 using Alerts.Core.Matching;
 using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Digests;
@@ -19,6 +17,7 @@ public sealed class GroupedDigestTests(AzuriteFixture fixture) : IAsyncLifetime
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 13, 0, 0, TimeSpan.Zero); // 08:00 in New York
 
     private TestSmtpServer _smtp = null!;
+    private ServiceProvider _services = null!;
     private AlertsStorage _storage = null!;
     private SubscriptionStore _subscriptions = null!;
     private MatchStore _matches = null!;
@@ -33,19 +32,20 @@ public sealed class GroupedDigestTests(AzuriteFixture fixture) : IAsyncLifetime
         _smtp = await TestSmtpServer.StartAsync();
         _storage = await fixture.ResetAsync();
         _time = new FakeTimeProvider(Now);
-        _subscriptions = new SubscriptionStore(_storage);
-        _matches = new MatchStore(_storage);
-        _articles = new ArticleStore(_storage);
-        _digests = new DigestStore(_storage);
-        var smtpOptions = _smtp.Options("alerts@alerts.example.org");
-        var composer = new DigestComposer(Options.Create(DigestTestData.Site), DigestTestData.Writer(smtpOptions), DigestTestData.Links(_time));
-        var sender = new SmtpEmailSender(Options.Create(smtpOptions), NullLogger<SmtpEmailSender>.Instance);
-        _scheduler = new DigestScheduler(_subscriptions, _digests, _storage, _time, NullLogger<DigestScheduler>.Instance);
-        _handler = new DigestSendHandler(_digests, _subscriptions, _matches, _articles, composer, sender, _storage, _time,
-            NullLogger<DigestSendHandler>.Instance);
+        _services = CoreTestServices.Build(_storage, _time, DigestTestData.Settings(_smtp));
+        _subscriptions = _services.GetRequiredService<SubscriptionStore>();
+        _matches = _services.GetRequiredService<MatchStore>();
+        _articles = _services.GetRequiredService<ArticleStore>();
+        _digests = _services.GetRequiredService<DigestStore>();
+        _scheduler = _services.GetRequiredService<DigestScheduler>();
+        _handler = _services.GetRequiredService<DigestSendHandler>();
     }
 
-    public async Task DisposeAsync() => await _smtp.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _smtp.DisposeAsync();
+    }
 
     private async Task<Subscription> SubscriptionAsync(string query, int minutesOld, string email = "reader@example.com", int digestHour = 8, int? maxItems = null)
     {

@@ -100,6 +100,24 @@ public sealed class TestSmtpServer : IAsyncDisposable
         Timeout = TimeSpan.FromSeconds(10),
     };
 
+    /// <summary>
+    /// The same as <see cref="Options"/>, as a host's configuration gives them, for <see cref="CoreTestServices.Build"/>:
+    /// the graph's sender, email writer and health check then all point here.
+    /// </summary>
+    public Dictionary<string, string?> Settings(string fromAddress = "alerts@alerts.test")
+    {
+        var options = Options(fromAddress);
+        return new Dictionary<string, string?>
+        {
+            ["Smtp:Host"] = options.Host,
+            ["Smtp:Port"] = options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smtp:Security"] = options.Security,
+            ["Smtp:FromAddress"] = options.FromAddress,
+            ["Smtp:FromName"] = options.FromName,
+            ["Smtp:Timeout"] = options.Timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
     /// <summary>Refuse the next <paramref name="count"/> messages with a permanent 554 reply.</summary>
     public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
 
