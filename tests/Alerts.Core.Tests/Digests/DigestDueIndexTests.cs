@@ -3,14 +3,16 @@ using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Digests;
 
 [Collection(StorageCollection.Name)]
-public sealed class DigestDueIndexTests(AzuriteFixture fixture)
+public sealed class DigestDueIndexTests(AzuriteFixture fixture) : IDisposable
 {
+    private readonly CoreInstances _instances = new();
+
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 5, 0, 0, TimeSpan.Zero); // a Monday, 05:00Z
 
     private sealed record Context(AlertsStorage Storage, StorageTransactionCounter Counter, SubscriptionStore Subscriptions,
@@ -36,17 +38,22 @@ public sealed class DigestDueIndexTests(AzuriteFixture fixture)
         }
     }
 
+    /// <summary>
+    /// A Core graph on storage that counts its transactions. The index itself is built on the graph's storage, as the
+    /// scheduler and the snapshot writer build theirs: no host registers it.
+    /// </summary>
     private async Task<Context> CreateAsync()
     {
         await fixture.ResetAsync();
         var counter = new StorageTransactionCounter();
         var storage = AlertsStorage.FromConnectionString(fixture.ConnectionString, counter);
         var time = new FakeTimeProvider(Start);
-        var subscriptions = new SubscriptionStore(storage);
-        return new Context(storage, counter, subscriptions, time,
-            new DigestScheduler(subscriptions, new DigestStore(storage), storage, time, NullLogger<DigestScheduler>.Instance),
-            new DigestDueIndex(storage));
+        var services = _instances.Start(storage, time);
+        return new Context(storage, counter, services.GetRequiredService<SubscriptionStore>(), time,
+            services.GetRequiredService<DigestScheduler>(), new DigestDueIndex(storage));
     }
+
+    public void Dispose() => _instances.Dispose();
 
     [Fact]
     public async Task A_tick_costs_the_same_with_two_hundred_subscriptions_that_are_not_due_as_with_none()

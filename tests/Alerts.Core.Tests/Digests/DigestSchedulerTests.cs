@@ -2,14 +2,16 @@ using Alerts.Core.Digests;
 using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Digests;
 
 [Collection(StorageCollection.Name)]
-public sealed class DigestSchedulerTests(AzuriteFixture fixture)
+public sealed class DigestSchedulerTests(AzuriteFixture fixture) : IDisposable
 {
+    private readonly CoreInstances _instances = new();
+
     private static DateTimeOffset Utc(int month, int day, int hour, int minute = 0) => new(2026, month, day, hour, minute, 0, TimeSpan.Zero);
 
     private sealed record Context(AlertsStorage Storage, SubscriptionStore Subscriptions, DigestStore Digests, FakeTimeProvider Time, DigestScheduler Scheduler)
@@ -37,11 +39,12 @@ public sealed class DigestSchedulerTests(AzuriteFixture fixture)
     {
         var storage = await fixture.ResetAsync();
         var time = new FakeTimeProvider(start);
-        var subscriptions = new SubscriptionStore(storage);
-        var digests = new DigestStore(storage);
-        return new Context(storage, subscriptions, digests, time,
-            new DigestScheduler(subscriptions, digests, storage, time, NullLogger<DigestScheduler>.Instance));
+        var services = _instances.Start(storage, time);
+        return new Context(storage, services.GetRequiredService<SubscriptionStore>(), services.GetRequiredService<DigestStore>(), time,
+            services.GetRequiredService<DigestScheduler>());
     }
+
+    public void Dispose() => _instances.Dispose();
 
     [Theory]
     [InlineData("America/New_York", 3, 6, new[] { 13, 13, 12, 12 })] // US spring forward on Sunday 8 March
