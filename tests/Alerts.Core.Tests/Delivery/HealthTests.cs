@@ -1,12 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
-using Alerts.Core.Email;
 using Alerts.Core.Health;
 using Alerts.Core.Storage;
 using Alerts.Core.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Alerts.Core.Tests.Delivery;
@@ -15,9 +14,11 @@ namespace Alerts.Core.Tests.Delivery;
 [Collection(StorageCollection.Name)]
 public sealed class HealthTests(AzuriteFixture fixture)
 {
-    private static async Task<(int Status, JsonElement Body, TimeSpan Took)> GetAsync(HealthEndpoint endpoint)
+    /// <summary>GET /healthz on the graph's endpoint, its result written with the graph as the request's services.</summary>
+    private static async Task<(int Status, JsonElement Body, TimeSpan Took)> GetAsync(IServiceProvider services)
     {
-        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        var endpoint = services.GetRequiredService<HealthEndpoint>();
+        var context = new DefaultHttpContext { RequestServices = services };
         context.Response.Body = new MemoryStream();
         var watch = Stopwatch.StartNew();
         var result = await endpoint.GetAsync(context.Request);
@@ -32,7 +33,8 @@ public sealed class HealthTests(AzuriteFixture fixture)
     {
         var storage = await fixture.ResetAsync();
         await using var smtp = await TestSmtpServer.StartAsync();
-        var (status, body, _) = await GetAsync(new HealthEndpoint(storage, Options.Create(smtp.Options()), Options.Create(new HealthOptions()), TimeProvider.System));
+        await using var services = CoreTestServices.Build(storage, TimeProvider.System, smtp.Settings());
+        var (status, body, _) = await GetAsync(services);
         Assert.Equal(200, status);
         Assert.Equal("healthy", body.GetProperty("status").GetString());
         Assert.Equal(0, body.GetProperty("queues").GetProperty("digest-send-poison").GetInt32());
@@ -46,9 +48,13 @@ public sealed class HealthTests(AzuriteFixture fixture)
         var storage = AlertsStorage.FromConnectionString(
             $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};BlobEndpoint=http://127.0.0.1:{deadStorage}/devstoreaccount1;" +
             $"QueueEndpoint=http://127.0.0.1:{deadStorage}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{deadStorage}/devstoreaccount1;");
-        var smtp = new SmtpOptions { Host = "127.0.0.1", Port = deadSmtp };
+        await using var services = CoreTestServices.Build(storage, TimeProvider.System, new Dictionary<string, string?>
+        {
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = deadSmtp.ToString(CultureInfo.InvariantCulture),
+        });
 
-        var (status, body, took) = await GetAsync(new HealthEndpoint(storage, Options.Create(smtp), Options.Create(new HealthOptions()), TimeProvider.System));
+        var (status, body, took) = await GetAsync(services);
 
         Assert.Equal(503, status);
         var failing = body.GetProperty("failing").EnumerateArray().Select(e => e.GetString()!).ToList();
@@ -64,8 +70,9 @@ public sealed class HealthTests(AzuriteFixture fixture)
         await using var smtp = await TestSmtpServer.StartAsync();
         await storage.Queue(QueueNames.FeedFetch).SendMessageAsync("{}");
         var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(1));
+        await using var services = CoreTestServices.Build(storage, later, smtp.Settings());
 
-        var (status, body, _) = await GetAsync(new HealthEndpoint(storage, Options.Create(smtp.Options()), Options.Create(new HealthOptions()), later));
+        var (status, body, _) = await GetAsync(services);
 
         Assert.Equal(503, status);
         Assert.Contains(body.GetProperty("failing").EnumerateArray(), f => f.GetString()!.Contains("feed-fetch", StringComparison.Ordinal));
