@@ -229,6 +229,97 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         Assert.Empty(host.Failures);
     }
 
+    [Fact]
+    public async Task The_sweep_sends_a_poll_whose_alert_messages_were_all_lost_as_one_email_per_address()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now, new Dictionary<string, string?> { ["Delivery:SweepAfter"] = "00:00:01" });
+        var alerts = new[]
+        {
+            await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant),
+            await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant),
+        };
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        var matcher = host.Get<ArticleMatchHandler>();
+        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        await host.Storage.Queue(QueueNames.DigestSend).ClearMessagesAsync();
+
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, await host.Get<DeliverySweep>().HandleAsync());
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.Equal([1, 1], new[] { "daca", "asylum" }.Select(s => Shows(email, s)));
+        foreach (var s in alerts)
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task A_lead_that_died_after_claiming_its_members_and_before_freezing_still_sends_the_poll_once_through_the_sweep()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now, new Dictionary<string, string?> { ["Delivery:SweepAfter"] = "00:00:01" });
+        var alerts = new[]
+        {
+            await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant),
+            await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant),
+            await host.SubscribeAsync("reader@example.com", "court", Frequency.Instant),
+        };
+        var lead = alerts.Select(a => a.Id).Order(StringComparer.Ordinal).First();
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        var article = await host.PublishAsync("court", "Court hears tax case", "About a court.");
+        var matcher = host.Get<ArticleMatchHandler>();
+        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        await host.Storage.Queue(QueueNames.DigestSend).ClearMessagesAsync();
+        // The lead's worker claimed every member's row for the poll, then died before its own row was written.
+        var key = DigestSendHandler.PollKey(article.Id, article.FirstSeenAt);
+        var polls = new InstantPollGroups(host.Get<DigestStore>(), host.Get<SubscriptionStore>(), host.Time);
+        Assert.Equal(3, (await polls.MembersAsync(lead, key, CancellationToken.None)).Count);
+        Assert.Null(await host.Get<DigestStore>().GetAsync(lead, key));
+
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(3, await host.Get<DeliverySweep>().HandleAsync());
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.Equal([1, 1, 1], new[] { "daca", "asylum", "court" }.Select(s => Shows(email, s)));
+        foreach (var s in alerts)
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task A_member_made_after_the_poll_was_first_seen_gets_none_of_it_while_the_others_get_their_email()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
+        var article = await host.PublishAsync("daca", "DACA and asylum rules change", "About DACA and asylum.");
+        var asylum = await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        // Subscribed after the stories were first seen; a redelivered article-match recorded its matches anyway.
+        var late = new Subscription(SubscriptionStore.NewId(), "reader@example.com", "asylum", Frequency.Instant, SubscriptionStatus.Active,
+            Now.AddMinutes(1), Now.AddMinutes(1), "UTC");
+        await host.Get<SubscriptionStore>().AddAsync(late);
+        host.Time.Advance(TimeSpan.FromMinutes(2));
+        var matches = host.Get<MatchStore>();
+        foreach (var id in new[] { article.Id, asylum.Id })
+            await matches.TryAddAsync(new MatchRecord(late.Id, id, Now, [], ArticleFirstSeenAt: Now));
+
+        await MatchAllThenSendAllAsync(host);
+        await host.Get<DigestSendHandler>().HandleAsync(new DigestSendMessage(late.Id, DigestSendHandler.PollKey(article.Id, article.FirstSeenAt), ArticleId: article.Id));
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.StartsWith("1 new article for ", email.Subject, StringComparison.Ordinal);
+        Assert.Equal([1, 0], new[] { "daca", "asylum" }.Select(s => Shows(email, s)));
+        Assert.Empty(await matches.ListAsync(late.Id));
+        Assert.Empty(await matches.ListPendingAsync(daca.Id));
+        Assert.Empty(host.Failures);
+    }
+
     /// <summary>How many times the email's text links to the story (each story shown once links once).</summary>
     private static int Shows(MimeMessage email, string itemKey) =>
         Regex.Matches(email.TextBody ?? "", "https://news\\.example\\.com/" + Regex.Escape(itemKey) + "(?![\\w-])").Count;
