@@ -34,7 +34,8 @@ public sealed record DigestSendResult(string SubscriptionId, string DigestKey, D
 /// is frozen before sending so every attempt sends the same email; one worker claims the row (a conditional write)
 /// and only that worker sends; the row says Sent right after the server accepted, then the matches are marked;
 /// a finished row makes any later delivery a no-op. A failed send never throws: it queues itself again with a
-/// growing delay for as long as the email is worth sending.
+/// growing delay for as long as the email is worth sending. A poll's instant alert is sent as the email of its
+/// address's lead for that poll, a section per alert, like a grouped digest (<see cref="InstantPollGroups"/>).
 /// </summary>
 public sealed class DigestSendHandler(
     DigestStore digests,
@@ -56,7 +57,7 @@ public sealed class DigestSendHandler(
 
     public const string InstantPrefix = "instant-";
 
-    /// <summary>An instant email for every match of one poll of one feed: "instant-poll-{feedId}-{first seen, Unix ms}".</summary>
+    /// <summary>An instant email for every match of one poll of one feed, per address: "instant-poll-{feedId}-{first seen, Unix ms}".</summary>
     public const string PollPrefix = InstantPrefix + "poll-";
 
     /// <summary>The poll's key: the articles one fetch stored share their feed and first-seen time (and feed ids are hex, never "poll-").</summary>
