@@ -95,7 +95,7 @@ public sealed class DigestSendHandler(
 
         // A poll's alert is handled as its carrier's (the address's lead, see InstantPollGroups): one email per address and poll.
         var article = IsPollFor(message);
-        var subscriptionId = article is null ? origin : await _polls.JoinAsync(origin, key, cancellationToken);
+        var (subscriptionId, address) = article is null ? (origin, null) : await _polls.JoinAsync(origin, key, cancellationToken);
         var row = await digests.GetAsync(subscriptionId, key, cancellationToken);
         if (article is not null && row?.GroupedInto is not null && subscriptionId == origin)
             // Claimed into another lead's email since it was read: follow that.
@@ -119,7 +119,7 @@ public sealed class DigestSendHandler(
         // The subscriptions this email covers: the lead alone, or the group the scheduler (or the poll's freeze) fixed on
         // the lead's row; a poll's lead about to freeze claims its address's other instant alerts now.
         var memberIds = row?.Members is { Count: > 0 } listed ? listed
-            : row is null && article is not null ? await _polls.MembersAsync(subscriptionId, key, cancellationToken)
+            : row is null && article is not null ? await _polls.MembersAsync(subscriptionId, key, cancellationToken, address)
             : [subscriptionId];
         var active = new List<Subscription>();
         foreach (var id in memberIds)

@@ -15,7 +15,8 @@ namespace Alerts.Core.Digests;
 /// (<c>instant-{articleId}</c>). A carrier's frozen list never changes, so the second choice is final.
 /// </para>
 /// <para>
-/// The lead is the smallest id among the address's active instant alerts when a member first joins. Who that is can
+/// The lead is the smallest id among the address's active instant alerts (the member's own if the address index
+/// misses it) when a member first joins. Who that is can
 /// change between two messages of a poll (an alert paused, resumed, unsubscribed): a member whose row already exists
 /// keeps its carrier, one without a row joins the lead of the moment, or leads an email of its own when that lead's
 /// email is already frozen. The worst case is two emails for one address and poll (or a story matched after the
@@ -52,23 +53,24 @@ public sealed class InstantPollGroups(DigestStore digests, SubscriptionStore sub
     /// Fixes which subscription's row carries <paramref name="subscriptionId"/>'s email of the poll and returns its id:
     /// the one its row already names, or (no row yet) the address's lead, joined by writing the member's row. The
     /// subscription itself when it leads: it is the lead, the lead's email is already frozen, or it is not active (its
-    /// own row then says it was skipped).
+    /// own row then says it was skipped). With it, the address's alerts when they were read (for <see cref="MembersAsync"/>).
     /// </summary>
-    public async Task<string> JoinAsync(string subscriptionId, string key, CancellationToken cancellationToken)
+    public async Task<(string CarrierId, IReadOnlyList<Subscription>? Address)> JoinAsync(string subscriptionId, string key, CancellationToken cancellationToken)
     {
         var own = await digests.GetAsync(subscriptionId, key, cancellationToken);
         if (own is not null)
-            return own.GroupedInto ?? subscriptionId;
+            return (own.GroupedInto ?? subscriptionId, null);
         if (await subscriptions.GetAsync(subscriptionId, cancellationToken) is not { Status: SubscriptionStatus.Active } member)
-            return subscriptionId;
-        var lead = await LeadAsync(member, cancellationToken);
+            return (subscriptionId, null);
+        var address = await subscriptions.ListByEmailAsync(member.Email, cancellationToken);
+        var lead = address.Where(IsInstant).Select(s => s.Id).Append(member.Id).Order(StringComparer.Ordinal).First();
         // A lead's row is first written when its email freezes; after that no one joins it.
         if (lead == subscriptionId || await digests.GetAsync(lead, key, cancellationToken) is not null)
-            return subscriptionId;
+            return (subscriptionId, address);
         if (await digests.TryScheduleAsync(subscriptionId, key, time.GetUtcNow(), cancellationToken, groupedInto: lead))
-            return lead;
+            return (lead, null);
         // Written meanwhile: by the lead freezing (it claims its members) or by another worker for this member.
-        return (await digests.GetAsync(subscriptionId, key, cancellationToken))?.GroupedInto ?? subscriptionId;
+        return ((await digests.GetAsync(subscriptionId, key, cancellationToken))?.GroupedInto ?? subscriptionId, null);
     }
 
     /// <summary>
@@ -76,15 +78,18 @@ public sealed class InstantPollGroups(DigestStore digests, SubscriptionStore sub
     /// whose row for the poll this call wrote (insert-only, grouped into the lead) or already names the lead. One whose
     /// row names another carrier stays out. Called just before the lead's row is frozen.
     /// </summary>
-    public async Task<IReadOnlyList<string>> MembersAsync(string leadId, string key, CancellationToken cancellationToken)
+    /// <param name="address">The lead's address's alerts if <see cref="JoinAsync"/> just read them for the lead itself.</param>
+    public async Task<IReadOnlyList<string>> MembersAsync(
+        string leadId, string key, CancellationToken cancellationToken, IReadOnlyList<Subscription>? address = null)
     {
         var members = new List<string> { leadId };
         // A lead paused or gone since its members joined leads nobody: its email is skipped and theirs go alone.
-        if (await subscriptions.GetAsync(leadId, cancellationToken) is not { Status: SubscriptionStatus.Active } lead)
+        if ((address?.FirstOrDefault(s => s.Id == leadId) ?? await subscriptions.GetAsync(leadId, cancellationToken))
+            is not { Status: SubscriptionStatus.Active } lead)
             return members;
-        foreach (var other in await subscriptions.ListByEmailAsync(lead.Email, cancellationToken))
+        foreach (var other in address ?? await subscriptions.ListByEmailAsync(lead.Email, cancellationToken))
         {
-            if (other.Id == leadId || other is not { Status: SubscriptionStatus.Active, Frequency: Frequency.Instant })
+            if (other.Id == leadId || !IsInstant(other))
                 continue;
             if (await digests.TryScheduleAsync(other.Id, key, time.GetUtcNow(), cancellationToken, groupedInto: leadId)
                 || (await digests.GetAsync(other.Id, key, cancellationToken))?.GroupedInto == leadId)
@@ -93,12 +98,6 @@ public sealed class InstantPollGroups(DigestStore digests, SubscriptionStore sub
         return members;
     }
 
-    /// <summary>The smallest id among the address's active instant alerts (the member's own, if the index misses it).</summary>
-    private async Task<string> LeadAsync(Subscription member, CancellationToken cancellationToken) =>
-        (await subscriptions.ListByEmailAsync(member.Email, cancellationToken))
-            .Where(s => s is { Status: SubscriptionStatus.Active, Frequency: Frequency.Instant })
-            .Select(s => s.Id)
-            .Append(member.Id)
-            .Order(StringComparer.Ordinal)
-            .First();
+    /// <summary>Who can be in (and lead) an address's email of a poll: its active instant alerts.</summary>
+    private static bool IsInstant(Subscription s) => s is { Status: SubscriptionStatus.Active, Frequency: Frequency.Instant };
 }
