@@ -103,6 +103,27 @@ public sealed partial class EndToEndTests(AzuriteFixture azurite)
         Assert.DoesNotContain("Sanctuary for birds", alert.HtmlBody);
     }
 
+    [Fact]
+    public async Task Three_instant_alerts_of_one_address_get_one_email_for_the_stories_of_one_poll()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite);
+        await host.SubscribeAndConfirmAsync("DACA", Frequency.Instant);
+        await host.SubscribeAndConfirmAsync("asylum", Frequency.Instant);
+        await host.SubscribeAndConfirmAsync("\"sanctuary city\"", Frequency.Instant);
+
+        host.Feeds.SetFeed("/policy.xml", "Policy Desk");
+        host.Feeds.AddItem("/policy.xml", "DACA renewals reopen", "https://policy.test/1", "Applications open again.");
+        host.Feeds.AddItem("/policy.xml", "Asylum hearings resume", "https://policy.test/2", "Courts reopen.");
+        host.Feeds.AddItem("/policy.xml", "Council debates sanctuary city rules", "https://policy.test/3", "A vote next week.");
+        Assert.Equal(HttpStatusCode.Created, (await host.AddFeedAsync(host.Feeds.Url("/policy.xml"))).StatusCode);
+        await host.WaitForQueuesToDrainAsync();
+
+        var alert = Assert.Single(host.Smtp.Messages, m => m.To.Mailboxes.Any(a => a.Address == Jane));
+        Assert.StartsWith("3 new articles for ", alert.Subject, StringComparison.Ordinal);
+        foreach (var n in new[] { 1, 2, 3 })
+            Assert.Single(Regex.Matches(alert.TextBody ?? "", $"https://policy\\.test/{n}(?!\\d)"));
+    }
+
     private static async Task<Subscription> OnlySubscriptionAsync(LocalHostHarness host)
     {
         var all = new List<Subscription>();

@@ -30,6 +30,8 @@ public sealed class DeliverySweep(
 {
     private const int MaxBackoff = 16;
 
+    private readonly InstantPollGroups _polls = new(digests, subscriptions, time);
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string SubscriptionId, string DigestKey), (DateTimeOffset NextAt, int Wait)> _queued = new();
 
     /// <summary>Returns how many messages were queued.</summary>
@@ -71,8 +73,9 @@ public sealed class DeliverySweep(
             // the same choice the handler makes, so the sweep never starts a second email for a match.
             var ownKey = DigestSendHandler.InstantPrefix + match.ArticleId;
             var key = match.ArticleFirstSeenAt is { } seen ? DigestSendHandler.PollKey(match.ArticleId, seen) : ownKey;
-            var row = await digests.GetAsync(match.SubscriptionId, key, cancellationToken);
-            if (key != ownKey && DigestSendHandler.CarriedElsewhere(row, match.ArticleId))
+            // The poll's email is its carrier's: the address's lead's when the subscription joined one (InstantPollGroups).
+            var row = key == ownKey ? await digests.GetAsync(match.SubscriptionId, key, cancellationToken) : await _polls.CarrierAsync(match.SubscriptionId, key, cancellationToken);
+            if (key != ownKey && InstantPollGroups.CarriedElsewhere(row, match.SubscriptionId, match.ArticleId))
                 row = await digests.GetAsync(match.SubscriptionId, key = ownKey, cancellationToken);
             if (RecentlyQueued(match.SubscriptionId, key) || row is not null && (row.IsFinished || row.NextAttemptAt > cutoff))
                 continue;

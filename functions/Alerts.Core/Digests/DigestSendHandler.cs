@@ -34,7 +34,8 @@ public sealed record DigestSendResult(string SubscriptionId, string DigestKey, D
 /// is frozen before sending so every attempt sends the same email; one worker claims the row (a conditional write)
 /// and only that worker sends; the row says Sent right after the server accepted, then the matches are marked;
 /// a finished row makes any later delivery a no-op. A failed send never throws: it queues itself again with a
-/// growing delay for as long as the email is worth sending.
+/// growing delay for as long as the email is worth sending. A poll's instant alert is sent as the email of its
+/// address's lead for that poll, a section per alert, like a grouped digest (<see cref="InstantPollGroups"/>).
 /// </summary>
 public sealed class DigestSendHandler(
     DigestStore digests,
@@ -56,20 +57,17 @@ public sealed class DigestSendHandler(
 
     public const string InstantPrefix = "instant-";
 
-    /// <summary>An instant email for every match of one poll of one feed: "instant-poll-{feedId}-{first seen, Unix ms}".</summary>
+    /// <summary>An instant email for every match of one poll of one feed, per address: "instant-poll-{feedId}-{first seen, Unix ms}".</summary>
     public const string PollPrefix = InstantPrefix + "poll-";
 
     /// <summary>The poll's key: the articles one fetch stored share their feed and first-seen time (and feed ids are hex, never "poll-").</summary>
     public static string PollKey(string articleId, DateTimeOffset firstSeenAt) =>
         $"{PollPrefix}{Feeds.ArticleId.Split(articleId).FeedId}-{firstSeenAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
-    /// <summary>
-    /// Whether a poll's row (read once) shows that its email does not carry <paramref name="articleId"/>: frozen without
-    /// it, or finished with nothing frozen. A frozen list never changes, so then the article's own key sends it, and
-    /// the two emails can never both carry it.
-    /// </summary>
-    public static bool CarriedElsewhere(DigestRecord? pollRow, string articleId) =>
-        pollRow is { ArticleIds: { } ids } ? !ids.Contains(articleId, StringComparer.Ordinal) : pollRow is { IsFinished: true };
+    /// <summary>Redirects one message may take (to its poll's lead, to an article's own email, again after a freeze); more is a bug.</summary>
+    private const int MaxRedirects = 6;
+
+    private readonly InstantPollGroups _polls = new(digests, subscriptions, time);
 
     private DeliveryOptions Options => deliveryOptions?.Value ?? new DeliveryOptions();
 
@@ -87,15 +85,23 @@ public sealed class DigestSendHandler(
         return result;
     }
 
-    private async Task<DigestSendResult> SendAsync(DigestSendMessage message, CancellationToken cancellationToken)
+    private async Task<DigestSendResult> SendAsync(DigestSendMessage message, CancellationToken cancellationToken, int depth = 0)
     {
-        var (subscriptionId, key) = (message.SubscriptionId, message.DigestKey);
-        if (!SubscriptionStore.IsValidId(subscriptionId) || string.IsNullOrWhiteSpace(key))
-            throw new ArgumentException($"Malformed digest message: subscription '{subscriptionId}', key '{key}'.", nameof(message));
+        var (origin, key) = (message.SubscriptionId, message.DigestKey);
+        if (!SubscriptionStore.IsValidId(origin) || string.IsNullOrWhiteSpace(key))
+            throw new ArgumentException($"Malformed digest message: subscription '{origin}', key '{key}'.", nameof(message));
+        if (depth > MaxRedirects)
+            throw new InvalidOperationException($"Digest {key} for {origin} was redirected {depth} times.");
 
+        // A poll's alert is handled as its carrier's (the address's lead, see InstantPollGroups): one email per address and poll.
+        var article = IsPollFor(message);
+        var (subscriptionId, address) = article is null ? (origin, null) : await _polls.JoinAsync(origin, key, cancellationToken);
         var row = await digests.GetAsync(subscriptionId, key, cancellationToken);
-        if (IsPollFor(message) is { } own && CarriedElsewhere(row, own))
-            return await SendAsync(new DigestSendMessage(subscriptionId, InstantPrefix + own), cancellationToken);
+        if (article is not null && row?.GroupedInto is not null && subscriptionId == origin)
+            // Claimed into another lead's email since it was read: follow that.
+            return await SendAsync(message, cancellationToken, depth + 1);
+        if (article is not null && InstantPollGroups.CarriedElsewhere(row, origin, article))
+            return await SendAsync(new DigestSendMessage(origin, InstantPrefix + article), cancellationToken, depth + 1);
         if (row is { State: DigestState.Sent, Recorded: false })
         {
             // The email went out and the last worker died before its matches were marked: finish that, never resend.
@@ -110,8 +116,11 @@ public sealed class DigestSendHandler(
         if (row is not null && HeldByLiveClaim(row))
             return new(subscriptionId, key, DigestSendOutcome.Claimed);
 
-        // The subscriptions this email covers: the lead alone, or the group the scheduler fixed on the lead's row.
-        var memberIds = row?.Members is { Count: > 0 } listed ? listed : [subscriptionId];
+        // The subscriptions this email covers: the lead alone, or the group the scheduler (or the poll's freeze) fixed on
+        // the lead's row; a poll's lead about to freeze claims its address's other instant alerts now.
+        var memberIds = row?.Members is { Count: > 0 } listed ? listed
+            : row is null && article is not null ? await _polls.MembersAsync(subscriptionId, key, cancellationToken, address)
+            : [subscriptionId];
         var active = new List<Subscription>();
         foreach (var id in memberIds)
             if (await subscriptions.GetAsync(id, cancellationToken) is { Status: SubscriptionStatus.Active } member)
@@ -119,7 +128,7 @@ public sealed class DigestSendHandler(
         if (active.Count == 0)
         {
             await FinishAllAsync(memberIds, key, DigestState.Skipped, null, cancellationToken);
-            return new(subscriptionId, key, DigestSendOutcome.Skipped);
+            return await AfterPollFinishedAsync(message, article, memberIds, new(subscriptionId, key, DigestSendOutcome.Skipped), cancellationToken, depth);
         }
         if (deliveries is not null && await deliveries.GetBouncesAsync(active[0].Email, cancellationToken) is { Suppressed: true })
         {
@@ -138,21 +147,23 @@ public sealed class DigestSendHandler(
             if (chosen.Count == 0)
             {
                 await FinishAllAsync(memberIds, key, DigestState.Empty, null, cancellationToken);
-                return new(subscriptionId, key, DigestSendOutcome.Empty);
+                return await AfterPollFinishedAsync(message, article, memberIds, new(subscriptionId, key, DigestSendOutcome.Empty), cancellationToken, depth);
             }
             var ids = chosen.Select(m => m.ArticleId).Distinct().ToList();
             // A digest of one subscription keeps the old row shape; a grouped one also freezes which subscription matched what.
-            var sections = row?.Members is { Count: > 0 }
+            var sections = memberIds.Count > 1
                 ? active.Select(s => new DigestSectionIds(s.Id, chosen.Where(m => m.SubscriptionId == s.Id).Select(m => m.ArticleId).ToList()))
                     .Where(x => x.ArticleIds.Count > 0).ToList()
                 : null;
-            if (!await digests.TryFreezeAsync(subscriptionId, key, row, ids, time.GetUtcNow(), cancellationToken, sections))
+            // A poll's members are fixed by the same conditional write as its list (the scheduler wrote a digest's earlier).
+            var members = article is not null && memberIds.Count > 1 ? memberIds : null;
+            if (!await digests.TryFreezeAsync(subscriptionId, key, row, ids, time.GetUtcNow(), cancellationToken, sections, members))
                 logger.LogInformation("Digest {DigestKey} for {SubscriptionId} was frozen concurrently; using that list", key, subscriptionId);
+            if (article is not null)
+                // Whoever won, the row now says who is in the email: start again from it (the members, the origin's article).
+                return await SendAsync(message, cancellationToken, depth + 1);
             row = await digests.GetAsync(subscriptionId, key, cancellationToken)
                 ?? throw new InvalidOperationException($"Digest row {subscriptionId}/{key} vanished after freezing.");
-            // Another worker froze the poll's email first, from matches found before this article's.
-            if (IsPollFor(message) is { } late && CarriedElsewhere(row, late))
-                return await SendAsync(new DigestSendMessage(subscriptionId, InstantPrefix + late), cancellationToken);
             if (row.IsFinished)
                 return new(subscriptionId, key, DigestSendOutcome.AlreadyDone, row.ArticleIds?.Count ?? 0, row.MessageId);
             if (HeldByLiveClaim(row))
@@ -255,6 +266,17 @@ public sealed class DigestSendHandler(
             await TryAsync(health.AfterSuccessAsync);
         return new(subscriptionId, key, DigestSendOutcome.Sent, itemCount, email.MessageId);
     }
+
+    /// <summary>
+    /// A poll's email finished without sending (nothing pending, nobody active). The origin's own matches were in it
+    /// unless it is not a member (it joined a lead that froze without it): then its row shows the carrier finished
+    /// with nothing for it, and the article's own key takes its match.
+    /// </summary>
+    private async Task<DigestSendResult> AfterPollFinishedAsync(
+        DigestSendMessage message, string? article, IReadOnlyList<string> memberIds, DigestSendResult result, CancellationToken cancellationToken, int depth) =>
+        article is not null && !memberIds.Contains(message.SubscriptionId, StringComparer.Ordinal)
+            ? await SendAsync(message, cancellationToken, depth + 1)
+            : result;
 
     /// <summary>
     /// A batch of instant alerts: each subscription's email is handled on its own. One that throws (storage trouble,

@@ -10,8 +10,9 @@ namespace Alerts.Core.Digests;
 /// is claimed and sent on its own, exactly as if it had its own message.
 /// </param>
 /// <param name="ArticleId">
-/// On a poll's instant alert ("instant-poll-..."): the article whose match queued it. When the poll's email was frozen
-/// without that article (it was matched later), the article is sent in an email of its own ("instant-{articleId}").
+/// On a poll's instant alert ("instant-poll-..."): the article whose match queued it. The message is handled as the
+/// email of the address's lead for that poll (<see cref="InstantPollGroups"/>); when that email was frozen without this
+/// subscription's match of the article (it was matched later), the article is sent in an email of its own ("instant-{articleId}").
 /// </param>
 public sealed record DigestSendMessage(string SubscriptionId, string DigestKey, int Attempt = 0, IReadOnlyList<string>? More = null, string? ArticleId = null)
 {

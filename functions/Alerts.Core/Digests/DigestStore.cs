@@ -124,9 +124,10 @@ public sealed class DigestStore(AlertsStorage storage)
     /// Fixes the article list. Conditional on the row being unchanged since <paramref name="current"/> was read
     /// (or absent), so two concurrent deliveries cannot freeze different lists; false means the caller lost and should re-read.
     /// </summary>
+    /// <param name="members">A poll's group (see <see cref="InstantPollGroups"/>), fixed by the same write as its list.</param>
     public async Task<bool> TryFreezeAsync(
         string subscriptionId, string digestKey, DigestRecord? current, IReadOnlyList<string> articleIds, DateTimeOffset now,
-        CancellationToken cancellationToken = default, IReadOnlyList<DigestSectionIds>? sections = null)
+        CancellationToken cancellationToken = default, IReadOnlyList<DigestSectionIds>? sections = null, IReadOnlyList<string>? members = null)
     {
         var entity = new TableEntity(subscriptionId, digestKey)
         {
@@ -135,6 +136,8 @@ public sealed class DigestStore(AlertsStorage storage)
             ["ScheduledAt"] = current?.ScheduledAt,
         };
         LargeProperty.Write(entity, "ArticleIds", JsonSerializer.Serialize(articleIds));
+        if (members is not null)
+            entity["Members"] = JsonSerializer.Serialize(members);
         if (sections is not null)
             LargeProperty.Write(entity, "Sections", JsonSerializer.Serialize(sections.Select(x => new SectionJson(x.SubscriptionId, x.ArticleIds.ToList()))));
         try

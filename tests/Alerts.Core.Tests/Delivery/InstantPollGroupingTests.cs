@@ -1,0 +1,356 @@
+using System.Text.RegularExpressions;
+using Alerts.Core.Digests;
+using Alerts.Core.Matching;
+using Alerts.Core.Storage;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Tests.Infrastructure;
+using MimeKit;
+
+namespace Alerts.Core.Tests.Delivery;
+
+/// <summary>
+/// Instant alerts of one address: every match of one poll, whichever of the address's alerts it matched, arrives in
+/// one email with a section per alert, each story once, however the messages run.
+/// </summary>
+[Collection(StorageCollection.Name)]
+public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
+{
+    private const int Workers = 8;
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 13, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Three_instant_alerts_of_one_address_matching_stories_of_one_poll_arrive_as_one_email_with_each_story_once()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        var alerts = new[]
+        {
+            await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant),
+            await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant),
+            await host.SubscribeAsync("reader@example.com", "\"sanctuary city\"", Frequency.Instant),
+        };
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        await host.PublishAsync("sanctuary", "Council debates sanctuary city rules", "A sanctuary city vote.");
+
+        await MatchAllThenSendAllAsync(host);
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.Equal("reader@example.com", email.To.Mailboxes.Single().Address);
+        Assert.StartsWith("3 new articles for ", email.Subject, StringComparison.Ordinal);
+        foreach (var story in new[] { "daca", "asylum", "sanctuary" })
+            Assert.Equal(1, Shows(email, story));
+        foreach (var s in alerts)
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task Two_addresses_with_overlapping_queries_get_one_email_each_with_their_own_stories()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        await host.SubscribeAsync("first@example.com", "DACA", Frequency.Instant);
+        await host.SubscribeAsync("first@example.com", "asylum", Frequency.Instant);
+        await host.SubscribeAsync("second@example.com", "asylum", Frequency.Instant);
+        await host.SubscribeAsync("second@example.com", "court", Frequency.Instant);
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        await host.PublishAsync("court", "Court hears tax case", "About a court.");
+
+        await MatchAllThenSendAllAsync(host);
+
+        var byAddress = host.Smtp.Messages.GroupBy(m => m.To.Mailboxes.Single().Address).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(2, byAddress.Count);
+        var first = Assert.Single(byAddress["first@example.com"]);
+        var second = Assert.Single(byAddress["second@example.com"]);
+        Assert.Equal([1, 1, 0], new[] { "daca", "asylum", "court" }.Select(s => Shows(first, s)));
+        Assert.Equal([0, 1, 1], new[] { "daca", "asylum", "court" }.Select(s => Shows(second, s)));
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task A_story_matching_two_alerts_of_the_address_is_shown_once_and_notes_the_other_alert()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
+        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
+        await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+
+        await MatchAllThenSendAllAsync(host);
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.StartsWith("2 new articles for ", email.Subject, StringComparison.Ordinal);
+        Assert.Equal(1, Shows(email, "both"));
+        Assert.Equal(1, Shows(email, "daca"));
+        Assert.Contains("Also matches: \"", email.TextBody, StringComparison.Ordinal);
+        // Both alerts' matches of the shared story are delivered, by the one email.
+        foreach (var s in new[] { daca, asylum })
+            Assert.All(await host.Get<MatchStore>().ListAsync(s.Id), m => Assert.NotNull(m.DeliveredIn));
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task Eight_handlers_on_every_match_and_alert_message_of_a_poll_send_one_email_per_address_round_after_round()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        var queries = new[] { "DACA", "asylum", "court" };
+        foreach (var address in new[] { "first@example.com", "second@example.com" })
+            foreach (var query in queries)
+                await host.SubscribeAsync(address, query, Frequency.Instant);
+        const int Rounds = 3;
+        for (var round = 0; round < Rounds; round++)
+        {
+            // A new poll each round: its stories share a first-seen time of their own.
+            host.Time.Advance(TimeSpan.FromMinutes(5));
+            foreach (var query in queries)
+                await host.PublishAsync($"r{round}-{query}", $"Round {round} story on {query}", $"About {query}.");
+
+            var matcher = host.Get<ArticleMatchHandler>();
+            var matchMessages = await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch));
+            await AllAtOnceAsync(matchMessages.Select(m => (Func<Task>)(() => matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(m)))));
+            var sender = host.Get<DigestSendHandler>();
+            var sendMessages = await ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend));
+            await AllAtOnceAsync(sendMessages.Select(m => (Func<Task>)(() => sender.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m)))));
+
+            var emails = host.Smtp.Messages.Where(m => (m.TextBody ?? "").Contains($"/r{round}-", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, emails.Count);
+            Assert.Equal(2, emails.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+            Assert.All(emails, e => Assert.All(queries, q => Assert.Equal(1, Shows(e, $"r{round}-{q}"))));
+        }
+        Assert.Equal(2 * Rounds, host.Smtp.Messages.Count);
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task A_match_of_the_poll_written_after_its_email_froze_gets_an_email_of_its_own_exactly_once()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
+        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
+        var court = await host.SubscribeAsync("reader@example.com", "court", Frequency.Instant);
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+        // The same poll's later stories, matched only now: one for an alert that has a section in the sent email, one
+        // for an alert that had nothing in it.
+        await host.PublishAsync("asylum2", "Asylum office reopens", "About asylum.");
+        await host.PublishAsync("court", "Court hears tax case", "About a court.");
+        await MatchAllThenSendAllAsync(host);
+
+        var emails = host.Smtp.Messages;
+        Assert.Equal(3, emails.Count);
+        var first = Assert.Single(emails, e => Shows(e, "daca") == 1);
+        Assert.Equal(1, Shows(first, "asylum"));
+        foreach (var late in new[] { "asylum2", "court" })
+        {
+            var own = Assert.Single(emails, e => Shows(e, late) > 0);
+            Assert.Equal(1, Shows(own, late));
+            Assert.StartsWith("1 new article for ", own.Subject, StringComparison.Ordinal);
+        }
+        foreach (var s in new[] { daca, asylum, court })
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
+
+        // Nothing left for the sweep.
+        host.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task A_member_paused_between_matching_and_sending_is_left_out_of_the_email_and_not_sent_later()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now, new Dictionary<string, string?> { ["Delivery:SweepAfter"] = "00:00:01" });
+        await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
+        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
+        await host.SubscribeAsync("reader@example.com", "court", Frequency.Instant);
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        await host.PublishAsync("court", "Court hears tax case", "About a court.");
+        var matcher = host.Get<ArticleMatchHandler>();
+        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+
+        await host.Get<SubscriptionStore>().UpsertAsync(asylum with { Status = SubscriptionStatus.Paused });
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        await host.Get<DeliverySweep>().HandleAsync();
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.StartsWith("2 new articles for ", email.Subject, StringComparison.Ordinal);
+        Assert.Equal([1, 0, 1], new[] { "daca", "asylum", "court" }.Select(s => Shows(email, s)));
+        Assert.Single(await host.Get<MatchStore>().ListPendingAsync(asylum.Id));
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task When_the_lead_changes_between_two_messages_of_a_poll_each_story_still_arrives_exactly_once()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now, new Dictionary<string, string?> { ["Delivery:SweepAfter"] = "00:00:01" });
+        // Ids fixed so that the lead (the smallest id of the address's active instant alerts) is known.
+        var store = host.Get<SubscriptionStore>();
+        var alerts = new List<Subscription>();
+        foreach (var (query, i) in new[] { "DACA", "asylum", "court" }.Select((q, i) => (q, i)))
+        {
+            var s = new Subscription(new string('0', 31) + (i + 1), "reader@example.com", query, Frequency.Instant, SubscriptionStatus.Active,
+                Now.AddDays(-30), Now.AddDays(-30), "UTC");
+            await store.AddAsync(s);
+            alerts.Add(s);
+        }
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        await host.PublishAsync("court", "Court hears tax case", "About a court.");
+        var matcher = host.Get<ArticleMatchHandler>();
+        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        var messages = (await ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend)))
+            .Select(QueueMessages.Deserialize<DigestSendMessage>)
+            .SelectMany(m => (m.More ?? []).Prepend(m.SubscriptionId).Select(id => new DigestSendMessage(id, m.DigestKey, ArticleId: m.ArticleId)))
+            .ToList();
+        var sender = host.Get<DigestSendHandler>();
+
+        // The lead is paused while the third alert's message runs: the second leads an email of the second and third.
+        await store.UpsertAsync(alerts[0] with { Status = SubscriptionStatus.Paused });
+        await sender.HandleAsync(Assert.Single(messages, m => m.SubscriptionId == alerts[2].Id));
+        // Resumed before its own message runs: it leads again, and its story comes in an email of its own.
+        await store.UpsertAsync(alerts[0]);
+        foreach (var message in messages)
+            await sender.HandleAsync(message);
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        await host.Get<DeliverySweep>().HandleAsync();
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var emails = host.Smtp.Messages;
+        Assert.Equal(2, emails.Count);
+        Assert.All(new[] { "daca", "asylum", "court" }, story => Assert.Equal(1, emails.Sum(e => Shows(e, story))));
+        Assert.Single(emails, e => Shows(e, "asylum") == 1 && Shows(e, "court") == 1);
+        foreach (var s in alerts)
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task The_sweep_sends_a_poll_whose_alert_messages_were_all_lost_as_one_email_per_address()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now, new Dictionary<string, string?> { ["Delivery:SweepAfter"] = "00:00:01" });
+        var alerts = new[]
+        {
+            await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant),
+            await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant),
+        };
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        var matcher = host.Get<ArticleMatchHandler>();
+        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        await host.Storage.Queue(QueueNames.DigestSend).ClearMessagesAsync();
+
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, await host.Get<DeliverySweep>().HandleAsync());
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.Equal([1, 1], new[] { "daca", "asylum" }.Select(s => Shows(email, s)));
+        foreach (var s in alerts)
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task A_lead_that_died_after_claiming_its_members_and_before_freezing_still_sends_the_poll_once_through_the_sweep()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now, new Dictionary<string, string?> { ["Delivery:SweepAfter"] = "00:00:01" });
+        var alerts = new[]
+        {
+            await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant),
+            await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant),
+            await host.SubscribeAsync("reader@example.com", "court", Frequency.Instant),
+        };
+        var lead = alerts.Select(a => a.Id).Order(StringComparer.Ordinal).First();
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        var article = await host.PublishAsync("court", "Court hears tax case", "About a court.");
+        var matcher = host.Get<ArticleMatchHandler>();
+        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        await host.Storage.Queue(QueueNames.DigestSend).ClearMessagesAsync();
+        // The lead's worker claimed every member's row for the poll, then died before its own row was written.
+        var key = DigestSendHandler.PollKey(article.Id, article.FirstSeenAt);
+        var polls = new InstantPollGroups(host.Get<DigestStore>(), host.Get<SubscriptionStore>(), host.Time);
+        Assert.Equal(3, (await polls.MembersAsync(lead, key, CancellationToken.None)).Count);
+        Assert.Null(await host.Get<DigestStore>().GetAsync(lead, key));
+
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(3, await host.Get<DeliverySweep>().HandleAsync());
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.Equal([1, 1, 1], new[] { "daca", "asylum", "court" }.Select(s => Shows(email, s)));
+        foreach (var s in alerts)
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task A_member_made_after_the_poll_was_first_seen_gets_none_of_it_while_the_others_get_their_email()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
+        var article = await host.PublishAsync("daca", "DACA and asylum rules change", "About DACA and asylum.");
+        var asylum = await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        // Subscribed after the stories were first seen; a redelivered article-match recorded its matches anyway.
+        var late = new Subscription(SubscriptionStore.NewId(), "reader@example.com", "asylum", Frequency.Instant, SubscriptionStatus.Active,
+            Now.AddMinutes(1), Now.AddMinutes(1), "UTC");
+        await host.Get<SubscriptionStore>().AddAsync(late);
+        host.Time.Advance(TimeSpan.FromMinutes(2));
+        var matches = host.Get<MatchStore>();
+        foreach (var id in new[] { article.Id, asylum.Id })
+            await matches.TryAddAsync(new MatchRecord(late.Id, id, Now, [], ArticleFirstSeenAt: Now));
+
+        await MatchAllThenSendAllAsync(host);
+        await host.Get<DigestSendHandler>().HandleAsync(new DigestSendMessage(late.Id, DigestSendHandler.PollKey(article.Id, article.FirstSeenAt), ArticleId: article.Id));
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.StartsWith("1 new article for ", email.Subject, StringComparison.Ordinal);
+        Assert.Equal([1, 0], new[] { "daca", "asylum" }.Select(s => Shows(email, s)));
+        Assert.Empty(await matches.ListAsync(late.Id));
+        Assert.Empty(await matches.ListPendingAsync(daca.Id));
+        Assert.Empty(host.Failures);
+    }
+
+    /// <summary>How many times the email's text links to the story (each story shown once links once).</summary>
+    private static int Shows(MimeMessage email, string itemKey) =>
+        Regex.Matches(email.TextBody ?? "", "https://news\\.example\\.com/" + Regex.Escape(itemKey) + "(?![\\w-])").Count;
+
+    /// <summary>Every article-match message of the poll first, then every alert message they queued, as a drained queue runs them.</summary>
+    private static async Task MatchAllThenSendAllAsync(DeliveryHarness host)
+    {
+        var matcher = host.Get<ArticleMatchHandler>();
+        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task<List<string>> ReceiveAllAsync(Azure.Storage.Queues.QueueClient queue)
+    {
+        var bodies = new List<string>();
+        while ((await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1))).Value is { Length: > 0 } batch)
+            foreach (var received in batch)
+            {
+                bodies.Add(received.Body.ToString());
+                await queue.DeleteMessageAsync(received.MessageId, received.PopReceipt);
+            }
+        return bodies;
+    }
+
+    /// <summary>Every piece of work, <see cref="Workers"/> times over, released together by one signal.</summary>
+    private static async Task AllAtOnceAsync(IEnumerable<Func<Task>> work)
+    {
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = work.SelectMany(w => Enumerable.Range(0, Workers).Select(_ => Task.Run(async () => { await go.Task; await w(); }))).ToList();
+        go.SetResult();
+        await Task.WhenAll(tasks);
+    }
+}
