@@ -26,28 +26,25 @@ public sealed class AzuriteFixture : IAsyncLifetime
         if (!File.Exists(azurite))
             throw new InvalidOperationException($"Azurite is not installed at {azurite}: run 'npm ci' in the repository root.");
 
-        int blob = FreePort.Next(), queue = FreePort.Next(), table = FreePort.Next();
-        var start = new ProcessStartInfo(azurite)
+        // A port chosen free can be taken by another process (a client's ephemeral port) before Azurite binds it;
+        // Azurite then exits at once, and a fresh set of ports is tried.
+        int blob = 0, queue = 0, table = 0;
+        for (var attempt = 1; ; attempt++)
         {
-            ArgumentList =
+            var ports = FreePort.Several(3);
+            (blob, queue, table) = (ports[0], ports[1], ports[2]);
+            _process = StartAzurite(azurite, blob, queue, table);
+            try
             {
-                "--inMemoryPersistence", "--skipApiVersionCheck", "--silent", "--loose",
-                "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
-                "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
-                "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        foreach (var port in new[] { blob, queue, table })
-            await WaitForPortAsync(port, TimeSpan.FromSeconds(120));
+                foreach (var port in new[] { blob, queue, table })
+                    await WaitForPortAsync(port, TimeSpan.FromSeconds(120));
+                break;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && _process.HasExited)
+            {
+                _process.Dispose();
+            }
+        }
 
         const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
         ConnectionString =
@@ -72,6 +69,29 @@ public sealed class AzuriteFixture : IAsyncLifetime
         await storage.Container(Alerts.Core.Matching.SubscriptionSnapshotStore.ContainerName).DeleteIfExistsAsync();
         await storage.EnsureCreatedAsync();
         return storage;
+    }
+
+    private static Process StartAzurite(string azurite, int blob, int queue, int table)
+    {
+        var start = new ProcessStartInfo(azurite)
+        {
+            ArgumentList =
+            {
+                "--inMemoryPersistence", "--skipApiVersionCheck", "--silent", "--loose",
+                "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
+                "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     private Task WaitForPortAsync(int port, TimeSpan timeout) =>

@@ -6,11 +6,27 @@ namespace Alerts.Core.Tests.Infrastructure;
 
 public static class FreePort
 {
-    public static int Next()
+    public static int Next() => Several(1)[0];
+
+    /// <summary>
+    /// <paramref name="count"/> different free ports, held open together while they are chosen (one at a time, the
+    /// system may hand the same port out twice). Another process can still take one before the server binds it:
+    /// servers started on these ports retry on fresh ones when they exit early (<see cref="AzuriteFixture"/>).
+    /// </summary>
+    public static int[] Several(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            foreach (var listener in listeners)
+                listener.Start();
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+                listener.Stop();
+        }
     }
 
     /// <summary>Waits until a server process listens on the loopback port; fails early when the process exits.</summary>
