@@ -92,14 +92,13 @@ public sealed partial class DigestComposer(
             // Without a cap of their own, a busy digest still shows only so many in full (Gmail clips long emails).
             var full = groups.Take(subscription.MaxItems is { } cap and > 0 ? cap : DigestSendHandler.MaxArticles).ToList();
             IReadOnlyList<string> AlsoFor(DigestGroup g) => also.TryGetValue(g, out var titles) ? titles : [];
-            var query = Parsed(subscription.Query);
             parts.Add(new DigestEmailSection(
                 FrequencyText.Title(subscription),
                 groups.Count,
-                full.Select(g => Item(g, AlsoFor(g), Why(query, g.Lead.Article), zone)).ToList(),
+                full.Select(g => Item(g, AlsoFor(g), Why(g.Lead), zone)).ToList(),
                 groups.Skip(full.Count).Select(g => new DigestEmailLine(
                     Collapse(g.Lead.Article.Title), MatchedText.SafeLink(g.Lead.Article.Link), Collapse(g.Lead.Article.FeedTitle), AlsoFor(g),
-                    Why(query, g.Lead.Article))).ToList()));
+                    Why(g.Lead))).ToList()));
         }
         var total = parts.Sum(p => p.Count);
         var articlesText = $"{total} new article{(total == 1 ? "" : "s")}";
@@ -111,25 +110,14 @@ public sealed partial class DigestComposer(
             sections.Select(x => new DigestUnsubscribeLink(FrequencyText.Title(x.Subscription), links.Unsubscribe(x.Subscription.Id))).ToList());
     }
 
-    /// <summary>The stored query as its tree; null for one that no longer parses (the email then just leaves out the "why").</summary>
-    private static Query? Parsed(string query)
-    {
-        try
-        {
-            return QueryParser.Parse(query);
-        }
-        catch (QueryParseException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>
-    /// "DACA in the title; sanctuary city in the text", from the same plain evaluator the index is checked against,
-    /// on the same text the hits point into. Null when the article (edited since it matched) no longer matches.
+    /// "DACA in the title; sanctuary city in the text", from the match's own hits, as the preview says it: linear in the
+    /// hits whatever the query. The plain evaluator would say it per part of the query, but a subscriber's query can
+    /// cost it minutes over long articles (ten stop words within a hundred words), on a worker other emails wait for.
+    /// Null when the hits name nothing (an article edited since it matched, or a query of exclusions only).
     /// </summary>
-    private static string? Why(Query? query, Article article) =>
-        query is not null && MatchExplanation.Explain(query, MatchedText.Document(article)) is { Matches: true, Reasons.Count: > 0 } why
+    private static string? Why(DigestItem item) =>
+        item.Hits.Count > 0 && MatchExplanation.FromHits(MatchedText.Document(item.Article), item.Hits) is { Reasons.Count: > 0 } why
             ? why.ToString()
             : null;
 

@@ -105,13 +105,20 @@ public sealed record MatchExplanation(bool Matches, IReadOnlyList<string> Reason
     /// </summary>
     public static MatchExplanation FromHits(MatchDocument document, IReadOnlyList<Hit> hits, int wordsPerField = 3)
     {
-        var reasons = hits
-            .Where(h => h.Field != DocumentField.Site)
-            .GroupBy(h => h.Field)
-            .OrderBy(g => g.Key)
-            .Select(g => string.Join(", ", g.Select(h => Text(document, h)).Where(t => t.Length > 0)
-                .Distinct(StringComparer.OrdinalIgnoreCase).Take(wordsPerField)) + " in " + FieldName(g.Key))
-            .Where(r => !r.StartsWith(" in ", StringComparison.Ordinal))
+        // Each distinct matched text (case aside) with the fields it was found in, title first, in reading order...
+        var found = new List<(string Words, SortedSet<DocumentField> Fields)>();
+        foreach (var hit in hits.Where(h => h.Field != DocumentField.Site).OrderBy(h => h.Field).ThenBy(h => h.Start))
+        {
+            var text = Text(document, hit);
+            if (text.Length == 0) continue;
+            var at = found.FindIndex(f => string.Equals(f.Words, text, StringComparison.OrdinalIgnoreCase));
+            if (at < 0) found.Add((text, [hit.Field]));
+            else found[at].Fields.Add(hit.Field);
+        }
+        // ...then one reason per set of fields: "DACA, sanctuary city in the title and the text".
+        var reasons = found
+            .GroupBy(f => string.Join(" and ", f.Fields.Select(FieldName)))
+            .Select(g => string.Join(", ", g.Take(wordsPerField).Select(f => f.Words)) + " in " + g.Key)
             .ToList();
         if (hits.Any(h => h.Field == DocumentField.Site))
             reasons.Add("from " + document.Site);

@@ -17,7 +17,7 @@ namespace Alerts.Core.Tests.Email;
 /// <summary>
 /// Every email we send, rendered from fixed inputs and compared with a golden file under <c>Email/Snapshots/</c>:
 /// the headers and the text part byte for byte, the HTML part as decoded text and tags with whitespace collapsed
-/// (Razor's encoder and WebUtility escape different safe characters). Set <c>UPDATE_SNAPSHOTS=1</c> to rewrite them
+/// (Razor's encoder and WebUtility escape different safe characters). Set <c>ALERTS_UPDATE_SNAPSHOTS=1</c> to rewrite them
 /// after a deliberate change, and say so in the commit.
 /// </summary>
 public sealed class EmailSnapshotTests
@@ -98,7 +98,7 @@ public sealed class EmailSnapshotTests
         Verify("manage-link-requested", ManageEmails.RequestedManageLinkAsync(DigestTestData.Writer(), "reader@example.com", Links.Manage("44444444444444444444444444444444"),
             DigestTestData.Site), generatedIds: true);
 
-    /// <summary>Compares (or with UPDATE_SNAPSHOTS=1 writes) name.headers.txt, name.txt and name.html.</summary>
+    /// <summary>Compares (or with ALERTS_UPDATE_SNAPSHOTS=1 writes) name.headers.txt, name.txt and name.html.</summary>
     private static async Task Verify(string name, Task<MimeMessage> composing, bool generatedIds = false, [CallerFilePath] string here = "")
     {
         var message = await composing;
@@ -112,13 +112,13 @@ public sealed class EmailSnapshotTests
         foreach (var (file, actual, normalise) in parts)
         {
             var path = Path.Combine(directory, file);
-            if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
+            if (Environment.GetEnvironmentVariable("ALERTS_UPDATE_SNAPSHOTS") == "1")
             {
                 Directory.CreateDirectory(directory);
                 await File.WriteAllTextAsync(path, actual);
                 continue;
             }
-            Assert.True(File.Exists(path), $"No golden file {path}; run with UPDATE_SNAPSHOTS=1 to create it.");
+            Assert.True(File.Exists(path), $"No golden file {path}; run with ALERTS_UPDATE_SNAPSHOTS=1 to create it.");
             Assert.Equal(normalise(await File.ReadAllTextAsync(path)), normalise(actual));
         }
     }

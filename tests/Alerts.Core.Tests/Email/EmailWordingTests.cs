@@ -78,13 +78,16 @@ public sealed class EmailWordingTests
             published: new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero));
         var message = await Composer().ComposeAsync(s, "daily-2026-11-26", [Item(Chicago, query), Item(older, query)], Now);
 
+        // The plain evaluator and the match's hits say the same here; the email says it from the hits (linear whatever the query).
         var why = MatchExplanation.Explain(QueryParser.Parse(query), MatchedText.Document(Chicago));
         Assert.True(why.Matches);
         Assert.Equal("DACA in the title; sanctuary city in the text", why.ToString());
+        Assert.Equal(why.ToString(), MatchExplanation.FromHits(MatchedText.Document(Chicago), Item(Chicago, query).Hits).ToString());
         Assert.Contains("  Why: DACA in the title; sanctuary city in the text", message.TextBody);
         Assert.Contains("Why: DACA in the title; sanctuary city in the text", Html(message));
-        // The story listed by title past the cap says why too.
-        var olderWhy = MatchExplanation.Explain(QueryParser.Parse(query), MatchedText.Document(older)).ToString();
+        // The story listed by title past the cap says why too, in the order its words stand (the title first).
+        const string olderWhy = "Sanctuary city in the title; DACA in the text";
+        Assert.Equal(olderWhy, MatchExplanation.FromHits(MatchedText.Document(older), Item(older, query).Hits).ToString());
         Assert.Contains(olderWhy, message.TextBody);
         Assert.Contains(olderWhy, Html(message));
     }
