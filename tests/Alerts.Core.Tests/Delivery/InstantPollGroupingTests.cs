@@ -106,11 +106,11 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
                 await host.PublishAsync($"r{round}-{query}", $"Round {round} story on {query}", $"About {query}.");
 
             var matcher = host.Get<ArticleMatchHandler>();
-            var matchMessages = await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch));
-            await AllAtOnceAsync(matchMessages.Select(m => (Func<Task>)(() => matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(m)))));
+            var matchMessages = await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch));
+            await ParallelWork.AllAtOnceAsync(matchMessages.Select(m => (Func<Task>)(() => matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(m)))), Workers);
             var sender = host.Get<DigestSendHandler>();
-            var sendMessages = await ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend));
-            await AllAtOnceAsync(sendMessages.Select(m => (Func<Task>)(() => sender.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m)))));
+            var sendMessages = await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend));
+            await ParallelWork.AllAtOnceAsync(sendMessages.Select(m => (Func<Task>)(() => sender.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m)))), Workers);
 
             var emails = host.Smtp.Messages.Where(m => (m.TextBody ?? "").Contains($"/r{round}-", StringComparison.Ordinal)).ToList();
             Assert.Equal(2, emails.Count);
@@ -167,7 +167,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
         await host.PublishAsync("court", "Court hears tax case", "About a court.");
         var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
             await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
 
         await host.Get<SubscriptionStore>().UpsertAsync(asylum with { Status = SubscriptionStatus.Paused });
@@ -201,9 +201,9 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
         await host.PublishAsync("court", "Court hears tax case", "About a court.");
         var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
             await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
-        var messages = (await ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend)))
+        var messages = (await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend)))
             .Select(QueueMessages.Deserialize<DigestSendMessage>)
             .SelectMany(m => (m.More ?? []).Prepend(m.SubscriptionId).Select(id => new DigestSendMessage(id, m.DigestKey, ArticleId: m.ArticleId)))
             .ToList();
@@ -241,7 +241,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
         var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
             await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
         await host.Storage.Queue(QueueNames.DigestSend).ClearMessagesAsync();
 
@@ -273,7 +273,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
         var article = await host.PublishAsync("court", "Court hears tax case", "About a court.");
         var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
             await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
         await host.Storage.Queue(QueueNames.DigestSend).ClearMessagesAsync();
         // The lead's worker claimed every member's row for the poll, then died before its own row was written.
@@ -328,29 +328,8 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
     private static async Task MatchAllThenSendAllAsync(DeliveryHarness host)
     {
         var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
             await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
         await host.DrainAsync(TimeSpan.FromSeconds(30));
-    }
-
-    private static async Task<List<string>> ReceiveAllAsync(Azure.Storage.Queues.QueueClient queue)
-    {
-        var bodies = new List<string>();
-        while ((await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1))).Value is { Length: > 0 } batch)
-            foreach (var received in batch)
-            {
-                bodies.Add(received.Body.ToString());
-                await queue.DeleteMessageAsync(received.MessageId, received.PopReceipt);
-            }
-        return bodies;
-    }
-
-    /// <summary>Every piece of work, <see cref="Workers"/> times over, released together by one signal.</summary>
-    private static async Task AllAtOnceAsync(IEnumerable<Func<Task>> work)
-    {
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var tasks = work.SelectMany(w => Enumerable.Range(0, Workers).Select(_ => Task.Run(async () => { await go.Task; await w(); }))).ToList();
-        go.SetResult();
-        await Task.WhenAll(tasks);
     }
 }

@@ -25,14 +25,14 @@ public sealed class InstantPollTests(AzuriteFixture fixture)
         // Every article-match message of the poll, each handled by eight matchers at once.
         var matchQueue = host.Storage.Queue(QueueNames.ArticleMatch);
         var matcher = host.Get<ArticleMatchHandler>();
-        var matchMessages = await ReceiveAllAsync(matchQueue);
-        await AllAtOnceAsync(matchMessages.Select(m => (Func<Task>)(() => matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(m)))));
+        var matchMessages = await ParallelWork.ReceiveAllAsync(matchQueue);
+        await ParallelWork.AllAtOnceAsync(matchMessages.Select(m => (Func<Task>)(() => matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(m)))), Workers);
 
         // Every alert message they queued, all handled at once, each by eight workers (a redelivery storm).
         var sender = host.Get<DigestSendHandler>();
-        var sendMessages = await ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend));
+        var sendMessages = await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend));
         Assert.NotEmpty(sendMessages);
-        await AllAtOnceAsync(sendMessages.Select(m => (Func<Task>)(() => sender.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m)))));
+        await ParallelWork.AllAtOnceAsync(sendMessages.Select(m => (Func<Task>)(() => sender.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m)))), Workers);
 
         var email = Assert.Single(host.Emails());
         Assert.Equal(reader.Email, email.To);
@@ -53,11 +53,11 @@ public sealed class InstantPollTests(AzuriteFixture fixture)
         // The same poll's third story, matched only now (its article-match message ran late).
         await host.PublishAsync("story2", "Third story on DACA", "About DACA.");
         var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
             await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
         var sender = host.Get<DigestSendHandler>();
-        var late = await ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend));
-        await AllAtOnceAsync(late.Select(m => (Func<Task>)(() => sender.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m)))));
+        var late = await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend));
+        await ParallelWork.AllAtOnceAsync(late.Select(m => (Func<Task>)(() => sender.HandleAsync(QueueMessages.Deserialize<DigestSendMessage>(m)))), Workers);
 
         var emails = host.Emails();
         Assert.Equal(2, emails.Count);
@@ -78,7 +78,7 @@ public sealed class InstantPollTests(AzuriteFixture fixture)
         // The poll's second story is matched late and its alert message is lost.
         await host.PublishAsync("story1", "Second story on DACA", "About DACA.");
         var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
             await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
         await host.Storage.Queue(QueueNames.DigestSend).ClearMessagesAsync();
 
@@ -93,26 +93,5 @@ public sealed class InstantPollTests(AzuriteFixture fixture)
         host.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
         Assert.Empty(host.Failures);
-    }
-
-    private static async Task<List<string>> ReceiveAllAsync(Azure.Storage.Queues.QueueClient queue)
-    {
-        var bodies = new List<string>();
-        while ((await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1))).Value is { Length: > 0 } batch)
-            foreach (var received in batch)
-            {
-                bodies.Add(received.Body.ToString());
-                await queue.DeleteMessageAsync(received.MessageId, received.PopReceipt);
-            }
-        return bodies;
-    }
-
-    /// <summary>Every piece of work, <see cref="Workers"/> times over, released together by one signal.</summary>
-    private static async Task AllAtOnceAsync(IEnumerable<Func<Task>> work)
-    {
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var tasks = work.SelectMany(w => Enumerable.Range(0, Workers).Select(_ => Task.Run(async () => { await go.Task; await w(); }))).ToList();
-        go.SetResult();
-        await Task.WhenAll(tasks);
     }
 }
