@@ -225,12 +225,9 @@ public sealed class DigestSendHandler(
         // The provider's rate across instances: without a token now, this email waits (the same message, hidden until
         // a token should be free, with jitter so the waiting emails spread out). Not an attempt: nothing failed, no
         // claim is held, and the message is never poisoned by waiting.
-        if (sendRate is not null && await sendRate.TryTakeAsync(cancellationToken) is { } rateWait)
+        if (sendRate is not null && !await sendRate.TakeOrRequeueAsync(QueueNames.DigestSend, message, cancellationToken))
         {
-            var hidden = rateWait + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Max(1000, rateWait.TotalMilliseconds));
-            await storage.Queue(QueueNames.DigestSend).SendMessageAsync(
-                QueueMessages.Serialize(message), visibilityTimeout: hidden, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken);
-            logger.LogInformation("Digest {DigestKey} for {SubscriptionId} waits {Delay} for the send rate", key, subscriptionId, hidden);
+            logger.LogInformation("Digest {DigestKey} for {SubscriptionId} waits for the send rate", key, subscriptionId);
             return new(subscriptionId, key, DigestSendOutcome.Deferred, itemCount);
         }
 

@@ -79,6 +79,23 @@ public sealed class SendRateLimiter(AlertsStorage storage, IOptions<SendRateOpti
         return TimeSpan.FromSeconds(1);
     }
 
+    /// <summary>
+    /// For an email sent from a queue message: true when a token was taken and it may be sent now. Otherwise the same
+    /// message goes back on its queue, hidden until a token should be free (plus jitter, so the waiting emails spread
+    /// out), and the answer is false: the caller stops without sending. Waiting is not a failure and not an attempt, so
+    /// a message is never poisoned by it.
+    /// </summary>
+    public async Task<bool> TakeOrRequeueAsync<T>(string queueName, T message, CancellationToken cancellationToken = default)
+    {
+        if (await TryTakeAsync(cancellationToken) is not { } wait)
+            return true;
+        var hidden = wait + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Max(1000, wait.TotalMilliseconds));
+        await storage.Queue(queueName).SendMessageAsync(
+            QueueMessages.Serialize(message), visibilityTimeout: hidden, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken);
+        logger.LogInformation("An email from {Queue} waits {Delay} for the send rate", queueName, hidden);
+        return false;
+    }
+
     /// <param name="Limit">Tokens per window and the bucket's size; 0 means this bucket never limits.</param>
     private readonly record struct Bucket(int Limit, TimeSpan Window, double Tokens)
     {

@@ -1,4 +1,5 @@
 using Alerts.Core.Email;
+using Alerts.Core.Storage;
 using Alerts.Core.Web;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ public sealed class ManageLinkSender(
     IOptions<SiteOptions> site,
     EmailWriter writer,
     SubscribeRateLimiter limiter,
-    ILogger<ManageLinkSender> logger)
+    ILogger<ManageLinkSender> logger,
+    SendRateLimiter? sendRate = null)
 {
     /// <summary>
     /// Sends a manage link when the address has a confirmed alert (active, paused or stopped: the manage page can
@@ -42,6 +44,12 @@ public sealed class ManageLinkSender(
         if (anchor is null)
         {
             logger.LogInformation("Manage link requested for an address with no confirmed alerts; nothing sent");
+            return;
+        }
+        // As for confirmations: the provider's rate first, waiting in the queue, before the address's daily limit counts it.
+        if (sendRate is not null && !await sendRate.TakeOrRequeueAsync(QueueNames.ManageLinkRequest, request, cancellationToken))
+        {
+            logger.LogInformation("Manage link request waits for the send rate");
             return;
         }
         if (!await limiter.AllowAddressAsync(anchor.Email, cancellationToken))

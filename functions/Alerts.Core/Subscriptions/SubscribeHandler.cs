@@ -1,4 +1,5 @@
 using Alerts.Core.Email;
+using Alerts.Core.Storage;
 using Alerts.Core.Web;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,8 @@ public sealed class SubscribeHandler(
     SubscribeRateLimiter limiter,
     TimeProvider time,
     ILogger<SubscribeHandler> logger,
-    Digests.DigestStore digests)
+    Digests.DigestStore digests,
+    SendRateLimiter? sendRate = null)
 {
     /// <summary>
     /// Stores a pending subscription and emails the confirmation link. An address that already follows the same
@@ -40,6 +42,15 @@ public sealed class SubscribeHandler(
         if (existing is { Status: SubscriptionStatus.Active or SubscriptionStatus.Paused })
         {
             logger.LogInformation("Subscribe request for an existing subscription {SubscriptionId}; nothing sent", existing.Id);
+            return;
+        }
+
+        // The provider's rate, shared with digests across instances: without a token the request waits in its queue (the
+        // same message, hidden until a token should be free), before the address's daily limit counts it, so a wait
+        // costs the address nothing and a confirmation is never poisoned by the provider's throttling.
+        if (sendRate is not null && !await sendRate.TakeOrRequeueAsync(QueueNames.SubscribeRequest, request, cancellationToken))
+        {
+            logger.LogInformation("Subscribe request waits for the send rate");
             return;
         }
 
