@@ -48,10 +48,7 @@ public sealed class ManageLinkSender(
         }
         // As for confirmations: the provider's rate first, waiting in the queue, before the address's daily limit counts it.
         if (sendRate is not null && !await sendRate.TakeOrRequeueAsync(QueueNames.ManageLinkRequest, request, cancellationToken))
-        {
-            logger.LogInformation("Manage link request waits for the send rate");
-            return;
-        }
+            return; // SendRateLimiter logs the wait
         if (!await limiter.AllowAddressAsync(anchor.Email, cancellationToken))
         {
             logger.LogWarning("Emails to the address of subscription {SubscriptionId} are over today's limit; no manage link sent", anchor.Id);

@@ -49,10 +49,7 @@ public sealed class SubscribeHandler(
         // same message, hidden until a token should be free), before the address's daily limit counts it, so a wait
         // costs the address nothing and a confirmation is never poisoned by the provider's throttling.
         if (sendRate is not null && !await sendRate.TakeOrRequeueAsync(QueueNames.SubscribeRequest, request, cancellationToken))
-        {
-            logger.LogInformation("Subscribe request waits for the send rate");
-            return;
-        }
+            return; // SendRateLimiter logs the wait
 
         if (!await limiter.AllowAddressAsync(draft.Email, cancellationToken))
         {
