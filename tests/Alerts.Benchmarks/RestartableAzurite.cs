@@ -1,11 +1,11 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 
 namespace Alerts.Benchmarks;
 
 /// <summary>
-/// Azurite persisting to a folder on disk, on fixed loopback ports, that can be stopped and started again with its
+/// Azurite persisting to a folder on disk, on fixed loopback ports (<see cref="RestartPort"/>), that can be stopped and started again with its
 /// data: a storage outage and recovery for the soak benchmark. Stopping sends SIGINT so Azurite saves its state, the
 /// way a restarted storage service keeps what it acknowledged.
 /// </summary>
@@ -19,7 +19,8 @@ public sealed class RestartableAzurite : IAsyncDisposable
     private RestartableAzurite(string location)
     {
         _location = location;
-        (_blob, _queue, _table) = (FreePort(), FreePort(), FreePort());
+        var ports = RestartPort.Several(3);
+        (_blob, _queue, _table) = (ports[0], ports[1], ports[2]);
         const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
         ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};" +
             $"BlobEndpoint=http://127.0.0.1:{_blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{_queue}/devstoreaccount1;" +
@@ -35,7 +36,33 @@ public sealed class RestartableAzurite : IAsyncDisposable
         return azurite;
     }
 
+    /// <summary>
+    /// Starts Azurite on the folder and ports, up to three times if it exits before it listens; the error names its
+    /// exit code and what it printed.
+    /// </summary>
     public async Task StartAgainAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var errors = new ConcurrentQueue<string>();
+            var process = Launch(errors);
+            try
+            {
+                await LocalAzurite.WaitForPortsAsync(process, _blob, _queue, _table);
+                return;
+            }
+            catch (SocketException) when (process.HasExited)
+            {
+                var reason = $"Azurite exited with code {process.ExitCode} before listening: {string.Join(" | ", errors)}";
+                if (attempt == 3)
+                    throw new InvalidOperationException(reason);
+                Console.Error.WriteLine($"azurite: {reason}; starting it again");
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    private Process Launch(ConcurrentQueue<string> errors)
     {
         var root = LocalAzurite.RepositoryRoot();
         var executable = Path.Combine(root, "node_modules", ".bin", "azurite");
@@ -50,8 +77,10 @@ public sealed class RestartableAzurite : IAsyncDisposable
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
         {
-            if (!string.IsNullOrWhiteSpace(e.Data))
-                Console.Error.WriteLine($"azurite: {e.Data}");
+            if (string.IsNullOrWhiteSpace(e.Data))
+                return;
+            errors.Enqueue(e.Data);
+            Console.Error.WriteLine($"azurite: {e.Data}");
         };
         process.EnableRaisingEvents = true;
         process.Exited += (_, _) =>
@@ -62,7 +91,7 @@ public sealed class RestartableAzurite : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        await LocalAzurite.WaitForPortsAsync(process, _blob, _queue, _table);
+        return process;
     }
 
     /// <summary>Asks Azurite to shut down (SIGINT: it closes its servers and saves), and kills it if it has not within 15 s.</summary>
@@ -86,13 +115,6 @@ public sealed class RestartableAzurite : IAsyncDisposable
         process.Dispose();
         _process = null;
         _stopping = false;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -34,13 +34,7 @@ public sealed partial class SoakSmtpServer : IAsyncDisposable
 
     public static async Task<SoakSmtpServer> StartAsync()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        var server = new SoakSmtpServer(port);
+        var server = new SoakSmtpServer(RestartPort.Several(1)[0]);
         await server.ResumeAsync();
         return server;
     }
