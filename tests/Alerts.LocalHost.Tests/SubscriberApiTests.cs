@@ -167,6 +167,28 @@ public sealed class SubscriberApiTests(AzuriteFixture azurite)
         Assert.Equal(limit - 1, host.Smtp.Messages.Count(m => m.To.Mailboxes.Any(a => a.Address == subscription.Email)));
     }
 
+    [Fact]
+    public async Task An_erase_confirmation_past_the_send_rate_answers_503_with_retry_after_and_is_sent_when_asked_again_once_a_token_is_due()
+    {
+        await using var host = await LocalHostHarness.StartAsync(azurite, runTriggers: false,
+            extraSettings: new Dictionary<string, string?> { ["SendRate:PerMinute"] = "1" });
+        var subscription = await host.SubscribeAndConfirmAsync("DACA", Frequency.Daily); // the confirmation takes the minute's token
+        var token = host.Service<SubscriptionTokens>().Create(subscription.Id, TokenPurpose.Manage);
+        var form = new Dictionary<string, string> { ["token"] = token, ["action"] = "delete-request" };
+
+        var refused = await host.Http.PostAsync("/manage", new FormUrlEncodedContent(form));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.InRange(refused.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        Assert.Contains("Please try again in", await refused.Content.ReadAsStringAsync());
+        await Task.Delay(500); // any stray email would have arrived by now
+        Assert.Empty(host.Smtp.Messages); // (the harness cleared the confirmation)
+
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Redirect, (await host.Http.PostAsync("/manage", new FormUrlEncodedContent(form))).StatusCode);
+        Assert.Contains("/manage/delete?token=", (await host.EmailToAsync(subscription.Email)).TextBody);
+    }
+
     private static Task<HttpResponseMessage> Subscribe(LocalHostHarness host, string email, string query = "DACA") =>
         host.Http.PostAsJsonAsync("/api/subscriptions", new { email, query, frequency = "daily" });
 }

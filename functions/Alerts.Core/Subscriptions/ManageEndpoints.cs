@@ -93,7 +93,13 @@ public sealed class ManageEndpoints(
             case "delete-request":
                 try
                 {
-                    await handler.RequestDeleteAllAsync(ctx, cancellationToken);
+                    if (await handler.RequestDeleteAllAsync(ctx, cancellationToken) is { } wait)
+                    {
+                        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                        request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        return Page(ctx, formToken, null, error: $"We are sending a lot of email just now. Please try again in {seconds} s.",
+                            status: StatusCodes.Status503ServiceUnavailable);
+                    }
                 }
                 catch (Exception ex) when (ex is MailKit.CommandException or MailKit.ProtocolException or System.Net.Sockets.SocketException or IOException)
                 {

@@ -48,7 +48,8 @@ public sealed class ManageHandler(
     EmailWriter writer,
     SubscribeRateLimiter limiter,
     TimeProvider time,
-    ILogger<ManageHandler> logger)
+    ILogger<ManageHandler> logger,
+    SendRateLimiter? sendRate = null)
 {
     /// <summary>Null when the token is not a valid manage link or its subscription is gone.</summary>
     public async Task<ManageContext?> OpenAsync(string? token, CancellationToken cancellationToken = default) =>
@@ -98,29 +99,45 @@ public sealed class ManageHandler(
         return changed.Count;
     }
 
-    /// <summary>Erasing is irreversible, so it needs a second link, sent to the address itself.</summary>
-    public async Task RequestDeleteAllAsync(ManageContext context, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Erasing is irreversible, so it needs a second link, sent to the address itself. Null when it was sent (or held
+    /// back by the address's daily limit, which the page does not reveal); otherwise how long until the provider's
+    /// send rate, shared with every other email, allows it: nothing was sent and the page asks to try again then.
+    /// </summary>
+    public async Task<TimeSpan?> RequestDeleteAllAsync(ManageContext context, CancellationToken cancellationToken = default)
     {
+        // The provider's rate first, as for queued emails, so a wait costs none of the address's daily emails.
+        if (sendRate is not null && await sendRate.TryTakeAsync(cancellationToken) is { } wait)
+        {
+            logger.LogInformation("Erase confirmation for the address of subscription {SubscriptionId} waits {Delay} for the send rate", context.Anchor.Id, wait);
+            return wait;
+        }
         if (!await limiter.AllowAddressAsync(context.Email, cancellationToken))
         {
             // The page answers as usual: a manage link must not become a way to flood its own address.
             logger.LogWarning("Emails to the address of subscription {SubscriptionId} are over today's limit; no erase confirmation sent", context.Anchor.Id);
-            return;
+            return null;
         }
         await email.SendAsync(await ManageEmails.DeleteConfirmationAsync(writer, context.Email, links.DeleteAll(context.Anchor.Id), site.Value), cancellationToken);
         logger.LogInformation("Erase confirmation sent for the address of subscription {SubscriptionId}", context.Anchor.Id);
+        return null;
     }
 
     /// <summary>
     /// "Revoke all my links": every confirm, unsubscribe, manage and delete link of the address made until now stops
-    /// working, and a fresh manage link goes to the address (within its daily limit of emails sent on request).
-    /// Returns false when the limit held the email back; the links are revoked either way, since whoever asks may be
-    /// shutting out someone who got hold of a forwarded link.
+    /// working, and a fresh manage link goes to the address (within the provider's send rate and the address's daily
+    /// limit of emails sent on request). Returns false when either held the email back; the links are revoked either
+    /// way, since whoever asks may be shutting out someone who got hold of a forwarded link.
     /// </summary>
     public async Task<bool> RevokeLinksAsync(ManageContext context, CancellationToken cancellationToken = default)
     {
         await store.Revocations.RevokeAsync(context.Email, time.GetUtcNow(), cancellationToken);
         logger.LogInformation("Links revoked for the address of subscription {SubscriptionId}", context.Anchor.Id);
+        if (sendRate is not null && await sendRate.TryTakeAsync(cancellationToken) is { } wait)
+        {
+            logger.LogInformation("Fresh manage link for the address of subscription {SubscriptionId} not sent: the send rate frees a token in {Delay}", context.Anchor.Id, wait);
+            return false;
+        }
         if (!await limiter.AllowAddressAsync(context.Email, cancellationToken))
         {
             logger.LogWarning("Emails to the address of subscription {SubscriptionId} are over today's limit; no fresh manage link sent", context.Anchor.Id);

@@ -12,7 +12,9 @@ namespace Alerts.Core.Tests.Subscriptions;
 /// <summary>
 /// Confirmations and emailed manage links share the provider's rate with digests, across instances: past it, the
 /// request waits in its queue (hidden until a token is due) instead of reaching the provider, which would throttle it
-/// into retries and the poison queue. Waiting stores nothing and costs the address none of its daily emails.
+/// into retries and the poison queue. Waiting stores nothing and costs the address none of its daily emails. The two
+/// emails sent while a manage page request waits (erase confirmation, fresh manage link) take a token too, and past the
+/// rate send nothing: the page says so (SubscriberApiTests has the erase confirmation's 503 with Retry-After).
 /// </summary>
 [Collection(StorageCollection.Name)]
 public sealed class RequestEmailSendRateTests(AzuriteFixture azurite) : IDisposable
@@ -78,5 +80,31 @@ public sealed class RequestEmailSendRateTests(AzuriteFixture azurite) : IDisposa
         _time.Advance(TimeSpan.FromMinutes(1));
         await sender.SendAsync(new ManageLinkRequest("jane@example.test"));
         Assert.Equal(2, _emails.Sent.Count);
+    }
+
+    [Fact]
+    public async Task Revoking_links_past_the_send_rate_revokes_them_and_sends_no_fresh_link_until_a_token_is_due()
+    {
+        var services = await StartAsync();
+        var store = services.GetRequiredService<SubscriptionStore>();
+        var jane = DigestTestData.Subscription(email: "jane@example.test");
+        await store.AddAsync(jane);
+        var manage = services.GetRequiredService<ManageHandler>();
+        var links = services.GetRequiredService<SubscriptionTokens>();
+        var oldLink = links.Create(jane.Id, TokenPurpose.Manage);
+        Assert.Null(await services.GetRequiredService<SendRateLimiter>().TryTakeAsync()); // another email took the minute's token
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var context = (await manage.OpenAsync(oldLink))!;
+        Assert.False(await manage.RevokeLinksAsync(context));
+
+        Assert.Empty(_emails.Sent);
+        Assert.Null(await manage.OpenAsync(oldLink)); // revoked all the same
+        Assert.NotNull(await manage.RequestDeleteAllAsync(context)); // and an erase confirmation waits too
+        Assert.Empty(_emails.Sent);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await manage.RevokeLinksAsync(context));
+        Assert.Single(_emails.Sent);
     }
 }
