@@ -202,7 +202,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Delivery__SweepAfter: '00:30:00'
     SendRate__PerMinute: string(sendRatePerMinute)
     SendRate__PerHour: string(sendRatePerHour)
-    Health__Timeout: '00:00:01.500'
+    Health__Timeout: '00:00:01'
     Health__MaxQueueAge: '00:15:00'
     UnsubscribeMailbox__ImapHost: unsubscribeMailboxImapHost
     UnsubscribeMailbox__ImapPort: '993'

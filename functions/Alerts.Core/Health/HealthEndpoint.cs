@@ -18,29 +18,33 @@ public sealed class HealthEndpoint(AlertsStorage storage, IOptions<SmtpOptions> 
     public async Task<IResult> GetAsync(HttpRequest request)
     {
         var settings = options.Value;
-        var queues = new Dictionary<string, int>();
-        var ages = new Dictionary<string, double>();
-        var failing = new List<string>();
-
         var storageCheck = Bounded("storage", async ct =>
         {
             var now = time.GetUtcNow();
-            foreach (var name in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
+            // Every queue at once: one round trip's time, not thirty-two, however slow storage is today.
+            return await Task.WhenAll(QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }).Select(async name =>
             {
                 var queue = storage.Queue(name);
-                queues[name] = (await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
-                if (QueueNames.All.Contains(name) && (await queue.PeekMessagesAsync(1, ct)).Value is [{ InsertedOn: { } inserted }])
-                    ages[name] = Math.Max(0, (now - inserted).TotalSeconds);
-            }
+                var depth = (await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
+                var oldest = QueueNames.All.Contains(name) && (await queue.PeekMessagesAsync(1, ct)).Value is [{ InsertedOn: { } inserted }]
+                    ? Math.Max(0, (now - inserted).TotalSeconds)
+                    : (double?)null;
+                return (Name: name, Depth: depth, OldestSeconds: oldest);
+            }));
         }, settings.Timeout);
         var smtpCheck = Bounded("smtp", async ct =>
         {
             using var client = new TcpClient();
             await client.ConnectAsync(smtp.Value.Host, smtp.Value.Port, ct);
+            return true;
         }, settings.Timeout);
-        foreach (var error in await Task.WhenAll(storageCheck, smtpCheck))
-            if (error is not null)
-                failing.Add(error);
+        var (read, storageError) = await storageCheck;
+        var (_, smtpError) = await smtpCheck;
+
+        // Filled from the finished answer only: a check abandoned at its timeout may still complete later.
+        var queues = (read ?? []).ToDictionary(q => q.Name, q => q.Depth);
+        var ages = (read ?? []).Where(q => q.OldestSeconds is not null).ToDictionary(q => q.Name, q => q.OldestSeconds!.Value);
+        var failing = new[] { storageError, smtpError }.OfType<string>().ToList();
         foreach (var (name, age) in ages)
             if (age > settings.MaxQueueAge.TotalSeconds)
                 failing.Add($"queue {name}: oldest message waited {age:0} s (more than {settings.MaxQueueAge.TotalSeconds:0} s): stalled");
@@ -55,23 +59,22 @@ public sealed class HealthEndpoint(AlertsStorage storage, IOptions<SmtpOptions> 
         return Results.Json(body, statusCode: failing.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    /// <summary>Runs one check; its error text, or null when it passed. A check that hangs is abandoned at the timeout.</summary>
-    private static async Task<string?> Bounded(string name, Func<CancellationToken, Task> check, TimeSpan timeout)
+    /// <summary>Runs one check: its answer, or its error text. A check that hangs is abandoned at the timeout.</summary>
+    private static async Task<(T? Answer, string? Error)> Bounded<T>(string name, Func<CancellationToken, Task<T>> check, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
             // WaitAsync as well as the token: a client retrying inside its own pipeline may not look at the token in time.
-            await check(cts.Token).WaitAsync(timeout);
-            return null;
+            return (await check(cts.Token).WaitAsync(timeout), null);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            return $"{name}: no answer within {timeout.TotalMilliseconds:0} ms";
+            return (default, $"{name}: no answer within {timeout.TotalMilliseconds:0} ms");
         }
         catch (Exception ex)
         {
-            return $"{name}: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}";
+            return (default, $"{name}: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
         }
     }
 }

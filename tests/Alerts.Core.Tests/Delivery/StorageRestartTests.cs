@@ -46,6 +46,7 @@ public sealed class StorageRestartTests : IAsyncLifetime
     {
         var faults = new StorageFaults();
         await using var host = await DeliveryHarness.StartOnAsync(_azurite.ConnectionString, Start, faults);
+        Assert.Equal(StatusCodes.Status200OK, (await HealthAsync(host)).Status);
         await using var server = await TestFeedServer.StartAsync();
         var instant = new[]
         {
@@ -104,6 +105,7 @@ public sealed class StorageRestartTests : IAsyncLifetime
     {
         var faults = new StorageFaults();
         await using var host = await DeliveryHarness.StartOnAsync(_azurite.ConnectionString, Start, faults);
+        Assert.Equal(StatusCodes.Status200OK, (await HealthAsync(host)).Status);
         var readers = new List<Subscription>();
         for (var i = 0; i < 8; i++)
             readers.Add(await host.SubscribeAsync($"daily{i}@example.com", "harbour", Frequency.Daily));
@@ -199,7 +201,21 @@ public sealed class StorageRestartTests : IAsyncLifetime
         await host.DrainAsync(TimeSpan.FromSeconds(60));
     }
 
-    private async Task AssertStorageDownWithinBoundAsync(DeliveryHarness host)
+    /// <summary>
+    /// Storage is down: 503 naming storage (and not SMTP), within the bound. Each test asks once while storage is up
+    /// too, so the first call's JIT compilation on a busy test machine is not counted as the outage's.
+    /// </summary>
+    private static async Task AssertStorageDownWithinBoundAsync(DeliveryHarness host)
+    {
+        var (status, failing, took) = await HealthAsync(host);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, status);
+        Assert.Contains(failing, f => f.StartsWith("storage:", StringComparison.Ordinal));
+        Assert.DoesNotContain(failing, f => f.StartsWith("smtp:", StringComparison.Ordinal));
+        Assert.True(took < HealthBound, $"/healthz took {took.TotalMilliseconds:0} ms with storage down");
+    }
+
+    private static async Task<(int Status, List<string> Failing, TimeSpan Took)> HealthAsync(DeliveryHarness host)
     {
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Response.Body = new MemoryStream();
@@ -207,13 +223,9 @@ public sealed class StorageRestartTests : IAsyncLifetime
         var result = await host.Get<HealthEndpoint>().GetAsync(context.Request);
         await result.ExecuteAsync(context);
         var took = watch.Elapsed;
-
-        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
         context.Response.Body.Position = 0;
         var failing = JsonDocument.Parse(context.Response.Body).RootElement.GetProperty("failing").EnumerateArray().Select(e => e.GetString()!).ToList();
-        Assert.Contains(failing, f => f.StartsWith("storage:", StringComparison.Ordinal));
-        Assert.DoesNotContain(failing, f => f.StartsWith("smtp:", StringComparison.Ordinal));
-        Assert.True(took < HealthBound, $"/healthz took {took.TotalMilliseconds:0} ms with storage down");
+        return (context.Response.StatusCode, failing, took);
     }
 
     private static async Task AssertNothingPendingOrPoisonedAsync(DeliveryHarness host, IEnumerable<Subscription> subscriptions)
