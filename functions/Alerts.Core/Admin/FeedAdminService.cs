@@ -374,6 +374,7 @@ public sealed class FeedAdminService(
             return new Resolved(feedUrl, result, null, null, $"{failed.Kind}: {failed.Message}") { Summary = FeedProblemText.Of(failed, url) };
         if (result is not FeedFetchResult.Fetched fetched)
             return new Resolved(feedUrl, result, null, null, "Unexpected 304 for a request without validators.") { Summary = FeedProblemText.NotAFeed };
+        await FeedParserWarmUp.EnsureAsync().WaitAsync(cancellationToken); // as for fetches: compiling the parser is not the feed's cost
         if (parser.TryParse(fetched.Body, fetched.ContentType, fetched.Url ?? url, maxItems, cancellationToken, out var parsed, out var error))
             return new Resolved(feedUrl, result, parsed, null, null);
 

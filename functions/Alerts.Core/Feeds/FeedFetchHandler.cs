@@ -271,6 +271,7 @@ public sealed class FeedFetchHandler(
     private async Task<(ParsedFeed? Feed, string Error)> ParseAsync(Feed feed, FeedFetchResult.Fetched fetched, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        await FeedParserWarmUp.EnsureAsync().WaitAsync(cancellationToken); // compiling the parser is not the document's cost
         try
         {
             return await CpuBudget.RunAsync(
