@@ -59,7 +59,7 @@ public sealed class FeedAdminEndpoints(
     /// <summary>Transient, so a 503 with Retry-After (clients and scripts retry it), and nothing was stored.</summary>
     private static IResult HostBusy(HttpRequest request, AddFeedResult result)
     {
-        request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        RetryAfterHeader.Set(request, result.RetryAfter!.Value);
         return Results.Problem(title: "Not added: the feed's host is busy.", detail: result.Summary, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 

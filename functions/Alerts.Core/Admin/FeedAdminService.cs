@@ -1,5 +1,6 @@
 using Alerts.Core.Feeds;
 using Alerts.Core.Storage;
+using Alerts.Core.Web;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -405,7 +406,7 @@ public sealed class FeedAdminService(
     }
 
     private static string BusyText(HostBusyException busy) =>
-        $"{busy.Host} is busy with other fetches just now; try again in {Math.Max(1, Math.Ceiling(busy.RetryAfter.TotalSeconds)):0} s.";
+        $"{busy.Host} is busy with other fetches just now; try again in {RetryAfterHeader.Seconds(busy.RetryAfter)} s.";
 
     private static string CleanTags(string? tags) =>
         string.Join(",", (tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.OrdinalIgnoreCase));

@@ -95,8 +95,7 @@ public sealed class ManageEndpoints(
                 {
                     if (await handler.RequestDeleteAllAsync(ctx, cancellationToken) is { } wait)
                     {
-                        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-                        request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        var seconds = RetryAfterHeader.Set(request, wait);
                         return Page(ctx, formToken, null, error: $"We are sending a lot of email just now. Please try again in {seconds} s.",
                             status: StatusCodes.Status503ServiceUnavailable);
                     }

@@ -53,7 +53,7 @@ public sealed class SubscriptionEndpoints(
             return Results.ValidationProblem(validation.Errors, title: "The subscription request is not valid.");
         if (await limiter.CheckClientAsync(request, request.HttpContext.RequestAborted) is { } retryAfter)
         {
-            request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            RetryAfterHeader.Set(request, retryAfter);
             return Results.Problem(title: "Too many subscription requests.",
                 detail: "This network has sent too many subscription requests; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
         }
@@ -105,7 +105,7 @@ public sealed class SubscriptionEndpoints(
             return SubscribePage(body, validation, status: StatusCodes.Status400BadRequest);
         if (await limiter.CheckClientAsync(request, request.HttpContext.RequestAborted) is { } retryAfter)
         {
-            request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            RetryAfterHeader.Set(request, retryAfter);
             return SubscribePage(body, null, message: $"Too many subscription requests from your network. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} minutes.",
                 status: StatusCodes.Status429TooManyRequests);
         }

@@ -166,9 +166,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
         await host.PublishAsync("court", "Court hears tax case", "About a court.");
-        var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
-            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        await MatchAllAsync(host);
 
         await host.Get<SubscriptionStore>().UpsertAsync(asylum with { Status = SubscriptionStatus.Paused });
         await host.DrainAsync(TimeSpan.FromSeconds(30));
@@ -200,9 +198,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
         await host.PublishAsync("court", "Court hears tax case", "About a court.");
-        var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
-            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        await MatchAllAsync(host);
         var messages = (await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend)))
             .Select(QueueMessages.Deserialize<DigestSendMessage>)
             .SelectMany(m => (m.More ?? []).Prepend(m.SubscriptionId).Select(id => new DigestSendMessage(id, m.DigestKey, ArticleId: m.ArticleId)))
@@ -240,9 +236,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         };
         await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
-        var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
-            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        await MatchAllAsync(host);
         await host.Storage.Queue(QueueNames.DigestSend).ClearMessagesAsync();
 
         host.Time.Advance(TimeSpan.FromMinutes(1));
@@ -272,9 +266,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
         var article = await host.PublishAsync("court", "Court hears tax case", "About a court.");
-        var matcher = host.Get<ArticleMatchHandler>();
-        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
-            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+        await MatchAllAsync(host);
         await host.Storage.Queue(QueueNames.DigestSend).ClearMessagesAsync();
         // The lead's worker claimed every member's row for the poll, then died before its own row was written.
         var key = DigestSendHandler.PollKey(article.Id, article.FirstSeenAt);
@@ -327,9 +319,15 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
     /// <summary>Every article-match message of the poll first, then every alert message they queued, as a drained queue runs them.</summary>
     private static async Task MatchAllThenSendAllAsync(DeliveryHarness host)
     {
+        await MatchAllAsync(host);
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Every article-match message queued so far, one after another; what they queue stays queued.</summary>
+    private static async Task MatchAllAsync(DeliveryHarness host)
+    {
         var matcher = host.Get<ArticleMatchHandler>();
         foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
             await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
-        await host.DrainAsync(TimeSpan.FromSeconds(30));
     }
 }
