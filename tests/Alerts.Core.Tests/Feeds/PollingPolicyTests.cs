@@ -230,34 +230,6 @@ public sealed class PollingPolicyTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task At_most_k_requests_per_host_are_in_flight_and_starts_keep_the_minimum_gap()
-    {
-        await using var host = await FeedTestHost.CreateAsync(azurite, new Dictionary<string, string?>
-        {
-            ["Feeds:MaxConcurrentPerHost"] = "2",
-            ["Feeds:MinHostGap"] = "00:00:00.100",
-        });
-        var feeds = new List<Feed>();
-        for (var i = 0; i < 6; i++)
-        {
-            _server.SetFeed($"/slow{i}.xml").AddItem($"Item {i}", $"https://f.test/{i}", "x");
-            _server.SetDelay($"/slow{i}.xml", TimeSpan.FromMilliseconds(400));
-            feeds.Add(await host.AddFeedAsync(_server.Url($"/slow{i}.xml")));
-        }
-
-        // One message with all six, as the poller groups a host's feeds.
-        await host.Fetch.HandleAsync(new FeedFetchMessage(feeds[0].Id, feeds.Skip(1).Select(f => f.Id).ToList()), CancellationToken.None);
-
-        Assert.Equal(2, _server.MaxConcurrency);
-        var starts = _server.AllRequests.Select(r => r.ArrivedAt).Order().ToList();
-        Assert.Equal(6, starts.Count);
-        for (var i = 1; i < starts.Count; i++)
-            Assert.True(starts[i] - starts[i - 1] >= TimeSpan.FromMilliseconds(90), $"Requests {i - 1} and {i} started {(starts[i] - starts[i - 1]).TotalMilliseconds} ms apart.");
-        foreach (var feed in feeds)
-            Assert.Single(await host.ArticlesAsync(feed));
-    }
-
-    [Fact]
     public async Task The_poller_groups_a_hosts_due_feeds_into_messages_of_feeds_per_message()
     {
         await using var host = await FeedTestHost.CreateAsync(azurite, new Dictionary<string, string?> { ["Feeds:FeedsPerMessage"] = "3" });

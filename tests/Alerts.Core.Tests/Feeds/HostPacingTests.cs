@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using Alerts.Core.Feeds;
+using Alerts.Core.Storage;
+using Alerts.Core.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Tests.Feeds;
+
+/// <summary>
+/// Per-host politeness measured in real time: one worker keeps a host's concurrency and gap, and several workers'
+/// throttles on one storage account keep them together. Timed, so these run alone (<see cref="TimingCollection"/>).
+/// </summary>
+[Collection(TimingCollection.Name)]
+public sealed class HostPacingTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly CoreInstances _instances = new();
+    private TestFeedServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await TestFeedServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        _instances.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task At_most_k_requests_per_host_are_in_flight_and_starts_keep_the_minimum_gap()
+    {
+        await using var host = await FeedTestHost.CreateAsync(azurite, new Dictionary<string, string?>
+        {
+            ["Feeds:MaxConcurrentPerHost"] = "2",
+            ["Feeds:MinHostGap"] = "00:00:00.100",
+        });
+        var feeds = new List<Feed>();
+        for (var i = 0; i < 6; i++)
+        {
+            _server.SetFeed($"/slow{i}.xml").AddItem($"Item {i}", $"https://f.test/{i}", "x");
+            _server.SetDelay($"/slow{i}.xml", TimeSpan.FromMilliseconds(400));
+            feeds.Add(await host.AddFeedAsync(_server.Url($"/slow{i}.xml")));
+        }
+
+        // One message with all six, as the poller groups a host's feeds.
+        await host.Fetch.HandleAsync(new FeedFetchMessage(feeds[0].Id, feeds.Skip(1).Select(f => f.Id).ToList()), CancellationToken.None);
+
+        Assert.Equal(2, _server.MaxConcurrency);
+        var starts = _server.AllRequests.Select(r => r.ArrivedAt).Order().ToList();
+        Assert.Equal(6, starts.Count);
+        for (var i = 1; i < starts.Count; i++)
+            Assert.True(starts[i] - starts[i - 1] >= TimeSpan.FromMilliseconds(90), $"Requests {i - 1} and {i} started {(starts[i] - starts[i - 1]).TotalMilliseconds} ms apart.");
+        foreach (var feed in feeds)
+            Assert.Single(await host.ArticlesAsync(feed));
+    }
+
+    /// <summary>A throttle that paces only its own process (no shared slots): what the hosts do not register.</summary>
+    private static HostThrottle ProcessOnlyThrottle(FeedFetchOptions options) => new(Options.Create(options));
+
+    /// <summary>One instance's throttle as the hosts register it: its own services and storage clients on the shared account.</summary>
+    private HostThrottle SharedThrottle(string connectionString, FeedFetchOptions options) =>
+        _instances.Start(AlertsStorage.FromConnectionString(connectionString), TimeProvider.System, new Dictionary<string, string?>
+        {
+            ["Feeds:MaxConcurrentPerHost"] = options.MaxConcurrentPerHost.ToString(CultureInfo.InvariantCulture),
+            ["Feeds:MinHostGap"] = options.MinHostGap.ToString("c", CultureInfo.InvariantCulture),
+            ["Feeds:Timeout"] = options.Timeout.ToString("c", CultureInfo.InvariantCulture),
+        }).GetRequiredService<HostThrottle>();
+
+    /// <summary>Three throttles hammer one host; returns each hold's start and end on one stopwatch.</summary>
+    private static async Task<List<(TimeSpan Start, TimeSpan End)>> HammerAsync(IReadOnlyList<HostThrottle> throttles, int perInstance)
+    {
+        var clock = Stopwatch.StartNew();
+        var holds = new List<(TimeSpan, TimeSpan)>();
+        await Task.WhenAll(throttles.SelectMany(t => Enumerable.Range(0, perInstance).Select(async _ =>
+        {
+            await using (await t.AcquireAsync("news.example.com", CancellationToken.None))
+            {
+                var start = clock.Elapsed;
+                await Task.Delay(150);
+                var end = clock.Elapsed;
+                lock (holds) holds.Add((start, end));
+            }
+        })));
+        return holds;
+    }
+
+    private static int MaxOverlap(IEnumerable<(TimeSpan Start, TimeSpan End)> holds) =>
+        holds.SelectMany(h => new[] { (At: h.Start, Delta: 1), (At: h.End, Delta: -1) })
+            .OrderBy(e => e.At).ThenBy(e => e.Delta)
+            .Aggregate((Current: 0, Max: 0), (acc, e) => (acc.Current + e.Delta, Math.Max(acc.Max, acc.Current + e.Delta))).Max;
+
+    [Fact]
+    public async Task Three_instances_keep_one_hosts_concurrency_and_gap_together_where_per_process_throttles_do_not()
+    {
+        var options = new FeedFetchOptions { MaxConcurrentPerHost = 2, MinHostGap = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(20) };
+
+        // Without the shared slots each process paces only itself: three of them put six requests on the host at once.
+        var alone = await HammerAsync([ProcessOnlyThrottle(options), ProcessOnlyThrottle(options), ProcessOnlyThrottle(options)], 4);
+        Assert.True(MaxOverlap(alone) > 2, $"per-process throttles overlapped only {MaxOverlap(alone)}");
+
+        await azurite.ResetAsync();
+        var shared = await HammerAsync([SharedThrottle(azurite.ConnectionString, options), SharedThrottle(azurite.ConnectionString, options), SharedThrottle(azurite.ConnectionString, options)], 4);
+        Assert.Equal(12, shared.Count);
+        Assert.True(MaxOverlap(shared) <= 2, $"{MaxOverlap(shared)} requests in flight at once");
+        var starts = shared.Select(h => h.Start).Order().ToList();
+        // Starts are booked 300 ms apart; one that was booked for "now" begins only when its write returns, so what
+        // this stopwatch sees may be shorter by that storage round trip, hence the margin.
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).ToList();
+        Assert.True(gaps.Min() >= TimeSpan.FromMilliseconds(150), $"starts only {gaps.Min().TotalMilliseconds:0} ms apart");
+    }
+}
