@@ -59,7 +59,7 @@ public enum FeedErrorKind
 /// <param name="Identity">Per-feed override of how items are told apart.</param>
 /// <param name="PublisherFloor">The longest of the publisher's RSS ttl / sy:updatePeriod; never polled more often.</param>
 /// <param name="FailingSince">When the current run of failures began; null while healthy.</param>
-/// <param name="BrokenAlertSentAt">When admins were told this feed is broken; cleared (with a recovery email) on success.</param>
+/// <param name="BrokenAlertSentAt">When admins were told this feed is broken; cleared when the recovery email is claimed after a success (which may wait for the send rate).</param>
 /// <param name="DeletedAt">When an admin deleted it; its articles are purged after the retention period.</param>
 /// <param name="FullText">Admin-chosen: fetch new items' pages and match on their extracted article text.</param>
 /// <param name="FirstFetchedAt">The first successful fetch: items first seen then are the feed's backlog; items first

@@ -104,14 +104,9 @@ public sealed class FeedFetchHandler(
     /// <summary>Writes a success and, when it ends a run of failures admins were told about, sends the recovery email.</summary>
     private async Task SucceedAsync(StoredFeed stored, Func<Feed, Feed> mutate, CancellationToken cancellationToken)
     {
-        var wasAlerted = false;
-        var updated = await feeds.UpdateAsync(stored.Feed.Id, f =>
-        {
-            wasAlerted = f.BrokenAlertSentAt is not null;
-            return mutate(f) with { FailingSince = null, BrokenAlertSentAt = null };
-        }, cancellationToken, stored);
+        var updated = await feeds.UpdateAsync(stored.Feed.Id, f => mutate(f) with { FailingSince = null }, cancellationToken, stored);
         if (updated is not null)
-            await health.AfterRecoveryAsync(updated, wasAlerted, cancellationToken);
+            await health.AfterRecoveryAsync(updated, cancellationToken);
     }
 
     private async Task StoreAsync(StoredFeed stored, FeedFetchResult.Fetched fetched, DateTimeOffset now, int elapsedMs, CancellationToken cancellationToken)

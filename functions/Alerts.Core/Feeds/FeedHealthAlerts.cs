@@ -10,6 +10,11 @@ namespace Alerts.Core.Feeds;
 /// One email to admins when a feed has kept failing for <see cref="AdminOptions.BrokenFeedAlertAfter"/>, and one
 /// when it recovers; nothing for blips. The feed row records that the email went, so redelivered fetches and
 /// concurrent workers send it once (claimed first, then sent: a crash in between loses one email, never doubles it).
+/// <para>
+/// Each email takes a token of the global send rate first: a host that takes a hundred feeds down at once would
+/// otherwise put a hundred emails on the provider in one minute, past its limit, beside subscribers' alerts. Without a
+/// token nothing is claimed, so the feed's next check (failed or recovered) tries again.
+/// </para>
 /// </summary>
 public sealed class FeedHealthAlerts(
     FeedStore feeds,
@@ -17,14 +22,15 @@ public sealed class FeedHealthAlerts(
     IOptions<AdminOptions> admin,
     IOptions<SmtpOptions> smtp,
     TimeProvider time,
-    ILogger<FeedHealthAlerts> logger)
+    ILogger<FeedHealthAlerts> logger,
+    SendRateLimiter? sendRate = null)
 {
     public async Task AfterFailureAsync(Feed feed, CancellationToken cancellationToken)
     {
         var settings = admin.Value;
         var now = time.GetUtcNow();
         if (settings.AlertEmail.Length == 0 || feed.BrokenAlertSentAt is not null || feed.FailingSince is not { } since
-            || now - since < settings.BrokenFeedAlertAfter)
+            || now - since < settings.BrokenFeedAlertAfter || !await TakeSendTokenAsync(feed, cancellationToken))
             return;
         var claimed = false;
         await feeds.UpdateAsync(feed.Id, f =>
@@ -47,10 +53,25 @@ public sealed class FeedHealthAlerts(
             """, feed, cancellationToken);
     }
 
-    /// <param name="wasAlerted">Whether a broken-feed email had gone out before this success cleared it.</param>
-    public async Task AfterRecoveryAsync(Feed feed, bool wasAlerted, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a success: when admins were told this feed is broken, clears that and tells them it recovered. The flag
+    /// stays set until the recovery email is claimed, so an email that waits for the send rate goes out after a later
+    /// successful check; a failure in between sends no second broken-feed email.
+    /// </summary>
+    public async Task AfterRecoveryAsync(Feed feed, CancellationToken cancellationToken)
     {
-        if (!wasAlerted || admin.Value.AlertEmail.Length == 0)
+        if (feed.BrokenAlertSentAt is null || feed.FailingSince is not null)
+            return;
+        var tell = admin.Value.AlertEmail.Length > 0;
+        if (tell && !await TakeSendTokenAsync(feed, cancellationToken))
+            return;
+        var claimed = false;
+        await feeds.UpdateAsync(feed.Id, f =>
+        {
+            claimed = f.BrokenAlertSentAt is not null && f.FailingSince is null;
+            return claimed ? f with { BrokenAlertSentAt = null } : f;
+        }, cancellationToken);
+        if (!claimed || !tell)
             return;
         await SendAsync(
             $"Feed recovered: {Name(feed)}",
@@ -59,6 +80,15 @@ public sealed class FeedHealthAlerts(
 
             URL: {feed.Url}
             """, feed, cancellationToken);
+    }
+
+    private async Task<bool> TakeSendTokenAsync(Feed feed, CancellationToken cancellationToken)
+    {
+        if (sendRate is null || await sendRate.TryTakeAsync(cancellationToken) is not { } wait)
+            return true;
+        logger.LogInformation("Feed health email for {FeedId} {Url} waits for the send rate ({Wait}); the feed's next check tries again",
+            feed.Id, feed.Url, wait);
+        return false;
     }
 
     private async Task SendAsync(string subject, string text, Feed feed, CancellationToken cancellationToken)
