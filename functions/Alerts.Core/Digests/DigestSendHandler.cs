@@ -60,12 +60,26 @@ public sealed class DigestSendHandler(
     /// <summary>An instant email for every match of one poll of one feed, per address: "instant-poll-{feedId}-{first seen, Unix ms}".</summary>
     public const string PollPrefix = InstantPrefix + "poll-";
 
-    /// <summary>The poll's key: the articles one fetch stored share their feed and first-seen time (and feed ids are hex, never "poll-").</summary>
+    /// <summary>
+    /// An instant email for the matches of one article that its poll's email was frozen without, per address:
+    /// "instant-late-{articleId}". Grouped like a poll, so a late story that two alerts of an address match arrives once.
+    /// </summary>
+    public const string LatePrefix = InstantPrefix + "late-";
+
+    /// <summary>The poll's key: the articles one fetch stored share their feed and first-seen time (and feed ids are hex, never "poll-" or "late-").</summary>
     public static string PollKey(string articleId, DateTimeOffset firstSeenAt) =>
         $"{PollPrefix}{Feeds.ArticleId.Split(articleId).FeedId}-{firstSeenAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
-    /// <summary>Redirects one message may take (to its poll's lead, to an article's own email, again after a freeze); more is a bug.</summary>
-    private const int MaxRedirects = 6;
+    /// <summary>
+    /// Where a grouped key's match goes when the email that carries its subscription was frozen without it: a poll's to
+    /// the article's late email (grouped again), a late email's to the subscription's own email of the article
+    /// ("instant-{articleId}", never grouped, so the chain ends).
+    /// </summary>
+    private static string NextKey(string key, string articleId) =>
+        key.StartsWith(PollPrefix, StringComparison.Ordinal) ? LatePrefix + articleId : InstantPrefix + articleId;
+
+    /// <summary>Redirects one message may take (to a lead, to the late email, to the article's own, again after each freeze); more is a bug.</summary>
+    private const int MaxRedirects = 10;
 
     private readonly InstantPollGroups _polls = new(digests, subscriptions, time);
 
@@ -93,15 +107,16 @@ public sealed class DigestSendHandler(
         if (depth > MaxRedirects)
             throw new InvalidOperationException($"Digest {key} for {origin} was redirected {depth} times.");
 
-        // A poll's alert is handled as its carrier's (the address's lead, see InstantPollGroups): one email per address and poll.
-        var article = IsPollFor(message);
+        // A poll's or late article's alert is handled as its carrier's (the address's lead, see InstantPollGroups): one
+        // email per address and poll, and one per address for a story matched after the poll's email froze.
+        var article = GroupedArticle(message);
         var (subscriptionId, address) = article is null ? (origin, null) : await _polls.JoinAsync(origin, key, cancellationToken);
         var row = await digests.GetAsync(subscriptionId, key, cancellationToken);
         if (article is not null && row?.GroupedInto is not null && subscriptionId == origin)
             // Claimed into another lead's email since it was read: follow that.
             return await SendAsync(message, cancellationToken, depth + 1);
         if (article is not null && InstantPollGroups.CarriedElsewhere(row, origin, article))
-            return await SendAsync(new DigestSendMessage(origin, InstantPrefix + article), cancellationToken, depth + 1);
+            return await SendAsync(new DigestSendMessage(origin, NextKey(key, article), ArticleId: article), cancellationToken, depth + 1);
         if (row is { State: DigestState.Sent, Recorded: false })
         {
             // The email went out and the last worker died before its matches were marked: finish that, never resend.
@@ -265,9 +280,9 @@ public sealed class DigestSendHandler(
     }
 
     /// <summary>
-    /// A poll's email finished without sending (nothing pending, nobody active). The origin's own matches were in it
+    /// A grouped email finished without sending (nothing pending, nobody active). The origin's own matches were in it
     /// unless it is not a member (it joined a lead that froze without it): then its row shows the carrier finished
-    /// with nothing for it, and the article's own key takes its match.
+    /// with nothing for it, and the next key (<see cref="NextKey"/>) takes its match.
     /// </summary>
     private async Task<DigestSendResult> AfterPollFinishedAsync(
         DigestSendMessage message, string? article, IReadOnlyList<string> memberIds, DigestSendResult result, CancellationToken cancellationToken, int depth) =>
@@ -451,9 +466,11 @@ public sealed class DigestSendHandler(
         }
     }
 
-    /// <summary>The article a poll's alert message was queued for; null for any other message.</summary>
-    private static string? IsPollFor(DigestSendMessage message) =>
-        message.DigestKey.StartsWith(PollPrefix, StringComparison.Ordinal) ? message.ArticleId : null;
+    /// <summary>The article of a grouped key's message (a poll's alert, or a late article's); null for any other message.</summary>
+    private static string? GroupedArticle(DigestSendMessage message) =>
+        message.DigestKey.StartsWith(PollPrefix, StringComparison.Ordinal) ? message.ArticleId
+        : message.DigestKey.StartsWith(LatePrefix, StringComparison.Ordinal) ? message.DigestKey[LatePrefix.Length..]
+        : null;
 
     /// <summary>
     /// A poll's key carries every pending match of that poll; an article's instant key carries that article; periodic
@@ -470,7 +487,7 @@ public sealed class DigestSendHandler(
         if (key.StartsWith(InstantPrefix, StringComparison.Ordinal))
         {
             // Only the named article, so two instant emails racing for the same subscription never carry the same match.
-            var articleId = key[InstantPrefix.Length..];
+            var articleId = key.StartsWith(LatePrefix, StringComparison.Ordinal) ? key[LatePrefix.Length..] : key[InstantPrefix.Length..];
             return pending.Where(m => m.ArticleId == articleId).ToList();
         }
         // Every pending match, oldest first, so nothing is left behind to pile up (the composer lists the rest by title).

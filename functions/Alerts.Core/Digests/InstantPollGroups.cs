@@ -3,7 +3,7 @@ using Alerts.Core.Subscriptions;
 namespace Alerts.Core.Digests;
 
 /// <summary>
-/// One email per address and poll: the instant alerts of one address whose matches came from the same poll share the
+/// One email per address and poll (or late article): the instant alerts of one address whose matches came from the same poll share the
 /// email of one of them, the lead, with a section per alert, as a grouped periodic digest does (the lead's Digests row
 /// carries <see cref="DigestRecord.Members"/> and the frozen <see cref="DigestRecord.Sections"/>; every other
 /// member's row says <see cref="DigestRecord.GroupedInto"/> the lead).
@@ -11,16 +11,18 @@ namespace Alerts.Core.Digests;
 /// What makes it safe is the same insert-only claim the scheduler uses: a member's row for the poll is written once,
 /// and names for good the row whose email carries that member's matches of the poll (its own, or its lead's). So no
 /// two emails can both take a member's match, whoever leads: a match goes in its carrier's email if that email froze
-/// it, or else (frozen without it, finished without it, or a carrier that never leads) in an email of its own
-/// (<c>instant-{articleId}</c>). A carrier's frozen list never changes, so the second choice is final.
+/// it, or else (frozen without it, finished without it, or a carrier that never leads) to the next key. A carrier's
+/// frozen list never changes, so that choice is final. The next key of a poll is the article's late email
+/// (<c>instant-late-{articleId}</c>), grouped by the same rules, so a late story two alerts match arrives once; the
+/// next key of that is the subscription's own email of the article (<c>instant-{articleId}</c>), never grouped.
 /// </para>
 /// <para>
 /// The lead is the smallest id among the address's active instant alerts (the member's own if the address index
 /// misses it) when a member first joins. Who that is can
 /// change between two messages of a poll (an alert paused, resumed, unsubscribed): a member whose row already exists
 /// keeps its carrier, one without a row joins the lead of the moment, or leads an email of its own when that lead's
-/// email is already frozen. The worst case is two emails for one address and poll (or a story matched after the
-/// freeze in one of its own), never a story in two emails and never one in none.
+/// email is already frozen. The worst case is two emails for one address and poll (and one more per story matched
+/// after the freeze), never one match in two emails and never one in none.
 /// </para>
 /// </summary>
 public sealed class InstantPollGroups(DigestStore digests, SubscriptionStore subscriptions, TimeProvider time)

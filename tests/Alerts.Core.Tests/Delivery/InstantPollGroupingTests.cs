@@ -157,6 +157,68 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task A_story_of_the_poll_matched_after_its_email_froze_by_two_alerts_of_the_address_arrives_once_in_one_more_email()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
+        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+        // A later story of the same poll that both alerts match, matched only now; and one for just one of them.
+        await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        await MatchAllThenSendAllAsync(host);
+
+        var emails = host.Smtp.Messages;
+        Assert.Equal(3, emails.Count);
+        Assert.All(new[] { "daca", "both", "asylum" }, story => Assert.Equal(1, emails.Sum(e => Shows(e, story))));
+        var late = Assert.Single(emails, e => Shows(e, "both") == 1);
+        Assert.StartsWith("1 new article for ", late.Subject, StringComparison.Ordinal);
+        Assert.Contains("Also matches: \"", late.TextBody, StringComparison.Ordinal);
+        foreach (var s in new[] { daca, asylum })
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
+        host.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
+    public async Task A_match_written_after_the_late_email_of_its_story_froze_gets_an_email_of_its_own_exactly_once()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now);
+        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
+        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+        await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
+        await MatchAllAsync(host);
+        // As if the asylum alert's match write had failed and its article-match message were redelivered only after the
+        // DACA alert's late email of the story froze (it claimed the asylum alert, which then had nothing pending).
+        var matches = host.Get<MatchStore>();
+        var asylumMatch = Assert.Single(await matches.ListPendingAsync(asylum.Id));
+        await matches.DeleteAsync(asylum.Id, [asylumMatch.ArticleId]);
+        var sender = host.Get<DigestSendHandler>();
+        var messages = (await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend)))
+            .Select(QueueMessages.Deserialize<DigestSendMessage>)
+            .SelectMany(m => (m.More ?? []).Prepend(m.SubscriptionId).Select(id => new DigestSendMessage(id, m.DigestKey, ArticleId: m.ArticleId)))
+            .ToList();
+        await sender.HandleAsync(Assert.Single(messages, m => m.SubscriptionId == daca.Id));
+        Assert.True(await matches.TryAddAsync(asylumMatch));
+        foreach (var message in messages)
+            await sender.HandleAsync(message);
+
+        var emails = host.Smtp.Messages;
+        Assert.Equal(3, emails.Count);
+        Assert.Equal(2, emails.Sum(e => Shows(e, "both")));
+        Assert.All(emails, e => Assert.StartsWith("1 new article for ", e.Subject, StringComparison.Ordinal));
+        foreach (var s in new[] { daca, asylum })
+            Assert.Empty(await matches.ListPendingAsync(s.Id));
+        host.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
+        Assert.Empty(host.Failures);
+    }
+
+    [Fact]
     public async Task A_member_paused_between_matching_and_sending_is_left_out_of_the_email_and_not_sent_later()
     {
         await using var host = await DeliveryHarness.StartAsync(fixture, Now, new Dictionary<string, string?> { ["Delivery:SweepAfter"] = "00:00:01" });
