@@ -147,25 +147,15 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
             Assert.Equal(1, Shows(own, late));
             Assert.StartsWith("1 new article for ", own.Subject, StringComparison.Ordinal);
         }
-        foreach (var s in new[] { daca, asylum, court })
-            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
-
-        // Nothing left for the sweep.
-        host.Time.Advance(TimeSpan.FromHours(1));
-        Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
-        Assert.Empty(host.Failures);
+        await AssertNothingLeftAsync(host, daca, asylum, court);
     }
 
     [Fact]
     public async Task A_story_of_the_poll_matched_after_its_email_froze_by_two_alerts_of_the_address_arrives_once_in_one_more_email()
     {
         await using var host = await DeliveryHarness.StartAsync(fixture, Now);
-        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
-        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
-        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
-        await host.DrainAsync(TimeSpan.FromSeconds(30));
-        // A later story of the same poll that both alerts match, matched only now; and one for just one of them.
-        await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
+        var (daca, asylum) = await TwoAlertsAndALateStoryBothMatchAsync(host);
+        // And a late story for just one of them.
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
         await MatchAllThenSendAllAsync(host);
 
@@ -175,22 +165,14 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         var late = Assert.Single(emails, e => Shows(e, "both") == 1);
         Assert.StartsWith("1 new article for ", late.Subject, StringComparison.Ordinal);
         Assert.Contains("Also matches: \"", late.TextBody, StringComparison.Ordinal);
-        foreach (var s in new[] { daca, asylum })
-            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
-        host.Time.Advance(TimeSpan.FromHours(1));
-        Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
-        Assert.Empty(host.Failures);
+        await AssertNothingLeftAsync(host, daca, asylum);
     }
 
     [Fact]
     public async Task A_match_written_after_the_late_email_of_its_story_froze_gets_an_email_of_its_own_exactly_once()
     {
         await using var host = await DeliveryHarness.StartAsync(fixture, Now);
-        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
-        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
-        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
-        await host.DrainAsync(TimeSpan.FromSeconds(30));
-        await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
+        var (daca, asylum) = await TwoAlertsAndALateStoryBothMatchAsync(host);
         await MatchAllAsync(host);
         // As if the asylum alert's match write had failed and its article-match message were redelivered only after the
         // DACA alert's late email of the story froze (it claimed the asylum alert, which then had nothing pending).
@@ -198,10 +180,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         var asylumMatch = Assert.Single(await matches.ListPendingAsync(asylum.Id));
         await matches.DeleteAsync(asylum.Id, [asylumMatch.ArticleId]);
         var sender = host.Get<DigestSendHandler>();
-        var messages = (await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend)))
-            .Select(QueueMessages.Deserialize<DigestSendMessage>)
-            .SelectMany(m => (m.More ?? []).Prepend(m.SubscriptionId).Select(id => new DigestSendMessage(id, m.DigestKey, ArticleId: m.ArticleId)))
-            .ToList();
+        var messages = await AlertMessagesAsync(host);
         await sender.HandleAsync(Assert.Single(messages, m => m.SubscriptionId == daca.Id));
         Assert.True(await matches.TryAddAsync(asylumMatch));
         foreach (var message in messages)
@@ -211,11 +190,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         Assert.Equal(3, emails.Count);
         Assert.Equal(2, emails.Sum(e => Shows(e, "both")));
         Assert.All(emails, e => Assert.StartsWith("1 new article for ", e.Subject, StringComparison.Ordinal));
-        foreach (var s in new[] { daca, asylum })
-            Assert.Empty(await matches.ListPendingAsync(s.Id));
-        host.Time.Advance(TimeSpan.FromHours(1));
-        Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
-        Assert.Empty(host.Failures);
+        await AssertNothingLeftAsync(host, daca, asylum);
     }
 
     [Fact]
@@ -261,10 +236,7 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
         await host.PublishAsync("court", "Court hears tax case", "About a court.");
         await MatchAllAsync(host);
-        var messages = (await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend)))
-            .Select(QueueMessages.Deserialize<DigestSendMessage>)
-            .SelectMany(m => (m.More ?? []).Prepend(m.SubscriptionId).Select(id => new DigestSendMessage(id, m.DigestKey, ArticleId: m.ArticleId)))
-            .ToList();
+        var messages = await AlertMessagesAsync(host);
         var sender = host.Get<DigestSendHandler>();
 
         // The lead is paused while the third alert's message runs: the second leads an email of the second and third.
@@ -377,6 +349,37 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
     /// <summary>How many times the email's text links to the story (each story shown once links once).</summary>
     private static int Shows(MimeMessage email, string itemKey) =>
         Regex.Matches(email.TextBody ?? "", "https://news\\.example\\.com/" + Regex.Escape(itemKey) + "(?![\\w-])").Count;
+
+    /// <summary>
+    /// Two instant alerts of one address, their poll's email sent (a DACA story), and a later story of the same poll that
+    /// both match, published but not matched yet: matched now, it is too late for that email.
+    /// </summary>
+    private static async Task<(Subscription Daca, Subscription Asylum)> TwoAlertsAndALateStoryBothMatchAsync(DeliveryHarness host)
+    {
+        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
+        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+        await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
+        return (daca, asylum);
+    }
+
+    /// <summary>Every alert message queued so far, one per subscription (a batch's More split out), without running them.</summary>
+    private static async Task<List<DigestSendMessage>> AlertMessagesAsync(DeliveryHarness host) =>
+        (await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.DigestSend)))
+            .Select(QueueMessages.Deserialize<DigestSendMessage>)
+            .SelectMany(m => (m.More ?? []).Prepend(m.SubscriptionId).Select(id => new DigestSendMessage(id, m.DigestKey, ArticleId: m.ArticleId)))
+            .ToList();
+
+    /// <summary>No match left pending, nothing for the sweep an hour later, and no handler failed.</summary>
+    private static async Task AssertNothingLeftAsync(DeliveryHarness host, params Subscription[] alerts)
+    {
+        foreach (var s in alerts)
+            Assert.Empty(await host.Get<MatchStore>().ListPendingAsync(s.Id));
+        host.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, await host.Get<DeliverySweep>().HandleAsync());
+        Assert.Empty(host.Failures);
+    }
 
     /// <summary>Every article-match message of the poll first, then every alert message they queued, as a drained queue runs them.</summary>
     private static async Task MatchAllThenSendAllAsync(DeliveryHarness host)
