@@ -199,6 +199,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Delivery__InstantWorthFor: '1.00:00:00'
     Delivery__HardBouncesToSuppress: '3'
     Delivery__OutageAlertAfter: '00:15:00'
+    Delivery__InstantGatherFor: '00:00:05'
     Delivery__SweepAfter: '00:30:00'
     SendRate__PerMinute: string(sendRatePerMinute)
     SendRate__PerHour: string(sendRatePerHour)

@@ -71,6 +71,9 @@ public sealed class LocalHostHarness : IAsyncDisposable
             // The test feed server is on loopback, which the SSRF guard refuses unless told otherwise.
             ["Feeds:AllowLoopback"] = "true",
             ["Matching:IndexRefreshInterval"] = "00:00:00",
+            // Alerts at once, so each test waits for its email only as long as the work takes; MultiInstanceTests runs
+            // three worker processes with the default gather window.
+            ["Delivery:InstantGatherFor"] = "00:00:00",
         };
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
             settings[key] = value;

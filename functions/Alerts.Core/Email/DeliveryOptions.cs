@@ -38,6 +38,15 @@ public sealed class DeliveryOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan OutageAlertAfter { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long a poll's instant alerts stay hidden in <c>digest-send</c> before the first of them freezes the poll's
+    /// email. The poll's article-match messages were all queued at one moment, so by then the rest of the poll is matched
+    /// too, even when matching runs on many instances in any order: one email for the poll instead of one plus an email
+    /// per story matched after it froze. 0 sends at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan InstantGatherFor { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How old an unsent match or unfinished digest must be before the sweep queues it again.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan SweepAfter { get; set; } = TimeSpan.FromMinutes(30);

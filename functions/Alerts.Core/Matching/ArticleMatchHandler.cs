@@ -4,7 +4,9 @@ using Alerts.Core.Feeds;
 using Alerts.Core.Storage;
 using Alerts.Core.Subscriptions;
 using Azure;
+using Alerts.Core.Email;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Core.Matching;
 
@@ -19,7 +21,8 @@ public sealed class ArticleMatchHandler(
     SubscriptionIndexProvider indexProvider,
     AlertsStorage storage,
     TimeProvider time,
-    ILogger<ArticleMatchHandler> logger)
+    ILogger<ArticleMatchHandler> logger,
+    IOptions<DeliveryOptions>? delivery = null)
 {
     /// <summary>Match rows written at once: enough to hide round trips, few enough not to flood one storage account.</summary>
     public const int MaxConcurrentWrites = 32;
@@ -95,11 +98,14 @@ public sealed class ArticleMatchHandler(
             });
 
         var queue = storage.Queue(QueueNames.DigestSend);
+        var gather = delivery?.Value.InstantGatherFor ?? TimeSpan.Zero;
         await Parallel.ForEachAsync(instant.Order(StringComparer.Ordinal).Chunk(InstantBatchSize),
             new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
             // Keyed by the poll, not the article: the first alert of a poll that runs sends every instant match of the poll
-            // found so far in one email; the others find their article in it (or, matched too late, send it alone).
-            async (batch, ct) => await queue.SendAsync(DigestSendMessage.Batch(batch, DigestSendHandler.PollKey(article.Id, article.FirstSeenAt), article.Id), ct));
+            // found so far in one email; the others find their article in it (or, matched too late, send it in one more).
+            // Hidden for the gather window, so that "so far" is the whole poll however the poll's matching was spread.
+            async (batch, ct) => await queue.SendHiddenAsync(
+                DigestSendMessage.Batch(batch, DigestSendHandler.PollKey(article.Id, article.FirstSeenAt), article.Id), gather, ct));
 
         logger.LogInformation(
             "Article {ArticleId} matched {MatchCount} of {SubscriptionCount} subscriptions ({Late} subscribed after it was first seen, {Instant} instant, {Dropped} hits dropped, {Failed} writes dropped, {Transient} to retry)",

@@ -33,6 +33,10 @@ public static class QueueMessages
     public static Task SendAsync<T>(this Azure.Storage.Queues.QueueClient queue, T message, CancellationToken cancellationToken = default) =>
         queue.SendMessageAsync(Serialize(message), cancellationToken);
 
+    /// <summary>Sends a message that no consumer sees for <paramref name="hiddenFor"/> (zero: at once).</summary>
+    public static Task SendHiddenAsync<T>(this Azure.Storage.Queues.QueueClient queue, T message, TimeSpan hiddenFor, CancellationToken cancellationToken = default) =>
+        queue.SendMessageAsync(Serialize(message), visibilityTimeout: hiddenFor > TimeSpan.Zero ? hiddenFor : null, cancellationToken: cancellationToken);
+
     /// <summary>
     /// Starts the consumer's activity for one message, as a child of the producer's when the message carries a trace
     /// parent, and records how long the message waited in the queue.

@@ -76,6 +76,8 @@ internal sealed class DeliveryHarness : IAsyncDisposable
             ["Delivery:RetryInitialDelay"] = "00:00:00.050",
             ["Delivery:RetryMaxDelay"] = "00:00:00.400",
             ["Delivery:OutageAlertAfter"] = "00:05:00",
+            // The tests run the poll's matching before its alerts themselves; the gather window has a test of its own.
+            ["Delivery:InstantGatherFor"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;

@@ -45,6 +45,37 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task A_poll_matched_story_by_story_while_another_worker_sends_every_visible_alert_still_arrives_as_one_email()
+    {
+        await using var host = await DeliveryHarness.StartAsync(fixture, Now, new Dictionary<string, string?> { ["Delivery:InstantGatherFor"] = "00:00:03" });
+        var alerts = new[]
+        {
+            await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant),
+            await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant),
+        };
+        await host.PublishAsync("daca", "DACA renewals reopen", "About DACA.");
+        await host.PublishAsync("asylum", "Asylum hearings resume", "About asylum.");
+        await host.PublishAsync("daca2", "DACA court date set", "About DACA.");
+
+        // The poll's matching spread over time (many instances, any order): after each story another worker takes
+        // every alert it can see and sends it.
+        var matcher = host.Get<ArticleMatchHandler>();
+        var sender = host.Get<DigestSendHandler>();
+        foreach (var body in await ParallelWork.ReceiveAllAsync(host.Storage.Queue(QueueNames.ArticleMatch)))
+        {
+            await matcher.HandleAsync(QueueMessages.Deserialize<ArticleMatchMessage>(body));
+            foreach (var alert in await AlertMessagesAsync(host))
+                await sender.HandleAsync(alert);
+        }
+        Assert.Empty(host.Smtp.Messages); // every alert still hidden for the gather window
+        await host.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var email = Assert.Single(host.Smtp.Messages);
+        Assert.Equal([1, 1, 1], new[] { "daca", "asylum", "daca2" }.Select(s => Shows(email, s)));
+        await AssertNothingLeftAsync(host, alerts);
+    }
+
+    [Fact]
     public async Task Two_addresses_with_overlapping_queries_get_one_email_each_with_their_own_stories()
     {
         await using var host = await DeliveryHarness.StartAsync(fixture, Now);
