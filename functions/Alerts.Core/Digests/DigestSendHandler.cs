@@ -185,6 +185,18 @@ public sealed class DigestSendHandler(
                 return new(subscriptionId, key, DigestSendOutcome.Claimed);
         }
 
+        return await DeliverFrozenAsync(message, row, subscriptionId, memberIds, active, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a frozen email: the sections of members still active, unless an earlier attempt already sent it (a match
+    /// carries its key) or it is no longer worth sending; then takes a send-rate token and the claim, sends, and records.
+    /// </summary>
+    private async Task<DigestSendResult> DeliverFrozenAsync(
+        DigestSendMessage message, DigestRecord row, string subscriptionId, IReadOnlyList<string> memberIds, List<Subscription> active,
+        CancellationToken cancellationToken)
+    {
+        var key = message.DigestKey;
         var frozen = row.ArticleIds ?? [];
         // Sections of subscriptions paused or unsubscribed since the freeze are dropped: their matches stay pending.
         var activeById = active.ToDictionary(s => s.Id, StringComparer.Ordinal);
