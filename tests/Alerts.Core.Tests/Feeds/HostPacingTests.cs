@@ -88,15 +88,18 @@ public sealed class HostPacingTests(AzuriteFixture azurite) : IAsyncLifetime
         }).GetRequiredService<HostThrottle>();
 
     /// <summary>Three throttles hammer one host; returns each hold's start and end on one stopwatch.</summary>
-    private static async Task<List<(TimeSpan Start, TimeSpan End)>> HammerAsync(IReadOnlyList<HostThrottle> throttles, int perInstance)
+    private static async Task<List<(TimeSpan Start, TimeSpan End)>> HammerAsync(
+        IReadOnlyList<HostThrottle> throttles, int perInstance, List<(int Instance, TimeSpan Start, DateTimeOffset Wall)>? log = null)
     {
         var clock = Stopwatch.StartNew();
         var holds = new List<(TimeSpan, TimeSpan)>();
-        await Task.WhenAll(throttles.SelectMany(t => Enumerable.Range(0, perInstance).Select(async _ =>
+        await Task.WhenAll(throttles.SelectMany((t, instance) => Enumerable.Range(0, perInstance).Select(async _ =>
         {
             await using (await t.AcquireAsync("news.example.com", CancellationToken.None))
             {
                 var start = clock.Elapsed;
+                if (log is not null)
+                    lock (log) log.Add((instance, start, DateTimeOffset.UtcNow));
                 await Task.Delay(150);
                 var end = clock.Elapsed;
                 lock (holds) holds.Add((start, end));
@@ -127,7 +130,8 @@ public sealed class HostPacingTests(AzuriteFixture azurite) : IAsyncLifetime
         foreach (var instance in instances)
             await (await instance.AcquireAsync("warm-up.example.com", CancellationToken.None)).DisposeAsync();
         var paused = AfterFullCollection();
-        var shared = await HammerAsync(instances, 4);
+        var log = new List<(int Instance, TimeSpan Start, DateTimeOffset Wall)>();
+        var shared = await HammerAsync(instances, 4, log);
         paused = GC.GetTotalPauseDuration() - paused;
         Assert.Equal(12, shared.Count);
         Assert.True(MaxOverlap(shared) <= 2, $"{MaxOverlap(shared)} requests in flight at once");
@@ -136,6 +140,8 @@ public sealed class HostPacingTests(AzuriteFixture azurite) : IAsyncLifetime
         // this stopwatch sees may be shorter by that storage round trip, hence the margin.
         var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).ToList();
         Assert.True(gaps.Min() >= TimeSpan.FromMilliseconds(150),
-            $"starts only {gaps.Min().TotalMilliseconds:0} ms apart (GC paused this process {paused.TotalMilliseconds:0} ms meanwhile)");
+            $"starts only {gaps.Min().TotalMilliseconds:0} ms apart (GC paused this process {paused.TotalMilliseconds:0} ms meanwhile); " +
+            "instance@stopwatch ms/wall ms: " + string.Join(", ", log.OrderBy(l => l.Start)
+                .Select(l => $"{l.Instance}@{l.Start.TotalMilliseconds:0}/{(l.Wall - log.Min(x => x.Wall)).TotalMilliseconds:0}")));
     }
 }
