@@ -481,8 +481,12 @@ public sealed class DigestSendHandler(
     /// <summary>The article of a grouped key's message (a poll's alert, or a late article's); null for any other message.</summary>
     private static string? GroupedArticle(DigestSendMessage message) =>
         message.DigestKey.StartsWith(PollPrefix, StringComparison.Ordinal) ? message.ArticleId
-        : message.DigestKey.StartsWith(LatePrefix, StringComparison.Ordinal) ? message.DigestKey[LatePrefix.Length..]
+        : message.DigestKey.StartsWith(LatePrefix, StringComparison.Ordinal) ? ArticleOf(message.DigestKey)
         : null;
+
+    /// <summary>The article an article's instant key names: "instant-late-{articleId}" or "instant-{articleId}".</summary>
+    private static string ArticleOf(string key) =>
+        key.StartsWith(LatePrefix, StringComparison.Ordinal) ? key[LatePrefix.Length..] : key[InstantPrefix.Length..];
 
     /// <summary>
     /// A poll's key carries every pending match of that poll; an article's instant key carries that article; periodic
@@ -499,7 +503,7 @@ public sealed class DigestSendHandler(
         if (key.StartsWith(InstantPrefix, StringComparison.Ordinal))
         {
             // Only the named article, so two instant emails racing for the same subscription never carry the same match.
-            var articleId = key.StartsWith(LatePrefix, StringComparison.Ordinal) ? key[LatePrefix.Length..] : key[InstantPrefix.Length..];
+            var articleId = ArticleOf(key);
             return pending.Where(m => m.ArticleId == articleId).ToList();
         }
         // Every pending match, oldest first, so nothing is left behind to pile up (the composer lists the rest by title).
