@@ -25,7 +25,8 @@ public sealed class HostBusyException(string host, TimeSpan retryAfter)
 /// (an id and an expiry each) and the earliest time the next request may start. Taking a slot is a read and an
 /// ETag-conditional write, retried when another instance wrote first, so every instance together keeps at most
 /// <see cref="FeedFetchOptions.MaxConcurrentPerHost"/> requests in flight and starts them
-/// <see cref="FeedFetchOptions.MinHostGap"/> apart. <see cref="HostThrottle"/> paces inside the process first, so one
+/// <see cref="FeedFetchOptions.MinHostGap"/> apart (each start is booked a gap after the last booked one, and a holder
+/// that could begin only well after its booked instant books again rather than begin close to the next). <see cref="HostThrottle"/> paces inside the process first, so one
 /// instance only meets this row's contention for slots its own requests are giving back.
 /// <para>
 /// A slot expires on its own after the fetch timeout plus a margin: the fetch's deadline bounds how long a request can
@@ -72,9 +73,9 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
             // sleeps until that instant. Booking ahead keeps the starts a gap apart however long the write took, and a
             // waiter needs no polling for the gap. Only when every slot is taken does it poll.
             // A start booked for "now" would begin only when the write returns, and the next holder's start is booked a
-            // gap after the booked instant, not after that return: under a slow write two requests would start less than
-            // a gap apart. So an idle host's start is booked a little ahead, by what writes have been taking here.
-            var earliest = now.UtcTicks + Math.Min(Interlocked.Read(ref _writeTicks) * 2, settings.MinHostGap.Ticks / 2);
+            // gap after the booked instant, not after that return. So an idle host's start is booked a little ahead, by
+            // twice what writes have been taking here (a write slower than that is caught below as a late start).
+            var earliest = now.UtcTicks + Math.Min(Interlocked.Read(ref _writeTicks) * 2, settings.Timeout.Ticks / 4);
             var start = new DateTimeOffset(Math.Max(state.NextStartTicks, earliest), TimeSpan.Zero);
             if (state.Holders.Count < max && start <= giveUpAt)
             {
@@ -100,6 +101,16 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
                             await slot.DisposeAsync();
                             throw;
                         }
+                    }
+                    // Beginning well after the booked instant (the write's reply came late, as in a storage latency
+                    // spike, or this process was paused) would put this request closer than the gap to the next holder,
+                    // whose start is booked a gap after that instant: give the slot back and book again after it.
+                    var late = DateTimeOffset.UtcNow - start;
+                    if (late > settings.MinHostGap / 4)
+                    {
+                        logger.LogInformation("A slot for host {Host} came {Late} after its booked start; booking again", host, late);
+                        await slot.DisposeAsync();
+                        continue;
                     }
                     return slot;
                 }

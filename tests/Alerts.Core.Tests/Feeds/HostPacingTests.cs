@@ -79,8 +79,8 @@ public sealed class HostPacingTests(AzuriteFixture azurite) : IAsyncLifetime
     private static HostThrottle ProcessOnlyThrottle(FeedFetchOptions options) => new(Options.Create(options));
 
     /// <summary>One instance's throttle as the hosts register it: its own services and storage clients on the shared account.</summary>
-    private HostThrottle SharedThrottle(string connectionString, FeedFetchOptions options) =>
-        _instances.Start(AlertsStorage.FromConnectionString(connectionString), TimeProvider.System, new Dictionary<string, string?>
+    private HostThrottle SharedThrottle(AlertsStorage storage, FeedFetchOptions options) =>
+        _instances.Start(storage, TimeProvider.System, new Dictionary<string, string?>
         {
             ["Feeds:MaxConcurrentPerHost"] = options.MaxConcurrentPerHost.ToString(CultureInfo.InvariantCulture),
             ["Feeds:MinHostGap"] = options.MinHostGap.ToString("c", CultureInfo.InvariantCulture),
@@ -123,7 +123,7 @@ public sealed class HostPacingTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.True(MaxOverlap(alone) > 2, $"per-process throttles overlapped only {MaxOverlap(alone)}");
 
         await azurite.ResetAsync();
-        HostThrottle[] instances = [SharedThrottle(azurite.ConnectionString, options), SharedThrottle(azurite.ConnectionString, options), SharedThrottle(azurite.ConnectionString, options)];
+        HostThrottle[] instances = [.. Enumerable.Range(0, 3).Select(_ => SharedThrottle(AlertsStorage.FromConnectionString(azurite.ConnectionString), options))];
         // Running instances, as in production: each has taken and given back one slot of another host, so it has
         // measured how long its slot writes take (the lead it books an idle host's start with), and the storage account
         // has served its first writes (on a freshly started Azurite they once took long enough to make a start late).
@@ -143,5 +143,68 @@ public sealed class HostPacingTests(AzuriteFixture azurite) : IAsyncLifetime
             $"starts only {gaps.Min().TotalMilliseconds:0} ms apart (GC paused this process {paused.TotalMilliseconds:0} ms meanwhile); " +
             "instance@stopwatch ms/wall ms: " + string.Join(", ", log.OrderBy(l => l.Start)
                 .Select(l => $"{l.Instance}@{l.Start.TotalMilliseconds:0}/{(l.Wall - log.Min(x => x.Wall)).TotalMilliseconds:0}")));
+    }
+
+    [Fact]
+    public async Task An_instance_whose_slot_write_returns_after_its_booked_start_books_again_instead_of_starting_within_the_gap()
+    {
+        var options = new FeedFetchOptions { MaxConcurrentPerHost = 2, MinHostGap = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(20) };
+        await azurite.ResetAsync();
+        var slow = new SlowSlotWrites();
+        var tables = new Azure.Data.Tables.TableClientOptions();
+        tables.AddPolicy(slow, Azure.Core.HttpPipelinePosition.PerCall);
+        var a = SharedThrottle(new AlertsStorage(
+            new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tables),
+            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString, AlertsStorage.QueueOptions()),
+            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString)), options);
+        var b = SharedThrottle(AlertsStorage.FromConnectionString(azurite.ConnectionString), options);
+        foreach (var instance in new[] { a, b })
+            await (await instance.AcquireAsync("warm-up.example.com", CancellationToken.None)).DisposeAsync();
+
+        // A's next slot write lands at once but its reply takes longer than the gap, as a storage latency spike does: B
+        // reads A's booking meanwhile and books its own start a gap after it, which comes before A hears back.
+        slow.DelayNext(TimeSpan.FromMilliseconds(400));
+        var clock = Stopwatch.StartNew();
+        async Task<TimeSpan> HoldAsync(HostThrottle throttle)
+        {
+            await using (await throttle.AcquireAsync("news.example.com", CancellationToken.None))
+            {
+                var start = clock.Elapsed;
+                await Task.Delay(50);
+                return start;
+            }
+        }
+        var first = HoldAsync(a);
+        await Task.Delay(100);
+        var second = HoldAsync(b);
+        var starts = await Task.WhenAll(first, second);
+
+        var apart = (starts[0] - starts[1]).Duration();
+        Assert.True(apart >= TimeSpan.FromMilliseconds(225), $"A started at {starts[0].TotalMilliseconds:0} ms and B at {starts[1].TotalMilliseconds:0} ms: {apart.TotalMilliseconds:0} ms apart");
+    }
+
+    /// <summary>Delays the reply (not the write) of the next slot writes: the row changes at once, the writer learns late.</summary>
+    private sealed class SlowSlotWrites : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private int _pending;
+        private TimeSpan _delay;
+
+        public void DelayNext(TimeSpan delay)
+        {
+            _delay = delay;
+            Volatile.Write(ref _pending, 1);
+        }
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            if (message.Request.Method != Azure.Core.RequestMethod.Get
+                && message.Request.Uri.Path.Contains(TableNames.HostSlots, StringComparison.Ordinal)
+                && Interlocked.Exchange(ref _pending, 0) == 1)
+                await Task.Delay(_delay);
+        }
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) =>
+            ProcessNext(message, pipeline);
     }
 }
