@@ -82,6 +82,7 @@ public sealed class DigestSendHandler(
     private const int MaxRedirects = 10;
 
     private readonly InstantPollGroups _polls = new(digests, subscriptions, time);
+    private readonly ReceivedStories _received = new(matches, subscriptions);
 
     private DeliveryOptions Options => deliveryOptions?.Value ?? new DeliveryOptions();
 
@@ -158,6 +159,9 @@ public sealed class DigestSendHandler(
             foreach (var s in active)
                 // Less what was first seen before the subscription was made (a redelivered or late article).
                 pending.AddRange(await LateMatches.PendingAsync(matches, s, cancellationToken));
+            if (IsArticleKey(key))
+                // A late match of a story the address already received through another of its alerts is not sent again.
+                pending = await _received.WithoutReceivedAsync(pending, active[0].Email, ArticleOf(key), cancellationToken);
             var chosen = Choose(pending, key);
             if (chosen.Count == 0)
             {
@@ -483,6 +487,10 @@ public sealed class DigestSendHandler(
         message.DigestKey.StartsWith(PollPrefix, StringComparison.Ordinal) ? message.ArticleId
         : message.DigestKey.StartsWith(LatePrefix, StringComparison.Ordinal) ? ArticleOf(message.DigestKey)
         : null;
+
+    /// <summary>An instant key that names one article (a late story's, or a subscription's own email of it), not a poll.</summary>
+    private static bool IsArticleKey(string key) =>
+        key.StartsWith(InstantPrefix, StringComparison.Ordinal) && !key.StartsWith(PollPrefix, StringComparison.Ordinal);
 
     /// <summary>The article an article's instant key names: "instant-late-{articleId}" or "instant-{articleId}".</summary>
     private static string ArticleOf(string key) =>

@@ -24,6 +24,13 @@ public sealed class MatchStore(AlertsStorage storage)
         }
     }
 
+    /// <summary>One subscription's match of one article, or null: a point read.</summary>
+    public async Task<MatchRecord?> GetAsync(string subscriptionId, string articleId, CancellationToken cancellationToken = default)
+    {
+        var response = await Table.GetEntityIfExistsAsync<TableEntity>(subscriptionId, articleId, cancellationToken: cancellationToken);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
     public async Task<IReadOnlyList<MatchRecord>> ListPendingAsync(string subscriptionId, CancellationToken cancellationToken = default)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {subscriptionId} and Delivered eq {false}");

@@ -1,0 +1,48 @@
+using Alerts.Core.Matching;
+using Alerts.Core.Subscriptions;
+
+namespace Alerts.Core.Digests;
+
+/// <summary>
+/// A story an address already received in an instant email of one of its alerts is not sent to it again through
+/// another. That happens when a second alert's match of the story is written late (its <c>article-match</c> message
+/// redelivered after a failed write), after the email that carried the story for the first alert went out: the late
+/// match finds that email frozen without it and would go in one more (<c>instant-late-{article}</c> or
+/// <c>instant-{article}</c>).
+/// <para>
+/// Only an email the mail server accepted counts (its matches carry its instant key once it is sent), so no story is
+/// dropped for an email that may still not go. A late match whose other alert's email is frozen but not yet sent (an
+/// SMTP outage in between) still gets an email of its own.
+/// </para>
+/// </summary>
+public sealed class ReceivedStories(MatchStore matches, SubscriptionStore subscriptions)
+{
+    /// <summary>
+    /// <paramref name="pending"/> less its matches of <paramref name="articleId"/> when another instant alert of
+    /// <paramref name="email"/> already delivered that story; those matches are marked delivered in that email, so
+    /// nothing is left for the sweep. An address partition read and a point read per alert of the address.
+    /// </summary>
+    public async Task<List<MatchRecord>> WithoutReceivedAsync(
+        List<MatchRecord> pending, string email, string articleId, CancellationToken cancellationToken)
+    {
+        var late = pending.Where(m => m.ArticleId == articleId).ToList();
+        if (late.Count == 0)
+            return pending;
+        string? deliveredIn = null;
+        foreach (var other in await subscriptions.ListByEmailAsync(email, cancellationToken))
+        {
+            // Sent in an instant email ("expired-…" marks one that gave up, and a digest's key is not an instant one).
+            if (await matches.GetAsync(other.Id, articleId, cancellationToken) is { DeliveredIn: { } key }
+                && key.StartsWith(DigestSendHandler.InstantPrefix, StringComparison.Ordinal))
+            {
+                deliveredIn = key;
+                break;
+            }
+        }
+        if (deliveredIn is null)
+            return pending;
+        foreach (var match in late)
+            await matches.MarkDeliveredAsync(match.SubscriptionId, [articleId], deliveredIn, cancellationToken);
+        return pending.Except(late).ToList();
+    }
+}
