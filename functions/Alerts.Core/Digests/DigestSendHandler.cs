@@ -383,9 +383,7 @@ public sealed class DigestSendHandler(
         await digests.ReleaseAsync(claimed, attempts, time.GetUtcNow() + delay, $"{kind}: {ex.Message}", cancellationToken);
         // A new message rather than the trigger's retry: the delay can grow to hours and the dequeue count never
         // reaches the poison limit. If this send fails the handler throws and the trigger redelivers the original.
-        await storage.Queue(QueueNames.DigestSend).SendMessageAsync(
-            QueueMessages.Serialize(message with { Attempt = attempts }), visibilityTimeout: delay, timeToLive: TimeSpan.FromSeconds(-1),
-            cancellationToken: cancellationToken);
+        await storage.Queue(QueueNames.DigestSend).SendHiddenAsync(message with { Attempt = attempts }, delay, cancellationToken, neverExpires: true);
         logger.LogWarning("Digest {DigestKey} for {SubscriptionId}: {Kind} failure on attempt {Attempt} ({Error}); retrying in {Delay}",
             claimed.DigestKey, claimed.SubscriptionId, kind, attempts, ex.Message, delay);
     }

@@ -90,8 +90,7 @@ public sealed class SendRateLimiter(AlertsStorage storage, IOptions<SendRateOpti
         if (await TryTakeAsync(cancellationToken) is not { } wait)
             return true;
         var hidden = wait + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Max(1000, wait.TotalMilliseconds));
-        await storage.Queue(queueName).SendMessageAsync(
-            QueueMessages.Serialize(message), visibilityTimeout: hidden, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken);
+        await storage.Queue(queueName).SendHiddenAsync(message, hidden, cancellationToken, neverExpires: true);
         logger.LogInformation("An email from {Queue} waits {Delay} for the send rate", queueName, hidden);
         return false;
     }

@@ -60,8 +60,7 @@ public sealed class FeedFetchHandler(
             // Other instances kept every slot for this host (or a page of it), or a redirect hop found its target's
             // slots taken for a whole timeout: the feed waits its turn rather than failing. Queued again on its own,
             // hidden for a while; nothing about the feed is recorded, so it is neither backed off nor counted as broken. Articles a full-text wait interrupted are stored and found again then.
-            await storage.Queue(QueueNames.FeedFetch).SendMessageAsync(
-                QueueMessages.Serialize(new FeedFetchMessage(feed.Id)), visibilityTimeout: busy.RetryAfter, cancellationToken: cancellationToken);
+            await storage.Queue(QueueNames.FeedFetch).SendHiddenAsync(new FeedFetchMessage(feed.Id), busy.RetryAfter, cancellationToken);
             logger.LogInformation("Feed {FeedId} {Url}: host {Host} busy; fetch queued again in {RetryAfter}",
                 feed.Id, feed.Url, busy.Host, busy.RetryAfter);
         }

@@ -33,9 +33,15 @@ public static class QueueMessages
     public static Task SendAsync<T>(this Azure.Storage.Queues.QueueClient queue, T message, CancellationToken cancellationToken = default) =>
         queue.SendMessageAsync(Serialize(message), cancellationToken);
 
-    /// <summary>Sends a message that no consumer sees for <paramref name="hiddenFor"/> (zero: at once).</summary>
-    public static Task SendHiddenAsync<T>(this Azure.Storage.Queues.QueueClient queue, T message, TimeSpan hiddenFor, CancellationToken cancellationToken = default) =>
-        queue.SendMessageAsync(Serialize(message), visibilityTimeout: hiddenFor > TimeSpan.Zero ? hiddenFor : null, cancellationToken: cancellationToken);
+    /// <summary>
+    /// Sends a message that no consumer sees for <paramref name="hiddenFor"/> (zero: at once). With
+    /// <paramref name="neverExpires"/> it stays until taken, not the queue's default seven days: for an email's retry,
+    /// which may wait out a long outage.
+    /// </summary>
+    public static Task SendHiddenAsync<T>(
+        this Azure.Storage.Queues.QueueClient queue, T message, TimeSpan hiddenFor, CancellationToken cancellationToken = default, bool neverExpires = false) =>
+        queue.SendMessageAsync(Serialize(message), visibilityTimeout: hiddenFor > TimeSpan.Zero ? hiddenFor : null,
+            timeToLive: neverExpires ? TimeSpan.FromSeconds(-1) : null, cancellationToken: cancellationToken);
 
     /// <summary>
     /// Starts the consumer's activity for one message, as a child of the producer's when the message carries a trace
