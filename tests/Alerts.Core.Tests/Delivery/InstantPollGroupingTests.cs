@@ -204,18 +204,12 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
     {
         await using var host = await DeliveryHarness.StartAsync(fixture, Now);
         var (daca, asylum) = await TwoAlertsAndALateStoryBothMatchAsync(host);
-        await MatchAllAsync(host);
-        // As if the asylum alert's match write had failed and its article-match message were redelivered only after the
-        // DACA alert's late email of the story froze (it claimed the asylum alert, which then had nothing pending).
-        var matches = host.Get<MatchStore>();
-        var asylumMatch = Assert.Single(await matches.ListPendingAsync(asylum.Id));
-        await matches.DeleteAsync(asylum.Id, [asylumMatch.ArticleId]);
-        var sender = host.Get<DigestSendHandler>();
-        var messages = await AlertMessagesAsync(host);
-        await sender.HandleAsync(Assert.Single(messages, m => m.SubscriptionId == daca.Id));
-        Assert.True(await matches.TryAddAsync(asylumMatch));
-        foreach (var message in messages)
-            await sender.HandleAsync(message);
+        // The DACA alert's late email of the story froze and claimed the asylum alert, which then had nothing pending.
+        var held = await MatchAllHoldingBackAsync(host, asylum);
+        await held.Sender.HandleAsync(Assert.Single(held.Messages, m => m.SubscriptionId == daca.Id));
+        await held.RedeliverAsync();
+        foreach (var message in held.Messages)
+            await held.Sender.HandleAsync(message);
 
         // The story went out in the late email for the DACA alert, so the asylum alert's match of it is retired, not
         // sent in an email of its own.
@@ -230,22 +224,14 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
     public async Task A_match_written_after_its_story_reached_the_address_through_another_alert_is_not_sent_again()
     {
         await using var host = await DeliveryHarness.StartAsync(fixture, Now);
-        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
-        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
-        await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
-        await MatchAllAsync(host);
-        // As if the asylum alert's match write had failed and its article-match message were redelivered only after the
-        // poll's email, which carried the story for the DACA alert, went out.
-        var matches = host.Get<MatchStore>();
-        var asylumMatch = Assert.Single(await matches.ListPendingAsync(asylum.Id));
-        await matches.DeleteAsync(asylum.Id, [asylumMatch.ArticleId]);
-        var sender = host.Get<DigestSendHandler>();
-        var messages = await AlertMessagesAsync(host);
-        await sender.HandleAsync(Assert.Single(messages, m => m.SubscriptionId == daca.Id));
+        var (daca, asylum) = await TwoAlertsAndAStoryBothMatchAsync(host);
+        // The poll's email carries the story for the DACA alert and goes out.
+        var held = await MatchAllHoldingBackAsync(host, asylum);
+        await held.Sender.HandleAsync(Assert.Single(held.Messages, m => m.SubscriptionId == daca.Id));
         Assert.Single(host.Smtp.Messages);
-        Assert.True(await matches.TryAddAsync(asylumMatch));
-        foreach (var message in messages)
-            await sender.HandleAsync(message);
+        await held.RedeliverAsync();
+        foreach (var message in held.Messages)
+            await held.Sender.HandleAsync(message);
 
         var email = Assert.Single(host.Smtp.Messages);
         Assert.Equal(1, Shows(email, "both"));
@@ -256,22 +242,15 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
     public async Task A_late_match_of_a_story_whose_email_for_another_alert_has_not_gone_yet_still_reaches_the_address()
     {
         await using var host = await DeliveryHarness.StartAsync(fixture, Now);
-        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
-        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
-        await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
-        await MatchAllAsync(host);
-        var matches = host.Get<MatchStore>();
-        var asylumMatch = Assert.Single(await matches.ListPendingAsync(asylum.Id));
-        await matches.DeleteAsync(asylum.Id, [asylumMatch.ArticleId]);
-        var sender = host.Get<DigestSendHandler>();
-        var messages = await AlertMessagesAsync(host);
+        var (daca, asylum) = await TwoAlertsAndAStoryBothMatchAsync(host);
+        var held = await MatchAllHoldingBackAsync(host, asylum);
         // The poll's email, with the story for the DACA alert, is frozen but the relay says "try later".
         host.Smtp.TryLater = true;
-        await sender.HandleAsync(Assert.Single(messages, m => m.SubscriptionId == daca.Id));
+        await held.Sender.HandleAsync(Assert.Single(held.Messages, m => m.SubscriptionId == daca.Id));
         host.Smtp.TryLater = false;
         Assert.Empty(host.Smtp.Messages);
-        Assert.True(await matches.TryAddAsync(asylumMatch));
-        await sender.HandleAsync(Assert.Single(messages, m => m.SubscriptionId == asylum.Id));
+        await held.RedeliverAsync();
+        await held.Sender.HandleAsync(Assert.Single(held.Messages, m => m.SubscriptionId == asylum.Id));
 
         // Nothing says the story reached the address, so the asylum alert's late match is not dropped.
         Assert.Equal(1, host.Smtp.Messages.Sum(e => Shows(e, "both")));
@@ -450,6 +429,30 @@ public sealed class InstantPollGroupingTests(AzuriteFixture fixture)
         await host.DrainAsync(TimeSpan.FromSeconds(30));
         await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
         return (daca, asylum);
+    }
+
+    private static async Task<(Subscription Daca, Subscription Asylum)> TwoAlertsAndAStoryBothMatchAsync(DeliveryHarness host)
+    {
+        var daca = await host.SubscribeAsync("reader@example.com", "DACA", Frequency.Instant);
+        var asylum = await host.SubscribeAsync("reader@example.com", "asylum", Frequency.Instant);
+        await host.PublishAsync("both", "DACA and asylum rules change together", "About DACA and asylum.");
+        return (daca, asylum);
+    }
+
+    /// <summary>The alert messages and the sender after a match pass in which one match write failed.</summary>
+    private sealed record HeldBackMatch(DigestSendHandler Sender, List<DigestSendMessage> Messages, Func<Task> RedeliverAsync);
+
+    /// <summary>
+    /// Runs every article-match message as if <paramref name="held"/>'s one match write had failed: its match is taken
+    /// out again. <see cref="HeldBackMatch.RedeliverAsync"/> writes it, as the redelivered message would, later.
+    /// </summary>
+    private static async Task<HeldBackMatch> MatchAllHoldingBackAsync(DeliveryHarness host, Subscription held)
+    {
+        await MatchAllAsync(host);
+        var matches = host.Get<MatchStore>();
+        var match = Assert.Single(await matches.ListPendingAsync(held.Id));
+        await matches.DeleteAsync(held.Id, [match.ArticleId]);
+        return new(host.Get<DigestSendHandler>(), await AlertMessagesAsync(host), async () => Assert.True(await matches.TryAddAsync(match)));
     }
 
     /// <summary>Every alert message queued so far, one per subscription (a batch's More split out), without running them.</summary>
