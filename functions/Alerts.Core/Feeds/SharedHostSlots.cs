@@ -26,8 +26,9 @@ public sealed class HostBusyException(string host, TimeSpan retryAfter)
 /// ETag-conditional write, retried when another instance wrote first, so every instance together keeps at most
 /// <see cref="FeedFetchOptions.MaxConcurrentPerHost"/> requests in flight and starts them
 /// <see cref="FeedFetchOptions.MinHostGap"/> apart (each start is booked a gap after the last booked one, and a holder
-/// that could begin only well after its booked instant books again rather than begin close to the next). <see cref="HostThrottle"/> paces inside the process first, so one
-/// instance only meets this row's contention for slots its own requests are giving back.
+/// that could begin only well after its booked instant books again rather than begin close to the next).
+/// <see cref="HostThrottle"/> paces inside the process first, so one instance only meets this row's contention for
+/// slots its own requests are giving back.
 /// <para>
 /// A slot expires on its own after the fetch timeout plus a margin: the fetch's deadline bounds how long a request can
 /// hold it, so an instance that dies holding a slot blocks the host for at most that long.
