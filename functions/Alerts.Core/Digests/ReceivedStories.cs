@@ -12,7 +12,8 @@ namespace Alerts.Core.Digests;
 /// <para>
 /// Only an email the mail server accepted counts (its matches carry its instant key once it is sent), so no story is
 /// dropped for an email that may still not go. A late match whose other alert's email is frozen but not yet sent (an
-/// SMTP outage in between) still gets an email of its own.
+/// SMTP outage in between) still gets an email of its own; that other email's retry then leaves the story out. Two
+/// such emails sending at the same moment can still both carry it.
 /// </para>
 /// </summary>
 public sealed class ReceivedStories(MatchStore matches, SubscriptionStore subscriptions)
@@ -20,29 +21,42 @@ public sealed class ReceivedStories(MatchStore matches, SubscriptionStore subscr
     /// <summary>
     /// <paramref name="pending"/> less its matches of <paramref name="articleId"/> when another instant alert of
     /// <paramref name="email"/> already delivered that story; those matches are marked delivered in that email, so
-    /// nothing is left for the sweep. An address partition read and a point read per alert of the address.
+    /// nothing is left for the sweep.
     /// </summary>
     public async Task<List<MatchRecord>> WithoutReceivedAsync(
         List<MatchRecord> pending, string email, string articleId, CancellationToken cancellationToken)
     {
         var late = pending.Where(m => m.ArticleId == articleId).ToList();
-        if (late.Count == 0)
-            return pending;
-        string? deliveredIn = null;
-        foreach (var other in await subscriptions.ListByEmailAsync(email, cancellationToken))
-        {
-            // Sent in an instant email ("expired-…" marks one that gave up, and a digest's key is not an instant one).
-            if (await matches.GetAsync(other.Id, articleId, cancellationToken) is { DeliveredIn: { } key }
-                && key.StartsWith(DigestSendHandler.InstantPrefix, StringComparison.Ordinal))
-            {
-                deliveredIn = key;
-                break;
-            }
-        }
-        if (deliveredIn is null)
+        if (late.Count == 0 || (await ReceivedAsync(email, [articleId], cancellationToken)).GetValueOrDefault(articleId) is not { } deliveredIn)
             return pending;
         foreach (var match in late)
             await matches.MarkDeliveredAsync(match.SubscriptionId, [articleId], deliveredIn, cancellationToken);
         return pending.Except(late).ToList();
+    }
+
+    /// <summary>
+    /// Which of <paramref name="articleIds"/> the address already received in an instant email, each with that
+    /// email's key. Nothing for an address with one subscription (an address partition read and a point read of it);
+    /// otherwise a point read per subscription and article.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> ReceivedAsync(
+        string email, IReadOnlyCollection<string> articleIds, CancellationToken cancellationToken)
+    {
+        var received = new Dictionary<string, string>(StringComparer.Ordinal);
+        var address = await subscriptions.ListByEmailAsync(email, cancellationToken);
+        if (address.Count < 2)
+            return received;
+        foreach (var articleId in articleIds)
+            foreach (var other in address)
+            {
+                // Sent in an instant email ("expired-…" marks one that gave up, and a digest's key is not an instant one).
+                if (await matches.GetAsync(other.Id, articleId, cancellationToken) is { DeliveredIn: { } key }
+                    && key.StartsWith(DigestSendHandler.InstantPrefix, StringComparison.Ordinal))
+                {
+                    received[articleId] = key;
+                    break;
+                }
+            }
+        return received;
     }
 }
