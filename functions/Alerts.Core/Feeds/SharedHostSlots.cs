@@ -106,13 +106,15 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
                     // Beginning well after the booked instant (the write's reply came late, as in a storage latency
                     // spike, or this process was paused) would put this request closer than the gap to the next holder,
                     // whose start is booked a gap after that instant: give the slot back and book again after it.
-                    var late = DateTimeOffset.UtcNow - start;
+                    var begin = DateTimeOffset.UtcNow;
+                    var late = begin - start;
                     if (late > settings.MinHostGap / 4)
                     {
                         logger.LogInformation("A slot for host {Host} came {Late} after its booked start; booking again", host, late);
                         await slot.DisposeAsync();
                         continue;
                     }
+                    logger.LogDebug("A slot for host {Host} begins at {Begin:O}, {Late} after its booked start", host, begin, late);
                     return slot;
                 }
                 catch (RequestFailedException ex) when (ex.Status is 409 or 412)
