@@ -237,7 +237,7 @@ public sealed class DigestSendHandler(
         if (key.StartsWith(InstantPrefix, StringComparison.Ordinal) && (row.Attempts > 0 || message.Attempt > 0))
         {
             // A retry: while it waited, another instant email of the address may have carried some of its stories.
-            frozenSections = await WithoutReceivedAsync(frozenSections, active[0].Email, cancellationToken);
+            frozenSections = await _received.WithoutReceivedAsync(frozenSections, active[0].Email, cancellationToken);
             if (frozenSections.Count == 0)
             {
                 await FinishAllAsync(memberIds, key, DigestState.Empty, null, cancellationToken);
@@ -304,23 +304,6 @@ public sealed class DigestSendHandler(
         if (health is not null)
             await TryAsync(health.AfterSuccessAsync);
         return new(subscriptionId, key, DigestSendOutcome.Sent, itemCount, email.MessageId);
-    }
-
-    /// <summary>
-    /// A retried instant email less the stories its address received meanwhile in another instant email (a late match
-    /// of another alert, sent while this one waited out a mail outage). Their matches here are marked delivered in that
-    /// email, so the sweep does not offer them again; sections left with nothing are dropped.
-    /// </summary>
-    private async Task<List<DigestSectionIds>> WithoutReceivedAsync(List<DigestSectionIds> sections, string email, CancellationToken cancellationToken)
-    {
-        var received = await _received.ReceivedAsync(email, sections.SelectMany(x => x.ArticleIds).Distinct().ToList(), cancellationToken);
-        if (received.Count == 0)
-            return sections;
-        foreach (var section in sections)
-            foreach (var articleId in section.ArticleIds.Where(received.ContainsKey))
-                await matches.MarkDeliveredAsync(section.SubscriptionId, [articleId], received[articleId], cancellationToken);
-        return sections.Select(x => x with { ArticleIds = x.ArticleIds.Where(id => !received.ContainsKey(id)).ToList() })
-            .Where(x => x.ArticleIds.Count > 0).ToList();
     }
 
     /// <summary>

@@ -35,6 +35,24 @@ public sealed class ReceivedStories(MatchStore matches, SubscriptionStore subscr
     }
 
     /// <summary>
+    /// A retried instant email's sections less the stories its address received meanwhile in another instant email (a
+    /// late match of another alert, sent while this one waited out a mail outage). Their matches here are marked
+    /// delivered in that email, so the sweep does not offer them again; sections left with nothing are dropped.
+    /// </summary>
+    public async Task<List<DigestSectionIds>> WithoutReceivedAsync(
+        List<DigestSectionIds> sections, string email, CancellationToken cancellationToken)
+    {
+        var received = await ReceivedAsync(email, sections.SelectMany(x => x.ArticleIds).Distinct().ToList(), cancellationToken);
+        if (received.Count == 0)
+            return sections;
+        foreach (var section in sections)
+            foreach (var carried in section.ArticleIds.Where(received.ContainsKey).GroupBy(id => received[id]))
+                await matches.MarkDeliveredAsync(section.SubscriptionId, carried, carried.Key, cancellationToken);
+        return sections.Select(x => x with { ArticleIds = x.ArticleIds.Where(id => !received.ContainsKey(id)).ToList() })
+            .Where(x => x.ArticleIds.Count > 0).ToList();
+    }
+
+    /// <summary>
     /// Which of <paramref name="articleIds"/> the address already received in an instant email, each with that
     /// email's key. Nothing for an address with one subscription (an address partition read and a point read of it);
     /// otherwise a point read per subscription and article.
