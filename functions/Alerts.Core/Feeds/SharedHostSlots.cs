@@ -90,32 +90,53 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
                         : await Table.AddEntityAsync(entity, cancellationToken);
                     Interlocked.Exchange(ref _writeTicks, writing.Elapsed.Ticks);
                     var slot = new Slot(this, partition, host, id, response.Headers.ETag ?? default, holders, entity);
-                    var untilStart = start - DateTimeOffset.UtcNow;
-                    if (untilStart > TimeSpan.Zero)
+                    while (true)
                     {
+                        var untilStart = start - DateTimeOffset.UtcNow;
+                        if (untilStart > TimeSpan.Zero)
+                        {
+                            try
+                            {
+                                await Task.Delay(untilStart, cancellationToken);
+                            }
+                            catch (OperationCanceledException)
+                            {
+                                await slot.DisposeAsync();
+                                throw;
+                            }
+                        }
+                        // Beginning well after the booked instant (the write's reply came late, as in a storage latency
+                        // spike, or this process was paused) would put this request closer than the gap to the next
+                        // holder, whose start is booked a gap after that instant. So the booking moves: kept in place if
+                        // nobody has written since (our own ETag still holds, one write), else given back and booked
+                        // again after whoever did.
+                        var begin = DateTimeOffset.UtcNow;
+                        var late = begin - start;
+                        if (late <= settings.MinHostGap / 4)
+                        {
+                            logger.LogDebug("A slot for host {Host} begins at {Begin:O}, {Late} after its booked start", host, begin, late);
+                            return slot;
+                        }
+                        logger.LogInformation("A slot for host {Host} came {Late} after its booked start; booking again", host, late);
+                        start = new DateTimeOffset(begin.UtcTicks + Math.Min(Interlocked.Read(ref _writeTicks) * 2, settings.Timeout.Ticks / 4), TimeSpan.Zero);
+                        Slot? moved;
                         try
                         {
-                            await Task.Delay(untilStart, cancellationToken);
+                            moved = start <= giveUpAt ? await MoveAsync(slot, start, settings, cancellationToken) : null;
                         }
-                        catch (OperationCanceledException)
+                        catch
                         {
                             await slot.DisposeAsync();
                             throw;
                         }
+                        if (moved is null)
+                        {
+                            await slot.DisposeAsync();
+                            break;
+                        }
+                        slot = moved;
                     }
-                    // Beginning well after the booked instant (the write's reply came late, as in a storage latency
-                    // spike, or this process was paused) would put this request closer than the gap to the next holder,
-                    // whose start is booked a gap after that instant: give the slot back and book again after it.
-                    var begin = DateTimeOffset.UtcNow;
-                    var late = begin - start;
-                    if (late > settings.MinHostGap / 4)
-                    {
-                        logger.LogInformation("A slot for host {Host} came {Late} after its booked start; booking again", host, late);
-                        await slot.DisposeAsync();
-                        continue;
-                    }
-                    logger.LogDebug("A slot for host {Host} begins at {Begin:O}, {Late} after its booked start", host, begin, late);
-                    return slot;
+                    continue;
                 }
                 catch (RequestFailedException ex) when (ex.Status is 409 or 412)
                 {
@@ -132,6 +153,27 @@ public sealed class SharedHostSlots(AlertsStorage storage, IOptions<FeedFetchOpt
             }
             // Every slot taken: read again shortly (each read is a transaction), jittered so waiters do not collide.
             await Task.Delay(FullPoll + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50)), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Books a held slot's start again at <paramref name="start"/>, conditional on the ETag of the slot's own write: null
+    /// when another instance has written since (it may have booked after the old start; the caller gives the slot back).
+    /// </summary>
+    private async Task<Slot?> MoveAsync(Slot slot, DateTimeOffset start, FeedFetchOptions settings, CancellationToken cancellationToken)
+    {
+        var holders = slot.Holders.Select(h => h.Id == slot.Id ? h with { ExpiresTicks = (start + settings.Timeout + ExpiryMargin).UtcTicks } : h).ToList();
+        var entity = SlotState.ToEntity(slot.Partition, slot.Host, holders, (start + settings.MinHostGap).UtcTicks);
+        try
+        {
+            var writing = System.Diagnostics.Stopwatch.StartNew();
+            var response = await Table.UpdateEntityAsync(entity, slot.ETag, TableUpdateMode.Replace, cancellationToken);
+            Interlocked.Exchange(ref _writeTicks, writing.Elapsed.Ticks);
+            return new Slot(this, slot.Partition, slot.Host, slot.Id, response.Headers.ETag ?? default, holders, entity);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
+        {
+            return null;
         }
     }
 
